@@ -1,0 +1,23 @@
+//! Diesel / diesel-async adapters of the customer lookup ports.
+//!
+//! One [`Database`] serves PostgreSQL (production) and SQLite (the embedded zero-setup
+//! default); the query code is written once and expanded for each backend.
+
+mod database;
+mod database_url;
+mod error;
+mod migrations;
+mod records;
+mod reference_data;
+mod schema;
+mod seed;
+mod store;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
+pub use database::{Backend, Database, PoolSettings, PoolStatus};
+pub use database_url::DatabaseUrl;
+pub use error::InfraError;
+pub use migrations::{pending_migrations, run_migrations};
+pub use seed::{is_empty, seed_demo};
+pub use store::SqlCustomerStore;

@@ -1,0 +1,88 @@
+//! Applies the embedded migrations of either backend.
+//!
+//! Both run in a blocking task on a synchronous connection: diesel-async's async
+//! migration harness uses `block_in_place`, which panics on a current-thread runtime
+//! (actix's, and plain `#[tokio::test]`).
+
+use diesel::Connection;
+use diesel::SqliteConnection;
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::database_url::DatabaseUrl;
+use crate::error::InfraError;
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Applies every pending migration of the backend `url` selects; returns the versions
+/// applied, oldest first.
+///
+/// # Errors
+/// [`InfraError::Connect`] when the database cannot be reached, [`InfraError::Migration`]
+/// when a migration fails (it is rolled back).
+pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+    let url = url.clone();
+    tokio::task::spawn_blocking(move || match &url {
+        DatabaseUrl::Postgres(url) => {
+            let mut conn =
+                <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?;
+            apply(&mut conn, POSTGRES)
+        }
+        DatabaseUrl::Sqlite(path) => {
+            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(folder)?;
+            }
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
+            apply(&mut conn, SQLITE)
+        }
+    })
+    .await?
+}
+
+/// The migrations of the backend `url` selects that are not applied yet.
+///
+/// # Errors
+/// [`InfraError::Connect`] when the database cannot be reached, [`InfraError::Migration`]
+/// when the applied migrations cannot be read.
+pub async fn pending_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+    let url = url.clone();
+    tokio::task::spawn_blocking(move || match &url {
+        DatabaseUrl::Postgres(url) => {
+            let mut conn =
+                <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?;
+            pending(&mut conn, POSTGRES)
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            pending(&mut conn, SQLITE)
+        }
+    })
+    .await?
+}
+
+fn apply<C, DB>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<Vec<String>, InfraError>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    conn.run_pending_migrations(migrations)
+        .map(|versions| versions.iter().map(ToString::to_string).collect())
+        .map_err(|error| InfraError::Migration(error.to_string()))
+}
+
+fn pending<C, DB>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<Vec<String>, InfraError>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    conn.pending_migrations(migrations)
+        .map(|pending| pending.iter().map(|m| m.name().to_string()).collect())
+        .map_err(|error| InfraError::Migration(error.to_string()))
+}

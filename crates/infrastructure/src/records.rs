@@ -1,0 +1,182 @@
+//! Rows as the queries read them, and their mapping into the domain model.
+
+use chrono::NaiveDateTime;
+use customer_domain::{CompanyId, Contact, Customer, CustomerId};
+use diesel::prelude::*;
+
+use crate::error::InfraError;
+use crate::reference_data::{Category, MissingReference, ReferenceData};
+use crate::schema::{customer_contacts, customer_versions};
+
+/// One version of a customer.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = customer_versions)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct VersionRecord {
+    pub version_id: i64,
+    pub customer_id: i64,
+    pub customer_version_id: i32,
+    pub company_id: i32,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub nationality_id: Option<i32>,
+    pub gender_id: Option<i32>,
+    pub customer_type_id: Option<i32>,
+    pub company_type_id: Option<i32>,
+    pub industry_type_id: Option<i32>,
+    pub date_of_birth: Option<NaiveDateTime>,
+    pub occupation: Option<String>,
+    pub preferred_contact_type_id: Option<i32>,
+    pub email_address: Option<String>,
+    pub phone_code_id: Option<i32>,
+    pub mobile_number: Option<String>,
+    pub additional_phone_code_id: Option<i32>,
+    pub additional_mobile_number: Option<String>,
+    pub identification_type_id: Option<i32>,
+    pub identification_no: Option<String>,
+    pub country_id: Option<i32>,
+    pub region_id: Option<i32>,
+    pub city_id: Option<i32>,
+    pub zip_code: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub monthly_income_id: Option<i32>,
+    pub created_date: Option<NaiveDateTime>,
+    pub is_active: Option<bool>,
+    pub preferred_language_id: Option<i32>,
+    pub national_address: Option<String>,
+    pub commercial_record: Option<String>,
+    pub plot_identification: Option<String>,
+    pub building_no: Option<String>,
+    pub unit_no: Option<String>,
+    pub vat_reg_no: Option<String>,
+    pub start_date: NaiveDateTime,
+    pub end_date: Option<NaiveDateTime>,
+    pub city_sub_division_name: Option<String>,
+    pub postal_code: Option<String>,
+    pub user_active: Option<bool>,
+}
+
+/// One contact of a customer.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = customer_contacts)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct ContactRecord {
+    pub contact_id: i64,
+    pub customer_id: i64,
+    pub contact_number: Option<String>,
+    pub relation_type_id: Option<i32>,
+    pub contact_name: Option<String>,
+    pub contact_phone_code_id: Option<i32>,
+    pub primary_contact: bool,
+    pub contact_start_date: Option<NaiveDateTime>,
+    pub contact_end_date: Option<NaiveDateTime>,
+    pub is_active: Option<bool>,
+    pub contact_is_enable: Option<bool>,
+    pub profession: Option<String>,
+    pub remarks: Option<String>,
+}
+
+/// A mapping failure: either reference data newer than the cache, or a broken row.
+#[derive(Debug)]
+pub(crate) enum MappingError {
+    Missing(MissingReference),
+    Invalid(InfraError),
+}
+
+impl From<MissingReference> for MappingError {
+    fn from(missing: MissingReference) -> Self {
+        Self::Missing(missing)
+    }
+}
+
+fn customer_id(id: i64) -> Result<CustomerId, MappingError> {
+    CustomerId::new(id).map_err(|_| {
+        MappingError::Invalid(InfraError::Inconsistent(format!(
+            "stored customer id {id} is not positive"
+        )))
+    })
+}
+
+impl ContactRecord {
+    pub(crate) fn into_contact(self, refs: &ReferenceData) -> Result<Contact, MappingError> {
+        Ok(Contact {
+            contact_id: self.contact_id,
+            customer_id: customer_id(self.customer_id)?,
+            contact_number: self.contact_number,
+            relation_type: refs.coded(Category::RelationType, self.relation_type_id)?,
+            contact_name: self.contact_name,
+            contact_phone_code: refs.coded(Category::PhoneCode, self.contact_phone_code_id)?,
+            primary_contact: self.primary_contact,
+            contact_start_date: self.contact_start_date,
+            contact_end_date: self.contact_end_date,
+            is_active: self.is_active,
+            contact_is_enable: self.contact_is_enable,
+            profession: self.profession,
+            remarks: self.remarks,
+        })
+    }
+}
+
+impl VersionRecord {
+    pub(crate) fn into_customer(
+        self,
+        refs: &ReferenceData,
+        contacts: Vec<Contact>,
+    ) -> Result<Customer, MappingError> {
+        Ok(Customer {
+            version_id: self.version_id,
+            customer_id: customer_id(self.customer_id)?,
+            customer_version_id: self.customer_version_id,
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            last_name: self.last_name,
+            company_name: self.company_name,
+            contact_name: self.contact_name,
+            nationality: refs.coded(Category::Nationality, self.nationality_id)?,
+            gender: refs.coded(Category::Gender, self.gender_id)?,
+            customer_type: refs.coded(Category::CustomerType, self.customer_type_id)?,
+            company_type: refs.coded(Category::CompanyType, self.company_type_id)?,
+            industry_type: refs.coded(Category::IndustryType, self.industry_type_id)?,
+            date_of_birth: self.date_of_birth,
+            occupation: self.occupation,
+            preferred_contact_type: refs
+                .coded(Category::ContactType, self.preferred_contact_type_id)?,
+            email_address: self.email_address,
+            phone_code: refs.coded(Category::PhoneCode, self.phone_code_id)?,
+            mobile_number: self.mobile_number,
+            additional_phone_code: refs
+                .coded(Category::PhoneCode, self.additional_phone_code_id)?,
+            additional_mobile_number: self.additional_mobile_number,
+            identification_type: refs
+                .coded(Category::IdentificationType, self.identification_type_id)?,
+            identification_no: self.identification_no,
+            country: refs.coded(Category::Country, self.country_id)?,
+            region: refs.coded(Category::Region, self.region_id)?,
+            city: refs.coded(Category::City, self.city_id)?,
+            zip_code: self.zip_code,
+            address1: self.address1,
+            address2: self.address2,
+            monthly_income: refs.coded(Category::IncomeRange, self.monthly_income_id)?,
+            created_date: self.created_date,
+            is_active: self.is_active,
+            preferred_language: refs.coded(Category::Language, self.preferred_language_id)?,
+            company_id: CompanyId::new(self.company_id),
+            national_address: self.national_address,
+            commercial_record: self.commercial_record,
+            plot_identification: self.plot_identification,
+            building_no: self.building_no,
+            unit_no: self.unit_no,
+            vat_reg_no: self.vat_reg_no,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            city_sub_division_name: self.city_sub_division_name,
+            postal_code: self.postal_code,
+            user_active: self.user_active,
+            contacts,
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! Reference data (coded values and companies), kept in memory.
+//!
+//! It changes rarely and every lookup needs it: reading it from memory saves a join per
+//! coded field on every request. It is reloaded when older than its time to live, and at
+//! once when a row names a value the cache does not know yet.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use customer_domain::{Coded, CompanyId, LocalizedName};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::database::{Database, with_connection};
+use crate::error::InfraError;
+use crate::schema;
+
+/// A category of coded values, one reference table each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Category {
+    Nationality,
+    Gender,
+    CustomerType,
+    CompanyType,
+    IndustryType,
+    ContactType,
+    PhoneCode,
+    IdentificationType,
+    Country,
+    Region,
+    City,
+    IncomeRange,
+    Language,
+    RelationType,
+}
+
+const CATEGORIES: usize = 14;
+
+/// A row names a coded value that the loaded reference data does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MissingReference {
+    pub category: Category,
+    pub id: i32,
+}
+
+/// One consistent load of all reference data.
+#[derive(Debug)]
+pub(crate) struct ReferenceData {
+    names: [HashMap<i32, LocalizedName>; CATEGORIES],
+    companies: HashMap<String, CompanyId>,
+    loaded_at: Instant,
+}
+
+impl ReferenceData {
+    pub(crate) fn coded(
+        &self,
+        category: Category,
+        id: Option<i32>,
+    ) -> Result<Option<Coded>, MissingReference> {
+        let Some(id) = id else { return Ok(None) };
+        self.names[category as usize]
+            .get(&id)
+            .map(|name| {
+                Some(Coded {
+                    id,
+                    name: name.clone(),
+                })
+            })
+            .ok_or(MissingReference { category, id })
+    }
+
+    pub(crate) fn company(&self, code: &str) -> Option<CompanyId> {
+        self.companies.get(code).copied()
+    }
+
+    async fn load(db: &Database) -> Result<Self, InfraError> {
+        // Expands one query per reference table; all have the same three columns.
+        macro_rules! load_names {
+            ($conn:expr, $($table:ident => $category:ident),+ $(,)?) => {{
+                let mut names: [HashMap<i32, LocalizedName>; CATEGORIES] = Default::default();
+                $(
+                    let rows: Vec<(i32, String, String)> = schema::$table::table
+                        .select((schema::$table::id, schema::$table::name_ar, schema::$table::name_en))
+                        .load($conn)
+                        .await?;
+                    names[Category::$category as usize] = rows
+                        .into_iter()
+                        .map(|(id, ar, en)| (id, LocalizedName { ar: ar.into(), en: en.into() }))
+                        .collect();
+                )+
+                names
+            }};
+        }
+        with_connection!(db, |conn| {
+            let names = load_names!(conn,
+                nationalities => Nationality,
+                genders => Gender,
+                customer_types => CustomerType,
+                company_types => CompanyType,
+                industry_types => IndustryType,
+                contact_types => ContactType,
+                phone_codes => PhoneCode,
+                identification_types => IdentificationType,
+                countries => Country,
+                regions => Region,
+                cities => City,
+                income_ranges => IncomeRange,
+                languages => Language,
+                relation_types => RelationType,
+            );
+            let companies: Vec<(String, i32)> = schema::companies::table
+                .select((schema::companies::code, schema::companies::company_id))
+                .load(conn)
+                .await?;
+            Ok(Self {
+                names,
+                companies: companies
+                    .into_iter()
+                    .map(|(code, id)| (code, CompanyId::new(id)))
+                    .collect(),
+                loaded_at: Instant::now(),
+            })
+        })
+    }
+}
+
+/// The current [`ReferenceData`], reloaded on demand.
+#[derive(Debug)]
+pub(crate) struct ReferenceCache {
+    time_to_live: Duration,
+    current: RwLock<Option<Arc<ReferenceData>>>,
+    // One reload at a time: concurrent requests wait for it instead of repeating it.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+/// How old a snapshot must be before a miss may reload it: bounds the reloads that
+/// unknown company codes or brand-new reference rows can cause.
+pub(crate) const MISS_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
+impl ReferenceCache {
+    pub(crate) fn new(time_to_live: Duration) -> Self {
+        Self {
+            time_to_live,
+            current: RwLock::new(None),
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Reference data no older than the time to live.
+    pub(crate) async fn get(&self, db: &Database) -> Result<Arc<ReferenceData>, InfraError> {
+        self.younger_than(db, self.time_to_live).await
+    }
+
+    /// Reference data no older than `max_age`, reloaded if needed.
+    pub(crate) async fn younger_than(
+        &self,
+        db: &Database,
+        max_age: Duration,
+    ) -> Result<Arc<ReferenceData>, InfraError> {
+        if let Some(data) = self.fresh(max_age) {
+            return Ok(data);
+        }
+        let _reloading = self.reloading.lock().await;
+        if let Some(data) = self.fresh(max_age) {
+            return Ok(data);
+        }
+        let data = Arc::new(ReferenceData::load(db).await?);
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&data));
+        tracing::debug!("reference data reloaded");
+        Ok(data)
+    }
+
+    fn fresh(&self, max_age: Duration) -> Option<Arc<ReferenceData>> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .filter(|data| data.loaded_at.elapsed() < max_age)
+            .cloned()
+    }
+}

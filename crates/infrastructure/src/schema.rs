@@ -1,0 +1,218 @@
+// The tables of `migrations/postgres` and `migrations/sqlite`; both migration sets must
+// agree with it (a test checks that they do).
+
+diesel::table! {
+    companies (company_id) {
+        company_id -> Integer,
+        code -> Text,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    nationalities (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    genders (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    customer_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    company_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    industry_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    contact_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    phone_codes (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    identification_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    countries (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    income_ranges (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    languages (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    relation_types (id) {
+        id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    regions (id) {
+        id -> Integer,
+        country_id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    cities (id) {
+        id -> Integer,
+        region_id -> Integer,
+        name_ar -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    customers (customer_id) {
+        customer_id -> BigInt,
+        company_id -> Integer,
+    }
+}
+
+diesel::table! {
+    customer_versions (version_id) {
+        version_id -> BigInt,
+        customer_id -> BigInt,
+        customer_version_id -> Integer,
+        company_id -> Integer,
+        first_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        company_name -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        nationality_id -> Nullable<Integer>,
+        gender_id -> Nullable<Integer>,
+        customer_type_id -> Nullable<Integer>,
+        company_type_id -> Nullable<Integer>,
+        industry_type_id -> Nullable<Integer>,
+        date_of_birth -> Nullable<Timestamp>,
+        occupation -> Nullable<Text>,
+        preferred_contact_type_id -> Nullable<Integer>,
+        email_address -> Nullable<Text>,
+        phone_code_id -> Nullable<Integer>,
+        mobile_number -> Nullable<Text>,
+        additional_phone_code_id -> Nullable<Integer>,
+        additional_mobile_number -> Nullable<Text>,
+        identification_type_id -> Nullable<Integer>,
+        identification_no -> Nullable<Text>,
+        country_id -> Nullable<Integer>,
+        region_id -> Nullable<Integer>,
+        city_id -> Nullable<Integer>,
+        zip_code -> Nullable<Text>,
+        address1 -> Nullable<Text>,
+        address2 -> Nullable<Text>,
+        monthly_income_id -> Nullable<Integer>,
+        created_date -> Nullable<Timestamp>,
+        is_active -> Nullable<Bool>,
+        preferred_language_id -> Nullable<Integer>,
+        national_address -> Nullable<Text>,
+        commercial_record -> Nullable<Text>,
+        plot_identification -> Nullable<Text>,
+        building_no -> Nullable<Text>,
+        unit_no -> Nullable<Text>,
+        vat_reg_no -> Nullable<Text>,
+        start_date -> Timestamp,
+        end_date -> Nullable<Timestamp>,
+        city_sub_division_name -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        user_active -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    customer_contacts (contact_id) {
+        contact_id -> BigInt,
+        customer_id -> BigInt,
+        contact_number -> Nullable<Text>,
+        relation_type_id -> Nullable<Integer>,
+        contact_name -> Nullable<Text>,
+        contact_phone_code_id -> Nullable<Integer>,
+        primary_contact -> Bool,
+        contact_start_date -> Nullable<Timestamp>,
+        contact_end_date -> Nullable<Timestamp>,
+        is_active -> Nullable<Bool>,
+        contact_is_enable -> Nullable<Bool>,
+        profession -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    customer_references (reference_id) {
+        reference_id -> BigInt,
+        company_id -> Integer,
+        customer_id -> BigInt,
+        reference_no -> Text,
+    }
+}
+
+diesel::joinable!(customer_contacts -> customers (customer_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    customers,
+    customer_versions,
+    customer_contacts,
+    customer_references
+);

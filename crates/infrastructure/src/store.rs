@@ -1,0 +1,259 @@
+//! The adapter of both lookup ports: customers and companies, from either backend.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use customer_domain::{
+    CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerRepository, RepositoryError,
+    SearchCriteria,
+};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel_async::RunQueryDsl;
+
+use crate::database::{Database, with_connection};
+use crate::error::InfraError;
+use crate::records::{ContactRecord, MappingError, VersionRecord};
+use crate::reference_data::{MISS_RELOAD_INTERVAL, ReferenceCache, ReferenceData};
+use crate::schema::{customer_contacts, customer_references, customer_versions};
+
+/// Customers and companies stored in a [`Database`], with reference data cached in memory.
+#[derive(Debug)]
+pub struct SqlCustomerStore {
+    db: Database,
+    references: ReferenceCache,
+}
+
+/// The identifier whose index drives a lookup; the others are checked on the rows it
+/// finds. Each shape is one statically typed statement, so that every statement keeps
+/// one prepared plan that uses its index.
+enum Driver<'a> {
+    CustomerId(i64),
+    IdentificationNo(&'a str),
+    ReferenceNo(&'a str),
+    MobileNumber(&'a str),
+}
+
+/// The bind values of a lookup.
+struct Binds<'a> {
+    company: i32,
+    customer_id: Option<i64>,
+    identification_no: Option<&'a str>,
+    mobile_number: Option<&'a str>,
+    reference_no: Option<&'a str>,
+}
+
+impl<'a> Binds<'a> {
+    fn new(company: CompanyId, criteria: &'a SearchCriteria) -> Self {
+        Self {
+            company: company.get(),
+            customer_id: criteria.customer_id().map(customer_domain::CustomerId::get),
+            identification_no: criteria.identification_no().map(|n| n.as_str()),
+            mobile_number: criteria.mobile_number().map(|n| n.as_str()),
+            reference_no: criteria.reference_no().map(|n| n.as_str()),
+        }
+    }
+
+    /// The most selective identifier given: a customer id names one customer; an
+    /// identification or reference number a few; a mobile number may be shared by a family.
+    fn driver(&self) -> Driver<'a> {
+        if let Some(id) = self.customer_id {
+            Driver::CustomerId(id)
+        } else if let Some(number) = self.identification_no {
+            Driver::IdentificationNo(number)
+        } else if let Some(reference) = self.reference_no {
+            Driver::ReferenceNo(reference)
+        } else if let Some(mobile) = self.mobile_number {
+            Driver::MobileNumber(mobile)
+        } else {
+            unreachable!("SearchCriteria holds at least one identifier")
+        }
+    }
+}
+
+/// The customers of one company with a reference number.
+macro_rules! customers_with_reference {
+    ($company:expr, $reference:expr) => {
+        customer_references::table
+            .filter(customer_references::company_id.eq($company))
+            .filter(customer_references::reference_no.nullable().eq($reference))
+            .select(customer_references::customer_id)
+    };
+}
+
+/// The current versions of one company's customers that match every given identifier
+/// (an identifier not given matches all).
+macro_rules! current_versions {
+    ($b:expr) => {
+        customer_versions::table
+            .filter(customer_versions::company_id.eq($b.company))
+            .filter(customer_versions::end_date.is_null())
+            .filter(
+                customer_versions::customer_id
+                    .nullable()
+                    .eq($b.customer_id)
+                    .or($b.customer_id.into_sql::<Nullable<BigInt>>().is_null()),
+            )
+            .filter(
+                customer_versions::identification_no
+                    .eq($b.identification_no)
+                    .or($b.identification_no.into_sql::<Nullable<Text>>().is_null()),
+            )
+            .filter(
+                customer_versions::mobile_number
+                    .eq($b.mobile_number)
+                    .or($b.mobile_number.into_sql::<Nullable<Text>>().is_null()),
+            )
+            .filter(
+                customer_versions::customer_id
+                    .eq_any(customers_with_reference!($b.company, $b.reference_no))
+                    .or($b.reference_no.into_sql::<Nullable<Text>>().is_null()),
+            )
+    };
+}
+
+impl SqlCustomerStore {
+    /// An adapter over `db` that reloads reference data older than `reference_ttl`.
+    pub fn new(db: Database, reference_ttl: Duration) -> Self {
+        Self {
+            db,
+            references: ReferenceCache::new(reference_ttl),
+        }
+    }
+
+    /// The database behind the adapter.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Reads the current versions that match and the contacts of their customers: two
+    /// statements, whatever the number of customers.
+    async fn load(
+        &self,
+        binds: &Binds<'_>,
+    ) -> Result<(Vec<VersionRecord>, Vec<ContactRecord>), InfraError> {
+        with_connection!(&self.db, |conn| {
+            let versions: Vec<VersionRecord> = match binds.driver() {
+                Driver::CustomerId(id) => {
+                    current_versions!(binds)
+                        .filter(customer_versions::customer_id.eq(id))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                        .load(conn)
+                        .await?
+                }
+                Driver::IdentificationNo(number) => {
+                    current_versions!(binds)
+                        .filter(customer_versions::identification_no.eq(number))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                        .load(conn)
+                        .await?
+                }
+                Driver::ReferenceNo(reference) => {
+                    current_versions!(binds)
+                        .filter(
+                            customer_versions::customer_id
+                                .eq_any(customers_with_reference!(binds.company, reference)),
+                        )
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                        .load(conn)
+                        .await?
+                }
+                Driver::MobileNumber(mobile) => {
+                    current_versions!(binds)
+                        .filter(customer_versions::mobile_number.eq(mobile))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                        .load(conn)
+                        .await?
+                }
+            };
+            if versions.is_empty() {
+                return Ok((versions, Vec::new()));
+            }
+            let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
+            let contacts: Vec<ContactRecord> = customer_contacts::table
+                .filter(customer_contacts::customer_id.eq_any(ids))
+                .order((
+                    customer_contacts::customer_id,
+                    customer_contacts::contact_id,
+                ))
+                .select(ContactRecord::as_select())
+                .load(conn)
+                .await?;
+            Ok((versions, contacts))
+        })
+    }
+}
+
+/// Builds the customers from their rows; contacts come ordered by customer, then contact.
+fn assemble(
+    refs: &ReferenceData,
+    versions: Vec<VersionRecord>,
+    contacts: Vec<ContactRecord>,
+) -> Result<Vec<Customer>, MappingError> {
+    let mut contacts = contacts.into_iter().peekable();
+    let mut customers = Vec::with_capacity(versions.len());
+    for version in versions {
+        let mut own = Vec::new();
+        // Contacts of customers without a current version cannot be here: the query
+        // asked only for the customers found, in the same order.
+        while let Some(contact) = contacts.next_if(|c| c.customer_id == version.customer_id) {
+            own.push(contact.into_contact(refs)?);
+        }
+        customers.push(version.into_customer(refs, own)?);
+    }
+    Ok(customers)
+}
+
+#[async_trait]
+impl CustomerRepository for SqlCustomerStore {
+    async fn find_current(
+        &self,
+        company: CompanyId,
+        criteria: &SearchCriteria,
+    ) -> Result<Vec<Customer>, RepositoryError> {
+        let binds = Binds::new(company, criteria);
+        let refs = self.references.get(&self.db).await?;
+        let (versions, contacts) = self.load(&binds).await?;
+        match assemble(&refs, versions, contacts) {
+            Ok(customers) => Ok(customers),
+            Err(MappingError::Invalid(error)) => Err(error.into()),
+            Err(MappingError::Missing(missing)) => {
+                // A reference row newer than the cache: reload it and read again.
+                tracing::info!(?missing, "reference data changed, reloading");
+                let refs = self
+                    .references
+                    .younger_than(&self.db, MISS_RELOAD_INTERVAL)
+                    .await?;
+                let (versions, contacts) = self.load(&binds).await?;
+                assemble(&refs, versions, contacts).map_err(|error| match error {
+                    MappingError::Invalid(error) => error.into(),
+                    MappingError::Missing(missing) => InfraError::Inconsistent(format!(
+                        "{:?} {} is referenced but does not exist",
+                        missing.category, missing.id
+                    ))
+                    .into(),
+                })
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl CompanyDirectory for SqlCustomerStore {
+    async fn resolve(&self, code: &CompanyCode) -> Result<Option<CompanyId>, RepositoryError> {
+        let refs = self.references.get(&self.db).await?;
+        if let Some(id) = refs.company(code.as_str()) {
+            return Ok(Some(id));
+        }
+        // Perhaps a company added since the last load.
+        let refs = self
+            .references
+            .younger_than(&self.db, MISS_RELOAD_INTERVAL)
+            .await?;
+        Ok(refs.company(code.as_str()))
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP edge of the customer lookup service: routes, the wire format, errors as
+//! problem+json, configuration, and the composition root.
+
+mod app;
+mod customer_json;
+mod problem;
+mod request_id;
+mod routes;
+pub mod settings;
+pub mod telemetry;
+
+pub use app::{Application, StartError};
+pub use settings::Settings;

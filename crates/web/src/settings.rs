@@ -84,6 +84,16 @@ impl Settings {
         )
     }
 
+    /// The built-in defaults alone: no files, no environment.
+    pub fn defaults() -> Result<Self, SettingsError> {
+        let settings: Self = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
     fn load_from(
         folder: &Path,
         environment: Option<&str>,

@@ -207,7 +207,9 @@ async fn mobile_number_must_be_digits_at_most_15() {
 async fn mobile_number_spaces_and_hyphens_are_ignored() {
     let criteria = criteria_of(valid().with(Param::MobileNumber, " 56-861 7084 ")).await;
     assert_eq!(
-        criteria.mobile_number().map(|m| m.as_str()),
+        criteria
+            .mobile_number()
+            .map(customer_domain::MobileNumber::as_str),
         Some("568617084")
     );
 }
@@ -259,20 +261,34 @@ async fn arabic_indic_digits_are_read_as_ascii() {
     .await;
     assert_eq!(criteria.customer_id(), CustomerId::new(54218).ok());
     assert_eq!(
-        criteria.identification_no().map(|n| n.as_str()),
+        criteria
+            .identification_no()
+            .map(customer_domain::IdentificationNumber::as_str),
         Some("2103232123")
     );
     assert_eq!(
-        criteria.mobile_number().map(|n| n.as_str()),
+        criteria
+            .mobile_number()
+            .map(customer_domain::MobileNumber::as_str),
         Some("568617084")
     );
-    assert_eq!(criteria.reference_no().map(|n| n.as_str()), Some("333215"));
+    assert_eq!(
+        criteria
+            .reference_no()
+            .map(customer_domain::ReferenceNumber::as_str),
+        Some("333215")
+    );
 }
 
 #[tokio::test]
 async fn values_are_trimmed() {
     let criteria = criteria_of(valid().with(Param::ReferenceNo, "  333215\t")).await;
-    assert_eq!(criteria.reference_no().map(|n| n.as_str()), Some("333215"));
+    assert_eq!(
+        criteria
+            .reference_no()
+            .map(customer_domain::ReferenceNumber::as_str),
+        Some("333215")
+    );
 }
 
 #[tokio::test]

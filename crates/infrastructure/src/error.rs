@@ -37,12 +37,12 @@ impl InfraError {
     /// succeed), rather than about what was asked of it.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Self::Pool(PoolError::Backend(
-                ManagerError::ConnectionError(_) | ManagerError::QueryError(_),
-            ))
+            Self::Pool(
+                PoolError::Backend(ManagerError::ConnectionError(_) | ManagerError::QueryError(_))
+                | PoolError::Timeout(_)
+                | PoolError::Closed,
+            )
             | Self::Connect(_) => true,
-            Self::Pool(PoolError::Timeout(_) | PoolError::Closed) => true,
-            Self::Pool(_) => false,
             Self::Query(error) => is_transient(error),
             _ => false,
         }

@@ -48,9 +48,15 @@ impl<'a> Binds<'a> {
         Self {
             company: company.get(),
             customer_id: criteria.customer_id().map(customer_domain::CustomerId::get),
-            identification_no: criteria.identification_no().map(|n| n.as_str()),
-            mobile_number: criteria.mobile_number().map(|n| n.as_str()),
-            reference_no: criteria.reference_no().map(|n| n.as_str()),
+            identification_no: criteria
+                .identification_no()
+                .map(customer_domain::IdentificationNumber::as_str),
+            mobile_number: criteria
+                .mobile_number()
+                .map(customer_domain::MobileNumber::as_str),
+            reference_no: criteria
+                .reference_no()
+                .map(customer_domain::ReferenceNumber::as_str),
         }
     }
 

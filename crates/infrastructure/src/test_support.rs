@@ -340,17 +340,17 @@ pub fn run_suite(tests: &[(&'static str, SuiteTest)]) -> std::process::ExitCode 
     let args = libtest_mimic::Arguments::from_args();
     let status = postgres_status();
     let skip_postgres = matches!(status, PostgresStatus::Unavailable { .. }) && !in_ci();
-    if let PostgresStatus::Unavailable { reason } = status {
-        if skip_postgres {
-            use std::io::Write;
-            // Written past libtest's capture, so that it is seen in every run.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\nNOTE: the PostgreSQL half of this suite was NOT run ({reason}).\n\
+    if let PostgresStatus::Unavailable { reason } = status
+        && skip_postgres
+    {
+        use std::io::Write;
+        // Written past libtest's capture, so that it is seen in every run.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nNOTE: the PostgreSQL half of this suite was NOT run ({reason}).\n\
                  Its tests are listed as ignored. Start PostgreSQL or set TEST_DATABASE_URL\n\
                  (default {DEFAULT_ADMIN_URL}) and run the tests again to run them.\n"
-            );
-        }
+        );
     }
     let mut trials = Vec::new();
     for backend in TestBackend::ALL {
@@ -359,13 +359,12 @@ pub fn run_suite(tests: &[(&'static str, SuiteTest)]) -> std::process::ExitCode 
             let ignored = backend == TestBackend::Postgres && skip_postgres;
             trials.push(
                 libtest_mimic::Trial::test(format!("{}::{name}", backend.name()), move || {
-                    if backend == TestBackend::Postgres {
-                        if let PostgresStatus::Unavailable { reason } = postgres_status() {
-                            return Err(format!(
-                                "CI is set and PostgreSQL is unavailable: {reason}"
-                            )
-                            .into());
-                        }
+                    if backend == TestBackend::Postgres
+                        && let PostgresStatus::Unavailable { reason } = postgres_status()
+                    {
+                        return Err(
+                            format!("CI is set and PostgreSQL is unavailable: {reason}").into()
+                        );
                     }
                     let runtime = tokio::runtime::Builder::new_multi_thread()
                         .worker_threads(2)

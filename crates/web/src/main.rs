@@ -67,7 +67,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
             Application::build(settings)
                 .await?
                 .run_until_stopped()
-                .await?
+                .await?;
         }
         Command::Migrate => {
             let applied = run_migrations(&url).await?;

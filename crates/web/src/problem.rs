@@ -246,7 +246,7 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         match self {
             Self::Unavailable { source, .. } => {
-                tracing::warn!(error = %source, "database unavailable")
+                tracing::warn!(error = %source, "database unavailable");
             }
             Self::Internal { source, .. } => tracing::error!(error = %source, "request failed"),
             _ => {}

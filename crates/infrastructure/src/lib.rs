@@ -20,4 +20,4 @@ pub use database_url::DatabaseUrl;
 pub use error::InfraError;
 pub use migrations::{pending_migrations, run_migrations};
 pub use seed::{is_empty, seed_demo};
-pub use store::SqlCustomerStore;
+pub use store::{QueryObserver, SqlCustomerStore};

@@ -5,6 +5,7 @@
 //! (actix's, and plain `#[tokio::test]`).
 
 use diesel::Connection;
+use diesel::QueryDsl;
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
@@ -12,8 +13,17 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::database::{Database, with_connection};
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
+
+diesel::table! {
+    /// diesel's record of the migrations applied.
+    __diesel_schema_migrations (version) {
+        version -> Text,
+        run_on -> Timestamp,
+    }
+}
 
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -63,6 +73,51 @@ pub async fn pending_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraE
         }
     })
     .await?
+}
+
+impl Database {
+    /// The embedded migrations not yet applied to this database, read through the pool
+    /// (cheap enough for a readiness probe).
+    ///
+    /// # Errors
+    /// Any [`InfraError`] met on the way; a database never migrated has no record table,
+    /// which is reported as a query error.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, InfraError> {
+        use diesel_async::RunQueryDsl;
+
+        let (known, applied): (Vec<String>, Vec<String>) = with_connection!(self, |conn| {
+            let applied = __diesel_schema_migrations::table
+                .select(__diesel_schema_migrations::version)
+                .load::<String>(conn)
+                .await?;
+            (embedded_versions(self)?, applied)
+        });
+        Ok(known
+            .into_iter()
+            .filter(|version| !applied.contains(version))
+            .collect())
+    }
+}
+
+fn embedded_versions(db: &Database) -> Result<Vec<String>, InfraError> {
+    match db {
+        Database::Postgres(_) => versions_of::<diesel::pg::Pg>(POSTGRES),
+        Database::Sqlite(_) => versions_of::<diesel::sqlite::Sqlite>(SQLITE),
+    }
+}
+
+fn versions_of<DB: diesel::backend::Backend>(
+    migrations: EmbeddedMigrations,
+) -> Result<Vec<String>, InfraError>
+where
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let migrations = MigrationSource::<DB>::migrations(&migrations)
+        .map_err(|error| InfraError::Migration(error.to_string()))?;
+    Ok(migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
 }
 
 fn apply<C, DB>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<Vec<String>, InfraError>

@@ -1,6 +1,7 @@
 //! The adapter of both lookup ports: customers and companies, from either backend.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use customer_domain::{
@@ -17,11 +18,22 @@ use crate::records::{ContactRecord, MappingError, VersionRecord};
 use crate::reference_data::{MISS_RELOAD_INTERVAL, ReferenceCache, ReferenceData};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
 
+/// Told the duration of each statement the store runs, by statement name.
+pub type QueryObserver = Arc<dyn Fn(&'static str, Duration) + Send + Sync>;
+
 /// Customers and companies stored in a [`Database`], with reference data cached in memory.
-#[derive(Debug)]
 pub struct SqlCustomerStore {
     db: Database,
     references: ReferenceCache,
+    observer: Option<QueryObserver>,
+}
+
+impl std::fmt::Debug for SqlCustomerStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlCustomerStore")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The identifier whose index drives a lookup; the others are checked on the rows it
@@ -124,6 +136,20 @@ impl SqlCustomerStore {
         Self {
             db,
             references: ReferenceCache::new(reference_ttl),
+            observer: None,
+        }
+    }
+
+    /// Reports the duration of every lookup statement to `observer` (for metrics).
+    #[must_use]
+    pub fn with_query_observer(mut self, observer: QueryObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    fn observe(&self, statement: &'static str, started: Instant) {
+        if let Some(observer) = &self.observer {
+            observer(statement, started.elapsed());
         }
     }
 
@@ -139,6 +165,7 @@ impl SqlCustomerStore {
         binds: &Binds<'_>,
     ) -> Result<(Vec<VersionRecord>, Vec<ContactRecord>), InfraError> {
         with_connection!(&self.db, |conn| {
+            let started = Instant::now();
             let versions: Vec<VersionRecord> = match binds.driver() {
                 Driver::CustomerId(id) => {
                     current_versions!(binds)
@@ -176,9 +203,11 @@ impl SqlCustomerStore {
                         .await?
                 }
             };
+            self.observe("find_customers", started);
             if versions.is_empty() {
                 return Ok((versions, Vec::new()));
             }
+            let started = Instant::now();
             let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
             let contacts: Vec<ContactRecord> = customer_contacts::table
                 .filter(customer_contacts::customer_id.eq_any(ids))
@@ -189,6 +218,7 @@ impl SqlCustomerStore {
                 .select(ContactRecord::as_select())
                 .load(conn)
                 .await?;
+            self.observe("find_contacts", started);
             Ok((versions, contacts))
         })
     }

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -11,7 +12,8 @@ use customer_infrastructure::{
     Database, DatabaseUrl, InfraError, SqlCustomerStore, is_empty, run_migrations, seed_demo,
 };
 
-use crate::request_id::request_id;
+use crate::metrics::Metrics;
+use crate::observability::observe;
 use crate::routes::{self, AppState, CUSTOMER_PATH};
 use crate::settings::{Settings, SettingsError};
 
@@ -22,6 +24,8 @@ pub enum StartError {
     Settings(#[from] SettingsError),
     #[error("database: {0}")]
     Database(#[from] InfraError),
+    #[error("metrics: {0}")]
+    Metrics(String),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -68,11 +72,17 @@ impl Application {
                 "demo data loaded into the empty database"
             );
         }
-        let store = Arc::new(SqlCustomerStore::new(db, settings.database.reference_ttl()));
+        let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
+        let store = Arc::new(
+            SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
+                .with_query_observer(metrics.query_observer()),
+        );
         let state = web::Data::new(AppState {
             search: CustomerSearch::new(store.clone(), store),
             max_query_length: settings.server.max_query_length,
         });
+        let database = web::Data::new(db);
+        let metrics = web::Data::new(metrics);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Listen {
@@ -89,10 +99,16 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap(from_fn(request_id))
+                .app_data(database.clone())
+                .app_data(metrics.clone())
+                .wrap(from_fn(observe))
                 .configure(routes::configure)
         })
-        .shutdown_timeout(settings.server.shutdown_grace_secs);
+        .shutdown_timeout(settings.server.shutdown_grace_secs)
+        .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
+        .client_request_timeout(Duration::from_millis(
+            settings.server.client_request_timeout_ms,
+        ));
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

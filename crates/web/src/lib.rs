@@ -3,8 +3,11 @@
 
 mod app;
 mod customer_json;
+mod health;
+mod metrics;
+mod observability;
+pub mod openapi;
 mod problem;
-mod request_id;
 mod routes;
 pub mod settings;
 pub mod telemetry;

@@ -2,11 +2,14 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use customer_application::{CustomerSearch, RawSearchParams};
+use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::Language;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::customer_json::CustomersJson;
+use crate::observability::{LookupSummary, mask};
 use crate::problem::ApiError;
+use crate::{health, metrics, openapi};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -20,13 +23,33 @@ pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
 /// Mounts every route; anything else is a problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource(CUSTOMER_PATH)
-            .route(web::get().to(find_customers))
-            .route(web::head().to(find_customers))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .default_service(web::to(not_found));
+    // GET and HEAD; any other method is a problem+json 405.
+    macro_rules! read_only {
+        ($path:expr, $handler:expr) => {
+            web::resource($path)
+                .route(web::get().to($handler))
+                .route(web::head().to($handler))
+                .default_service(web::to(method_not_allowed))
+        };
+    }
+    cfg.service(read_only!(CUSTOMER_PATH, find_customers))
+        .service(read_only!("/health/live", health::live))
+        .service(read_only!("/health/ready", health::ready))
+        .service(read_only!("/metrics", metrics::scrape))
+        .service(web::resource("/docs").route(web::get().to(docs_redirect)))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/openapi.json", openapi::document())
+                // No request may leave the machine: no online validator badge.
+                .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+        )
+        .default_service(web::to(not_found));
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
 }
 
 /// The query string's pairs; the query string is parsed here rather than by
@@ -40,7 +63,34 @@ fn language(req: &HttpRequest) -> Language {
     params(req).language()
 }
 
-async fn find_customers(
+/// Looks up the current profile of the customers of one company that match every
+/// identifier given.
+#[utoipa::path(
+    get,
+    path = "/v1/core/customer",
+    tag = "customers",
+    params(
+        ("companyCode" = String, Query, description = "The company to search in, matched case-insensitively; an unknown code is a 400 on `companyCode`.", example = "jtc"),
+        ("customerId" = Option<i64>, Query, minimum = 1, description = "A positive integer that fits in 64 bits.", example = 54218),
+        ("identificationNo" = Option<String>, Query, max_length = 64, description = "National ID, iqama, passport or commercial registration number: at most 64 characters, no control characters, matched exactly.", example = "2103232123"),
+        ("mobileNumber" = Option<String>, Query, description = "Spaces and hyphens are ignored; then digits only, starting with 5, at most 15 digits.", example = "568617084"),
+        ("referenceNo" = Option<String>, Query, max_length = 64, description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters.", example = "333215"),
+        ("lang" = String, Query, description = "`ar` or `en`, case-insensitive: the language of coded values and of error messages.", example = "ar"),
+    ),
+    description = "Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` is required, and all given must match. Only current versions are searched and returned.",
+    responses(
+        (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [openapi::CustomerSchema], content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
+        (status = 400, description = "Invalid input: every problem, by parameter.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown path.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
+        (status = 405, description = "Method other than GET or HEAD.", body = openapi::ProblemSchema, content_type = "application/problem+json",
+            headers(("Allow" = String, description = "`GET, HEAD`"))),
+        (status = 500, description = "Internal error; no internals are shown.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached.", body = openapi::ProblemSchema, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+pub async fn find_customers(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -65,8 +115,10 @@ async fn find_customers(
         language,
         source: Box::new(error),
     })?;
-    req.extensions_mut()
-        .insert(CustomersReturned(outcome.customers.len()));
+    req.extensions_mut().insert(LookupSummary {
+        customers: outcome.customers.len(),
+        criteria: masked_criteria(&params),
+    });
     Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
         // Personal data: no shared cache may keep it.
@@ -74,9 +126,21 @@ async fn find_customers(
         .body(body))
 }
 
-/// How many customers a lookup returned, for the request log.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomersReturned(pub usize);
+/// The identifiers of a lookup, masked, for the request log.
+fn masked_criteria(params: &RawSearchParams) -> String {
+    let mut criteria = String::new();
+    for param in Param::IDENTIFIERS {
+        if let Some(value) = params.value(param) {
+            if !criteria.is_empty() {
+                criteria.push(' ');
+            }
+            criteria.push_str(param.name());
+            criteria.push('=');
+            criteria.push_str(&mask(value));
+        }
+    }
+    criteria
+}
 
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed {

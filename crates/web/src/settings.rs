@@ -27,6 +27,8 @@ pub struct ServerSettings {
     pub workers: usize,
     pub shutdown_grace_secs: u64,
     pub max_query_length: usize,
+    pub keep_alive_secs: u64,
+    pub client_request_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +128,11 @@ impl Settings {
         };
         if self.server.host.trim().is_empty() {
             return invalid("server.host", "must not be empty");
+        }
+        // Past actix's own limit on the request head, a longer query could not be
+        // answered with a problem document.
+        if !(1..=16_384).contains(&self.server.max_query_length) {
+            return invalid("server.max_query_length", "must be between 1 and 16384");
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");

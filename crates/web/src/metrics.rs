@@ -1,0 +1,124 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use customer_infrastructure::{Database, QueryObserver};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// The metrics of one service instance.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+    queries: HistogramVec,
+}
+
+/// Buckets from 0.25 ms to 10 s: lookups are expected around a millisecond.
+const BUCKETS: &[f64] = &[
+    0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route, method and status.",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["route"],
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database pool: max, size (open), idle and waiting (requests queued).",
+            ),
+            &["state"],
+        )?;
+        let queries = HistogramVec::new(
+            HistogramOpts::new(
+                "db_query_duration_seconds",
+                "Database statement latency by statement.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["statement"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(queries.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool,
+            queries,
+        })
+    }
+
+    /// Counts a served request.
+    pub fn record_request(&self, route: &str, method: &str, status: StatusCode, elapsed: Duration) {
+        self.requests
+            .with_label_values(&[route, method, status.as_str()])
+            .inc();
+        self.latency
+            .with_label_values(&[route])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// An observer that records statement latencies.
+    pub fn query_observer(&self) -> QueryObserver {
+        let queries = self.queries.clone();
+        Arc::new(move |statement, elapsed| {
+            queries
+                .with_label_values(&[statement])
+                .observe(elapsed.as_secs_f64())
+        })
+    }
+
+    fn render(&self, database: &Database) -> Result<String, prometheus::Error> {
+        let status = database.status();
+        for (state, value) in [
+            ("max", status.max_size),
+            ("size", status.size),
+            ("idle", status.idle),
+            ("waiting", status.waiting),
+        ] {
+            self.pool
+                .with_label_values(&[state])
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// `GET /metrics`.
+pub async fn scrape(metrics: web::Data<Metrics>, database: web::Data<Database>) -> HttpResponse {
+    match metrics.render(&database) {
+        Ok(text) => HttpResponse::Ok()
+            .content_type(prometheus::TEXT_FORMAT)
+            .body(text),
+        Err(error) => {
+            tracing::error!(%error, "metrics could not be rendered");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! What every request leaves behind: an `X-Request-Id` header (the caller's, when it sent
+//! a usable one), one structured log line, and its HTTP metrics.
+//!
+//! Identifiers are personal data: the log line shows the searched ones masked, all but
+//! their last three characters.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, web};
+use tracing::Instrument;
+
+use crate::metrics::Metrics;
+
+/// The header that carries the request id.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What a lookup handler tells the log about its request.
+#[derive(Debug, Clone)]
+pub struct LookupSummary {
+    /// Customers returned.
+    pub customers: usize,
+    /// The identifiers searched, masked (`mobileNumber=******084`).
+    pub criteria: String,
+}
+
+/// `value` with all but its last three characters replaced by `*`; short values are
+/// masked whole.
+pub fn mask(value: &str) -> String {
+    let count = value.chars().count();
+    let keep = if count > 3 { 3 } else { 0 };
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < count - keep { '*' } else { c })
+        .collect()
+}
+
+/// A caller's request id is kept when it is short printable ASCII, so that it is safe to
+/// log and to echo.
+fn usable(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(u8::is_ascii_graphic)
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .filter(|value| usable(value))
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                .unwrap_or(HeaderValue::from_static("-"))
+        });
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    // Every log line written while serving the request carries its id.
+    let span = tracing::info_span!("request", request_id = id.to_str().unwrap_or("-"));
+    // Handlers and extractors turn their errors into responses, so an error here is
+    // rare; it is left to actix to answer.
+    let mut response = next.call(req).instrument(span).await?;
+    response.headers_mut().insert(X_REQUEST_ID, id.clone());
+
+    let elapsed = started.elapsed();
+    let request = response.request();
+    let route = request.match_pattern();
+    let route = route.as_deref().unwrap_or("unmatched");
+    let method = request.method().as_str();
+    let status = response.status();
+    if let Some(metrics) = metrics {
+        metrics.record_request(route, method, status, elapsed);
+    }
+    let extensions = request.extensions();
+    let lookup = extensions.get::<LookupSummary>();
+    tracing::info!(
+        request_id = id.to_str().unwrap_or("-"),
+        method,
+        route,
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        customers = lookup.map(|l| l.customers),
+        criteria = lookup.map(|l| l.criteria.as_str()),
+        "request"
+    );
+    drop(extensions);
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_but_the_last_three_characters_are_masked() {
+        assert_eq!(mask("568617084"), "******084");
+        assert_eq!(mask("POL-2025-000123"), "************123");
+        assert_eq!(mask("١٢٣٤"), "*٢٣٤");
+    }
+
+    #[test]
+    fn short_values_are_masked_whole() {
+        assert_eq!(mask("123"), "***");
+        assert_eq!(mask(""), "");
+    }
+}

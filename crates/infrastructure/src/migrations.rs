@@ -101,18 +101,18 @@ impl Database {
 
 fn embedded_versions(db: &Database) -> Result<Vec<String>, InfraError> {
     match db {
-        Database::Postgres(_) => versions_of::<diesel::pg::Pg>(POSTGRES),
-        Database::Sqlite(_) => versions_of::<diesel::sqlite::Sqlite>(SQLITE),
+        Database::Postgres(_) => versions_of::<diesel::pg::Pg>(&POSTGRES),
+        Database::Sqlite(_) => versions_of::<diesel::sqlite::Sqlite>(&SQLITE),
     }
 }
 
 fn versions_of<DB: diesel::backend::Backend>(
-    migrations: EmbeddedMigrations,
+    migrations: &EmbeddedMigrations,
 ) -> Result<Vec<String>, InfraError>
 where
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    let migrations = MigrationSource::<DB>::migrations(&migrations)
+    let migrations = MigrationSource::<DB>::migrations(migrations)
         .map_err(|error| InfraError::Migration(error.to_string()))?;
     Ok(migrations
         .iter()

@@ -134,8 +134,8 @@ pub(crate) struct ReferenceCache {
     reloading: tokio::sync::Mutex<()>,
 }
 
-/// How old a snapshot must be before a miss may reload it: bounds the reloads that
-/// unknown company codes or brand-new reference rows can cause.
+/// How old a snapshot must be before an unknown company code may reload it: bounds the
+/// reloads that requests with made-up codes can cause.
 pub(crate) const MISS_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 
 impl ReferenceCache {
@@ -172,6 +172,34 @@ impl ReferenceCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&data));
         tracing::debug!("reference data reloaded");
         Ok(data)
+    }
+
+    /// Reference data newer than `seen`: reloaded unless another request already did.
+    /// For misses that the foreign keys prove are real (a row names a value the cache
+    /// lacks), so it is not rate-limited.
+    pub(crate) async fn newer_than(
+        &self,
+        db: &Database,
+        seen: &Arc<ReferenceData>,
+    ) -> Result<Arc<ReferenceData>, InfraError> {
+        let _reloading = self.reloading.lock().await;
+        if let Some(current) = self.current().filter(|current| !Arc::ptr_eq(current, seen)) {
+            return Ok(current);
+        }
+        let data = Arc::new(ReferenceData::load(db).await?);
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&data));
+        tracing::debug!("reference data reloaded after a miss");
+        Ok(data)
+    }
+
+    fn current(&self) -> Option<Arc<ReferenceData>> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn fresh(&self, max_age: Duration) -> Option<Arc<ReferenceData>> {

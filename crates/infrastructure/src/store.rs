@@ -260,10 +260,7 @@ impl CustomerRepository for SqlCustomerStore {
             Err(MappingError::Missing(missing)) => {
                 // A reference row newer than the cache: reload it and read again.
                 tracing::info!(?missing, "reference data changed, reloading");
-                let refs = self
-                    .references
-                    .younger_than(&self.db, MISS_RELOAD_INTERVAL)
-                    .await?;
+                let refs = self.references.newer_than(&self.db, &refs).await?;
                 let (versions, contacts) = self.load(&binds).await?;
                 assemble(&refs, versions, contacts).map_err(|error| match error {
                     MappingError::Invalid(error) => error.into(),

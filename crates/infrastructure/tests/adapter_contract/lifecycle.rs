@@ -1,0 +1,332 @@
+//! Seeding, migrations, an unreachable database, and the schema rules behind the
+//! one-current-version and tenant rules.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use customer_domain::{CompanyCode, CompanyDirectory, CustomerRepository, RepositoryError};
+use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_infrastructure::{
+    Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty,
+    pending_migrations, run_migrations, seed_demo,
+};
+use diesel::QueryableByName;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+
+use crate::support::{
+    JFC, JTC, by_id, by_reference, contact_ids, execute, find_ids, find_one, store, try_execute,
+    version_sql, with_conn,
+};
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Rows per table of the demo data set.
+async fn row_counts(db: &Database) -> Vec<(&'static str, i64)> {
+    let mut counts = Vec::new();
+    for table in [
+        "companies",
+        "customers",
+        "customer_versions",
+        "customer_contacts",
+        "customer_references",
+    ] {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let count: Count = with_conn!(db, |conn| diesel::sql_query(&sql)
+            .get_result(conn)
+            .await
+            .expect("a count"));
+        counts.push((table, count.n));
+    }
+    counts
+}
+
+/// `seed_demo` adds the 15 demo customers once; a second run adds nothing and changes
+/// no row count. `is_empty` says whether any customer is stored.
+pub async fn seed_demo_is_idempotent(backend: TestBackend) {
+    let db = TestDatabase::new(backend).await;
+    let pool = db.connect();
+    assert!(is_empty(&pool).await.expect("is_empty answers"));
+    assert_eq!(seed_demo(&pool).await.expect("the demo data loads"), 15);
+    assert!(!is_empty(&pool).await.expect("is_empty answers"));
+    let counts = row_counts(&pool).await;
+    assert_eq!(
+        counts,
+        [
+            ("companies", 2),
+            ("customers", 15),
+            ("customer_versions", 20),
+            ("customer_contacts", 15),
+            ("customer_references", 21),
+        ]
+    );
+    assert_eq!(
+        seed_demo(&pool).await.expect("the demo data loads again"),
+        0
+    );
+    assert!(!is_empty(&pool).await.expect("is_empty answers"));
+    assert_eq!(row_counts(&pool).await, counts);
+}
+
+/// After seeding, rows inserted without explicit keys get fresh ones (on PostgreSQL the
+/// seed advances the identity sequences past the explicit demo keys).
+pub async fn rows_inserted_after_seeding_get_fresh_ids(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    execute(
+        &db.connect(),
+        "INSERT INTO customer_contacts (customer_id, contact_number, primary_contact)
+         VALUES (54218, '500000016', FALSE);
+         INSERT INTO customer_references (company_id, customer_id, reference_no)
+         VALUES (1, 54218, 'NEW-REF-1');
+         INSERT INTO customers (customer_id, company_id) VALUES (50003, 1);
+         INSERT INTO customer_versions (customer_id, customer_version_id, company_id, start_date)
+         VALUES (50003, 1, 1, '2026-06-01 08:00:00');",
+    )
+    .await;
+    let store = store(&db);
+    let found = find_one(&store, JTC, &by_id(54218)).await;
+    assert_eq!(contact_ids(&found), [1, 2, 16]);
+    assert_eq!(
+        find_ids(&store, JTC, &by_reference("NEW-REF-1")).await,
+        [54218]
+    );
+    assert_eq!(
+        find_one(&store, JTC, &by_id(50003)).await.version_id,
+        200_020
+    );
+}
+
+/// The migration folders of `backend`, i.e. the migrations a fresh database needs.
+fn migration_count(backend: TestBackend) -> usize {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(backend.name());
+    std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.path().join("up.sql").is_file())
+        })
+        .count()
+}
+
+/// Migrating an already migrated database applies nothing and leaves nothing pending,
+/// with or without data. (For SQLite also: a brand-new file gets every migration once.)
+pub async fn migrating_again_applies_nothing(backend: TestBackend) {
+    let db = TestDatabase::new(backend).await;
+    assert_eq!(
+        pending_migrations(db.url()).await.expect("pending answers"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        run_migrations(db.url()).await.expect("migrations run"),
+        Vec::<String>::new()
+    );
+    let db = TestDatabase::with_demo_data(backend).await;
+    assert_eq!(
+        run_migrations(db.url()).await.expect("migrations run"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        pending_migrations(db.url()).await.expect("pending answers"),
+        Vec::<String>::new()
+    );
+    assert!(!is_empty(&db.connect()).await.expect("is_empty answers"));
+
+    if backend == TestBackend::Sqlite {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let url = DatabaseUrl::Sqlite(folder.path().join("fresh.db"));
+        let all = migration_count(backend);
+        assert!(all > 0);
+        assert_eq!(pending_migrations(&url).await.expect("pending").len(), all);
+        assert_eq!(
+            run_migrations(&url).await.expect("migrations run").len(),
+            all
+        );
+        assert_eq!(pending_migrations(&url).await.expect("pending").len(), 0);
+        assert_eq!(run_migrations(&url).await.expect("migrations run").len(), 0);
+    }
+}
+
+fn fast_failing_settings() -> PoolSettings {
+    PoolSettings {
+        wait_timeout: Duration::from_millis(500),
+        create_timeout: Duration::from_millis(500),
+        ..PoolSettings::default()
+    }
+}
+
+/// Both ports report `Unavailable`, quickly, when no connection can be had.
+async fn assert_ports_unavailable(db: Database) {
+    let store = SqlCustomerStore::new(db, Duration::from_secs(60));
+    let started = Instant::now();
+    let found = store.find_current(JTC, &by_id(54218)).await;
+    assert!(
+        matches!(found, Err(RepositoryError::Unavailable(_))),
+        "find_current: {found:?}"
+    );
+    let resolved = store
+        .resolve(&CompanyCode::parse("jtc").expect("a well-formed code"))
+        .await;
+    assert!(
+        matches!(resolved, Err(RepositoryError::Unavailable(_))),
+        "resolve: {resolved:?}"
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}
+
+/// An unreachable database makes both ports answer `RepositoryError::Unavailable` within
+/// the pool's timeouts.
+///
+/// PostgreSQL: nothing listens on port 1. SQLite: a file in a folder that does not exist
+/// and cannot be created is refused when the pool is built (`InfraError::Io`, which is
+/// not classed as unavailable), so no adapter can be made over it; the ports are checked
+/// instead over a "file" that is a folder, which the pool builds but cannot open.
+pub async fn unreachable_database_is_unavailable(backend: TestBackend) {
+    let settings = fast_failing_settings();
+    match backend {
+        TestBackend::Postgres => {
+            let url = DatabaseUrl::Postgres("postgres://postgres@127.0.0.1:1/x".into());
+            let db = Database::connect(&url, &settings).expect("the pool builds lazily");
+            assert_ports_unavailable(db).await;
+        }
+        TestBackend::Sqlite => {
+            let url = DatabaseUrl::Sqlite(PathBuf::from("/proc/nonexistent/x.db"));
+            let result = Database::connect(&url, &settings);
+            assert!(
+                matches!(result, Err(InfraError::Io(_))),
+                "a folder that cannot be created: {result:?}"
+            );
+            let error = result.expect_err("an error");
+            assert!(!error.is_unavailable(), "{error}");
+            assert!(matches!(
+                RepositoryError::from(error),
+                RepositoryError::Failed(_)
+            ));
+
+            let folder = tempfile::tempdir().expect("a temporary folder");
+            let url = DatabaseUrl::Sqlite(folder.path().to_path_buf());
+            let db = Database::connect(&url, &settings).expect("the pool builds lazily");
+            assert_ports_unavailable(db).await;
+        }
+    }
+}
+
+fn database_error_kind(result: Result<(), DieselError>) -> Option<DatabaseErrorKind> {
+    match result {
+        Err(DieselError::DatabaseError(kind, _)) => Some(kind),
+        Ok(()) => None,
+        Err(other) => panic!("not a database error: {other:?}"),
+    }
+}
+
+/// A second version without end date for the same customer is refused by the schema;
+/// a closed one is accepted (so the refusal is about the rule, not the statement).
+pub async fn one_current_version_per_customer_is_enforced(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    let pool = db.connect();
+    let second_current = version_sql(900_100, 54218, 2, 1, Some("512000100"), None, None);
+    let kind = database_error_kind(try_execute(&pool, &second_current).await);
+    assert!(
+        matches!(kind, Some(DatabaseErrorKind::UniqueViolation)),
+        "a second current version of 54218: {kind:?}"
+    );
+    let closed = version_sql(
+        900_100,
+        54218,
+        2,
+        1,
+        Some("512000100"),
+        None,
+        Some("2026-06-02 08:00:00"),
+    );
+    execute(&pool, &closed).await;
+    // A customer without a current version may get one, but only one.
+    execute(
+        &pool,
+        &version_sql(900_101, 54225, 2, 1, Some("567001122"), None, None),
+    )
+    .await;
+    let kind = database_error_kind(
+        try_execute(
+            &pool,
+            &version_sql(900_102, 54225, 3, 1, Some("567001122"), None, None),
+        )
+        .await,
+    );
+    assert!(
+        matches!(kind, Some(DatabaseErrorKind::UniqueViolation)),
+        "a second current version of 54225: {kind:?}"
+    );
+    let store = store(&db);
+    assert_eq!(
+        find_one(&store, JTC, &by_id(54218)).await.version_id,
+        103_932
+    );
+    assert_eq!(
+        find_one(&store, JTC, &by_id(54225)).await.version_id,
+        900_101
+    );
+}
+
+/// Versions and references carry their customer's company: the composite foreign key to
+/// `customers (company_id, customer_id)` refuses another company, and unknown customers.
+pub async fn versions_and_references_stay_in_their_customers_company(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    let pool = db.connect();
+    let closed = Some("2026-06-02 08:00:00");
+    for (what, sql) in [
+        (
+            "a version of jfc's 70001 in jtc",
+            version_sql(900_200, 70001, 5, 1, None, None, closed),
+        ),
+        (
+            "a current version of jfc's 70001 in jtc",
+            version_sql(900_201, 70001, 6, 1, None, None, None),
+        ),
+        (
+            "a version of an unknown customer",
+            version_sql(900_202, 99998, 1, 1, None, None, None),
+        ),
+        (
+            "a reference of jfc's 70001 in jtc",
+            "INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no)
+             VALUES (900, 1, 70001, 'X-1')"
+                .to_owned(),
+        ),
+    ] {
+        let kind = database_error_kind(try_execute(&pool, &sql).await);
+        assert!(
+            matches!(kind, Some(DatabaseErrorKind::ForeignKeyViolation)),
+            "{what}: {kind:?}"
+        );
+    }
+    // The same rows in the right company are accepted.
+    execute(
+        &pool,
+        &format!(
+            "{};
+             INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no)
+             VALUES (900, 2, 70001, 'X-1');",
+            version_sql(900_200, 70001, 5, 2, None, None, closed)
+        ),
+    )
+    .await;
+    let store = store(&db);
+    assert_eq!(find_ids(&store, JFC, &by_reference("X-1")).await, [70001]);
+    assert_eq!(
+        find_ids(&store, JTC, &by_reference("X-1")).await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        find_one(&store, JFC, &by_id(70001)).await.version_id,
+        200_015
+    );
+}

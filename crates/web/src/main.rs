@@ -23,6 +23,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Exit 0 when the local service answers `GET /health/ready` with 200 (for container
+    /// health checks, where there is no curl).
+    Healthcheck,
     /// Load a data set into the database.
     Seed {
         #[command(subcommand)]
@@ -53,7 +56,6 @@ async fn main() -> ExitCode {
     match run(cli.command.unwrap_or(Command::Serve), &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
             eprintln!("customer-api: {error}");
             ExitCode::FAILURE
         }
@@ -69,6 +71,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 .run_until_stopped()
                 .await?;
         }
+        Command::Healthcheck => healthcheck(settings.server.port)?,
         Command::Migrate => {
             let applied = run_migrations(&url).await?;
             println!("{} migration(s) applied to {url}", applied.len());
@@ -83,4 +86,25 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
         }
     }
     Ok(())
+}
+
+/// Asks the service on this machine whether it is ready, with a plain HTTP/1.0 request.
+fn healthcheck(port: u16) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.write_all(b"GET /health/ready HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status_line = answer.lines().next().unwrap_or_default();
+    if status_line.split_whitespace().nth(1) == Some("200") {
+        println!("ready");
+        Ok(())
+    } else {
+        Err(format!("not ready: {status_line}").into())
+    }
 }

@@ -88,7 +88,7 @@ impl Metrics {
         Arc::new(move |statement, elapsed| {
             queries
                 .with_label_values(&[statement])
-                .observe(elapsed.as_secs_f64())
+                .observe(elapsed.as_secs_f64());
         })
     }
 

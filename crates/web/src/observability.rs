@@ -39,11 +39,16 @@ pub fn mask(value: &str) -> String {
         .collect()
 }
 
-/// A caller's request id is kept when it is short printable ASCII, so that it is safe to
-/// log and to echo.
+/// The longest caller's request id kept.
+const MAX_REQUEST_ID_LEN: usize = 256;
+
+/// A caller's request id is kept when it is printable ASCII (spaces included) of at most
+/// 256 bytes, so that it is safe to log and to echo; otherwise a new one is made.
 fn usable(value: &HeaderValue) -> bool {
     let bytes = value.as_bytes();
-    !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(u8::is_ascii_graphic)
+    !bytes.is_empty()
+        && bytes.len() <= MAX_REQUEST_ID_LEN
+        && bytes.iter().all(|b| (b' '..=b'~').contains(b))
 }
 
 pub async fn observe(
@@ -102,6 +107,21 @@ mod tests {
         assert_eq!(mask("568617084"), "******084");
         assert_eq!(mask("POL-2025-000123"), "************123");
         assert_eq!(mask("١٢٣٤"), "*٢٣٤");
+    }
+
+    #[test]
+    fn printable_request_ids_are_kept() {
+        assert!(usable(&HeaderValue::from_static("order 42")));
+        assert!(usable(
+            &HeaderValue::from_str(&"x".repeat(256)).expect("valid")
+        ));
+        assert!(!usable(
+            &HeaderValue::from_str(&"x".repeat(257)).expect("valid")
+        ));
+        assert!(!usable(
+            &HeaderValue::from_bytes(b"caf\xc3\xa9").expect("valid")
+        ));
+        assert!(!usable(&HeaderValue::from_static("")));
     }
 
     #[test]

@@ -70,7 +70,8 @@ impl ApiError {
 
     fn kind(&self) -> &'static str {
         match self {
-            Self::Invalid { .. } | Self::QueryTooLong { .. } => "/problems/invalid-request",
+            Self::Invalid { .. } => "/problems/invalid-request",
+            Self::QueryTooLong { .. } => "/problems/query-too-long",
             Self::NotFound { .. } => "/problems/not-found",
             Self::MethodNotAllowed { .. } => "/problems/method-not-allowed",
             Self::Unavailable { .. } => "/problems/service-unavailable",
@@ -131,9 +132,9 @@ impl ApiError {
             }
             Self::QueryTooLong { max, .. } => {
                 if arabic {
-                    format!("يجب ألا يزيد طول نص الاستعلام عن {max} حرفاً.")
+                    format!("يجب ألا يزيد طول نص الاستعلام عن {max} بايت.")
                 } else {
-                    format!("The query string must be at most {max} characters long.")
+                    format!("The query string must be at most {max} bytes long.")
                 }
             }
             Self::NotFound { .. } => {
@@ -185,28 +186,14 @@ impl Serialize for ProblemBody<'_> {
         map.serialize_entry("title", self.error.title())?;
         map.serialize_entry("status", &self.status.as_u16())?;
         map.serialize_entry("detail", &self.error.detail())?;
-        match self.error {
-            ApiError::Invalid { language, errors } => {
-                map.serialize_entry(
-                    "errors",
-                    &ErrorsBody {
-                        errors,
-                        language: *language,
-                    },
-                )?;
-            }
-            ApiError::QueryTooLong { language, max } => {
-                let message = if *language == Language::Arabic {
-                    format!("يجب ألا يزيد طوله عن {max} حرفاً")
-                } else {
-                    format!("must be at most {max} characters long")
-                };
-                map.serialize_entry(
-                    "errors",
-                    &std::collections::BTreeMap::from([("queryString", [message])]),
-                )?;
-            }
-            _ => {}
+        if let ApiError::Invalid { language, errors } = self.error {
+            map.serialize_entry(
+                "errors",
+                &ErrorsBody {
+                    errors,
+                    language: *language,
+                },
+            )?;
         }
         map.end()
     }

@@ -1,0 +1,386 @@
+//! Helpers of the black-box HTTP tests: a running service over a database of its own, a
+//! client that sends query strings exactly as written, and small JSON checks.
+
+use std::time::Duration;
+
+use customer_infrastructure::DatabaseUrl;
+use customer_web::{Application, Settings};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
+use serde_json::Value;
+
+pub use customer_infrastructure::test_support::{SuiteTest, TestBackend, TestDatabase, run_suite};
+
+/// The path of the lookup.
+pub const LOOKUP_PATH: &str = "/v1/core/customer";
+
+/// The query string of the contract's example request.
+pub const EXAMPLE_QUERY: &str = "companyCode=jtc&customerId=54218&identificationNo=2103232123&mobileNumber=568617084&referenceNo=333215&lang=ar";
+
+/// The contract's example response, byte for byte.
+pub const EXAMPLE_RESPONSE: &str = include_str!("../fixtures/example-response.json");
+
+/// Lists the async test functions of a module as suite tests named `prefix::function`.
+#[macro_export]
+macro_rules! suite_tests {
+    ($prefix:literal: $($name:ident),+ $(,)?) => {
+        pub const TESTS: &[(&str, $crate::SuiteTest)] = &[
+            $((concat!($prefix, "::", stringify!($name)), |backend| Box::pin($name(backend)))),+
+        ];
+    };
+}
+
+/// The URL string a service is configured with to use `url` (with its password, unlike
+/// `DatabaseUrl`'s `Display`).
+pub fn url_string(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Postgres(url) => url.clone(),
+        DatabaseUrl::Sqlite(path) => path.display().to_string(),
+    }
+}
+
+/// Settings for a test service over `database_url`: the built-in defaults (no files, no
+/// environment), on a free port of 127.0.0.1, one worker, no migrations nor demo data.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::defaults().expect("the built-in defaults load");
+    "127.0.0.1".clone_into(&mut settings.server.host);
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.server.shutdown_grace_secs = 1;
+    database_url.clone_into(&mut settings.database.url);
+    settings.database.migrate_on_start = false;
+    settings.database.seed_demo_when_empty = false;
+    settings.database.max_connections = 4;
+    settings
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// The body; the test fails when it is not UTF-8.
+    pub body: String,
+}
+
+impl TestResponse {
+    /// The value of header `name`, when present and printable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The body as JSON; the test fails when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("body is not JSON ({error}): {}", self.body))
+    }
+
+    /// The body of a `200` lookup: the array of customers.
+    pub fn customers(&self) -> Vec<Value> {
+        assert_eq!(self.status, 200, "expected 200, got: {}", self.body);
+        match self.json() {
+            Value::Array(customers) => customers,
+            other => panic!("expected a JSON array, got {other}"),
+        }
+    }
+
+    /// The `customerId`s of a `200` lookup, in the order of the body.
+    pub fn customer_ids(&self) -> Vec<i64> {
+        self.customers()
+            .iter()
+            .map(|customer| customer["customerId"].as_i64().expect("integer customerId"))
+            .collect()
+    }
+
+    /// The `errors` of a `400` problem: parameter names and their messages. Checks the
+    /// problem's shape on the way.
+    pub fn validation_errors(&self) -> serde_json::Map<String, Value> {
+        assert_eq!(self.status, 400, "expected 400, got: {}", self.body);
+        let problem = self.problem();
+        let Some(Value::Object(errors)) = problem.get("errors") else {
+            panic!("a validation problem has an `errors` object: {}", self.body);
+        };
+        for (param, messages) in errors {
+            let Value::Array(messages) = messages else {
+                panic!("errors.{param} is a list: {}", self.body);
+            };
+            assert!(
+                !messages.is_empty(),
+                "errors.{param} is empty: {}",
+                self.body
+            );
+            assert!(
+                messages.iter().all(Value::is_string),
+                "errors.{param} holds strings: {}",
+                self.body
+            );
+        }
+        errors.clone()
+    }
+
+    /// The body of a problem response, checked: `application/problem+json` with `type`,
+    /// `title`, `detail` (strings) and `status` (this response's status).
+    pub fn problem(&self) -> serde_json::Map<String, Value> {
+        let content_type = self.header("content-type").unwrap_or_default();
+        assert!(
+            content_type.starts_with("application/problem+json"),
+            "a problem is application/problem+json, got {content_type:?}"
+        );
+        let Value::Object(problem) = self.json() else {
+            panic!("a problem is a JSON object: {}", self.body);
+        };
+        for field in ["type", "title", "detail"] {
+            assert!(
+                problem.get(field).is_some_and(Value::is_string),
+                "a problem has a string `{field}`: {}",
+                self.body
+            );
+        }
+        assert_eq!(
+            problem.get("status").and_then(Value::as_u64),
+            Some(u64::from(self.status)),
+            "a problem's `status` is the response status: {}",
+            self.body
+        );
+        problem
+    }
+}
+
+/// A running service over a database of its own; both live as long as this value.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    // Dropped after the server task is aborted (fields drop in order).
+    _database: Option<TestDatabase>,
+}
+
+impl TestApp {
+    /// The service over a fresh database of `backend` holding the demo data set.
+    pub async fn spawn(backend: TestBackend) -> Self {
+        let database = TestDatabase::with_demo_data(backend).await;
+        let settings = test_settings(&url_string(database.url()));
+        Self::spawn_with(settings, Some(database)).await
+    }
+
+    /// The service with `settings`; `database`, if any, is kept alive with it.
+    pub async fn spawn_with(settings: Settings, database: Option<TestDatabase>) -> Self {
+        let app = Application::build(&settings)
+            .await
+            .expect("the service starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let server = tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            client: client(),
+            server,
+            _database: database,
+        }
+    }
+
+    /// `GET path_and_query`, sent as written (see [`send`]).
+    pub async fn get(&self, path_and_query: &str) -> TestResponse {
+        self.request(Method::GET, path_and_query, &[]).await
+    }
+
+    /// `GET /v1/core/customer?query`, the query sent as written.
+    pub async fn lookup(&self, query: &str) -> TestResponse {
+        self.get(&format!("{LOOKUP_PATH}?{query}")).await
+    }
+
+    /// A request with extra headers.
+    pub async fn request(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        send(
+            &self.client,
+            method,
+            &format!("{}{path_and_query}", self.address),
+            headers,
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// A client that talks to 127.0.0.1 directly, whatever proxy the environment names.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Sends a request to `url` exactly as written: the test fails if the URL would be sent
+/// differently (write the query string percent-encoded, ASCII only; `%01`, `%D9%A5`,
+/// `+` and repeated or mixed-case names go through untouched).
+pub async fn send(
+    client: &reqwest::Client,
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> TestResponse {
+    let parsed = Url::parse(url).unwrap_or_else(|error| panic!("bad URL {url}: {error}"));
+    assert_eq!(
+        parsed.as_str(),
+        url,
+        "the URL would be re-encoded; write it percent-encoded"
+    );
+    let mut request = client.request(method, parsed);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the service answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    let body = String::from_utf8(bytes.to_vec()).expect("a UTF-8 body");
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Percent-encodes every byte of `text` but ASCII letters, digits and `-._~`, so that it
+/// can be put in a query string as is.
+pub fn encode(text: &str) -> String {
+    use std::fmt::Write;
+    text.bytes().fold(String::new(), |mut out, byte| {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+        out
+    })
+}
+
+/// The object keys of a JSON text, in the order they are written, nested ones included.
+pub fn keys_in_order(json: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut text = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    text.push(c);
+                    text.extend(chars.next());
+                }
+                '"' => break,
+                _ => text.push(c),
+            }
+        }
+        while chars.peek().is_some_and(char::is_ascii_whitespace) {
+            chars.next();
+        }
+        if chars.peek() == Some(&':') {
+            keys.push(text);
+        }
+    }
+    keys
+}
+
+/// The keys of a customer and of a contact, in the order of the contract's example.
+pub fn example_field_order() -> (Vec<String>, Vec<String>) {
+    let keys = keys_in_order(EXAMPLE_RESPONSE);
+    let end = keys
+        .iter()
+        .position(|key| key == "customerContacts")
+        .expect("the example has customerContacts")
+        + 1;
+    let customer = keys[..end].to_vec();
+    let rest = &keys[end..];
+    let contact_len = rest[1..]
+        .iter()
+        .position(|key| key == "contactId")
+        .map_or(rest.len(), |i| i + 1);
+    (customer, rest[..contact_len].to_vec())
+}
+
+/// Whether `text` holds a letter of the Arabic script.
+pub fn has_arabic(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{0621}'..='\u{064A}' | '\u{0671}'..='\u{06D3}'))
+}
+
+/// Whether `text` is `YYYY-MM-DDTHH:MM:SS`, optionally followed by `.` and a fraction
+/// without trailing zeros.
+pub fn is_wire_date_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let pattern = b"dddd-dd-ddTdd:dd:dd";
+    if bytes.len() < pattern.len() {
+        return false;
+    }
+    let head_ok = pattern.iter().zip(bytes).all(|(p, b)| match p {
+        b'd' => b.is_ascii_digit(),
+        _ => p == b,
+    });
+    let fraction = &bytes[pattern.len()..];
+    let fraction_ok = match fraction.split_first() {
+        None => true,
+        Some((b'.', digits)) => {
+            !digits.is_empty()
+                && digits.iter().all(u8::is_ascii_digit)
+                && digits.last() != Some(&b'0')
+        }
+        Some(_) => false,
+    };
+    head_ok && fraction_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_listed_in_order_and_values_are_not_keys() {
+        let keys = keys_in_order(r#"[{"a": "x\":", "b": [{"c":1}], "d":"e"}]"#);
+        assert_eq!(keys, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn the_example_gives_customer_and_contact_field_orders() {
+        let (customer, contact) = example_field_order();
+        assert_eq!(customer.first().map(String::as_str), Some("versionId"));
+        assert_eq!(
+            customer.last().map(String::as_str),
+            Some("customerContacts")
+        );
+        assert_eq!(customer.len(), 61);
+        assert_eq!(contact.first().map(String::as_str), Some("contactId"));
+        assert_eq!(contact.last().map(String::as_str), Some("remarks"));
+        assert_eq!(contact.len(), 16);
+    }
+
+    #[test]
+    fn wire_date_times_are_recognised() {
+        assert!(is_wire_date_time("2026-05-14T14:24:50"));
+        assert!(is_wire_date_time("2026-05-14T14:24:50.61"));
+        assert!(!is_wire_date_time("2026-05-14T14:24:50.610"));
+        assert!(!is_wire_date_time("2026-05-14T14:24:50."));
+        assert!(!is_wire_date_time("2026-05-14 14:24:50"));
+        assert!(!is_wire_date_time("2026-05-14T14:24:50Z"));
+        assert!(!is_wire_date_time("2026-05-14T14:24:50+03:00"));
+    }
+
+    #[test]
+    fn encoding_keeps_only_unreserved_ascii() {
+        assert_eq!(encode("a b-٥"), "a%20b-%D9%A5");
+    }
+}

@@ -1,3 +1,5 @@
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool::Runtime;
@@ -122,16 +124,24 @@ impl Database {
         match url {
             DatabaseUrl::Postgres(url) => {
                 let statement_timeout = settings.statement_timeout.as_millis();
+                let io = Arc::new(IoRuntime::new()?);
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
                 config.custom_setup = Box::new(move |url| {
+                    let url = url.to_owned();
+                    let io = Arc::clone(&io);
                     async move {
-                        let mut conn = AsyncPgConnection::establish(url).await?;
-                        conn.batch_execute(&format!(
-                            "SET statement_timeout = {statement_timeout}; SET TIME ZONE 'UTC'"
-                        ))
+                        // Opened on the I/O runtime, so that its background task outlives
+                        // whichever worker asked for it.
+                        io.spawn(async move {
+                            let mut conn = AsyncPgConnection::establish(&url).await?;
+                            conn.batch_execute(&format!(
+                                "SET statement_timeout = {statement_timeout}; SET TIME ZONE 'UTC'"
+                            ))
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                            Ok(conn)
+                        })
                         .await
-                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        Ok(conn)
                     }
                     .boxed()
                 });
@@ -219,12 +229,55 @@ impl Database {
     }
 }
 
+/// The runtime that drives PostgreSQL connections.
+///
+/// A diesel-async connection does its I/O in a task on the runtime that opened it. actix
+/// runs one runtime per worker and, on shutdown, stops idle workers first: a connection
+/// opened by one of them would die under a request that another worker is still
+/// serving. One small runtime of the pool's own keeps every connection alive as long as
+/// the pool.
+struct IoRuntime(Option<tokio::runtime::Runtime>);
+
+impl IoRuntime {
+    fn new() -> Result<Self, InfraError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("db-io")
+            .enable_all()
+            .build()?;
+        Ok(Self(Some(runtime)))
+    }
+
+    async fn spawn<T: Send + 'static>(
+        &self,
+        task: impl Future<Output = diesel::ConnectionResult<T>> + Send + 'static,
+    ) -> diesel::ConnectionResult<T> {
+        let Some(runtime) = &self.0 else {
+            return Err(diesel::ConnectionError::BadConnection("the pool is closed".into()));
+        };
+        runtime
+            .spawn(task)
+            .await
+            .map_err(|error| diesel::ConnectionError::BadConnection(error.to_string()))?
+    }
+}
+
+impl Drop for IoRuntime {
+    fn drop(&mut self) {
+        // The pool may be dropped inside another runtime, where blocking is not allowed.
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// What every SQLite connection runs first: a server's settings, not SQLite's defaults.
 fn sqlite_pragmas(busy_timeout_ms: u128) -> String {
     format!(
-        "PRAGMA journal_mode = WAL; \
+        // busy_timeout first: switching to WAL needs a lock, which may have to be waited for.
+        "PRAGMA busy_timeout = {busy_timeout_ms}; \
+         PRAGMA journal_mode = WAL; \
          PRAGMA synchronous = NORMAL; \
-         PRAGMA busy_timeout = {busy_timeout_ms}; \
          PRAGMA foreign_keys = ON;"
     )
 }

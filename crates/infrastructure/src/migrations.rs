@@ -80,18 +80,28 @@ impl Database {
     /// (cheap enough for a readiness probe).
     ///
     /// # Errors
-    /// Any [`InfraError`] met on the way; a database never migrated has no record table,
-    /// which is reported as a query error.
+    /// Any [`InfraError`] met on the way. A database never migrated has every migration
+    /// pending.
     pub async fn pending_migrations(&self) -> Result<Vec<String>, InfraError> {
         use diesel_async::RunQueryDsl;
 
-        let (known, applied): (Vec<String>, Vec<String>) = with_connection!(self, |conn| {
-            let applied = __diesel_schema_migrations::table
+        let applied: Vec<String> = with_connection!(self, |conn| {
+            match __diesel_schema_migrations::table
                 .select(__diesel_schema_migrations::version)
                 .load::<String>(conn)
-                .await?;
-            (embedded_versions(self)?, applied)
+                .await
+            {
+                Ok(applied) => applied,
+                // Never migrated: diesel creates its record table with the first migration.
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("__diesel_schema_migrations") =>
+                {
+                    Vec::new()
+                }
+                Err(error) => return Err(error.into()),
+            }
         });
+        let known = embedded_versions(self)?;
         Ok(known
             .into_iter()
             .filter(|version| !applied.contains(version))

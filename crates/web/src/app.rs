@@ -39,6 +39,7 @@ pub struct Application {
     port: u16,
     host: String,
     database: DatabaseUrl,
+    demo: bool,
 }
 
 impl std::fmt::Debug for Application {
@@ -121,6 +122,7 @@ impl Application {
             port,
             host: settings.server.host.clone(),
             database: url,
+            demo: settings.database.seed_demo_when_empty,
         })
     }
 
@@ -133,7 +135,10 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let base = format!("http://{}:{}", self.host, self.port);
         tracing::info!(database = %self.database, "customer-api listening on {base}");
-        tracing::info!("try: curl '{base}{CUSTOMER_PATH}?{EXAMPLE_QUERY}'");
+        // The example names demo identifiers: shown only where demo data is loaded.
+        if self.demo {
+            tracing::info!("try: curl '{base}{CUSTOMER_PATH}?{EXAMPLE_QUERY}'");
+        }
         self.server.await
     }
 }

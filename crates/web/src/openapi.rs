@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 use utoipa::openapi::example::ExampleBuilder;
-use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{OpenApi as OpenApiDoc, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
@@ -174,7 +174,8 @@ pub fn examples() -> (serde_json::Value, serde_json::Value) {
 struct ApiDoc;
 
 /// Every field of a customer or contact is always present (`null` when unknown), and no
-/// other field is; utoipa would mark `Option` fields optional.
+/// other field is (utoipa would mark `Option` fields optional); the fields kept only for
+/// wire compatibility are always `null`.
 struct WireRules;
 
 impl Modify for WireRules {
@@ -182,11 +183,28 @@ impl Modify for WireRules {
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
-        for name in ["Customer", "CustomerContact"] {
+        let always_null: [(&str, &[&str]); 2] = [
+            ("Customer", &["company", "endDate"]),
+            ("CustomerContact", &["customer"]),
+        ];
+        for (name, null_fields) in always_null {
             if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
                 object.required = object.properties.keys().cloned().collect();
                 object.additional_properties =
                     Some(Box::new(AdditionalProperties::FreeForm(false)));
+                for field in null_fields {
+                    let description = match object.properties.get(*field) {
+                        Some(RefOr::T(Schema::Object(field))) => field.description.clone(),
+                        _ => None,
+                    };
+                    let null = ObjectBuilder::new()
+                        .schema_type(Type::Null)
+                        .description(description)
+                        .build();
+                    object
+                        .properties
+                        .insert((*field).to_owned(), RefOr::T(Schema::Object(null)));
+                }
             }
         }
     }

@@ -4,14 +4,22 @@
 
 mod binary;
 mod database_errors;
+mod db;
+mod docs;
 mod errors;
 mod example;
 mod headers;
+mod health;
+mod limits;
+mod logs;
 mod matching;
+mod metrics;
+mod openapi;
 mod request;
 mod response;
+mod shutdown;
 
-use customer_api_tests::{SuiteTest, run_suite};
+use customer_api_tests::{SuiteTest, run_suites};
 
 fn main() -> std::process::ExitCode {
     let tests: Vec<(&'static str, SuiteTest)> = [
@@ -23,7 +31,14 @@ fn main() -> std::process::ExitCode {
         response::TESTS,
         database_errors::TESTS,
         binary::TESTS,
+        openapi::TESTS,
+        docs::TESTS,
+        health::TESTS,
+        metrics::TESTS,
+        logs::TESTS,
+        shutdown::TESTS,
+        limits::TESTS,
     ]
     .concat();
-    run_suite(&tests)
+    run_suites(&tests, shutdown::POSTGRES_ONLY)
 }

@@ -1,7 +1,10 @@
 //! Helpers of the black-box HTTP tests: a running service over a database of its own, a
 //! client that sends query strings exactly as written, and small JSON checks.
 
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use customer_infrastructure::DatabaseUrl;
 use customer_web::{Application, Settings};
@@ -9,7 +12,9 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 use serde_json::Value;
 
-pub use customer_infrastructure::test_support::{SuiteTest, TestBackend, TestDatabase, run_suite};
+pub use customer_infrastructure::test_support::{
+    SuiteTest, TestBackend, TestDatabase, run_suite, run_suites,
+};
 
 /// The path of the lookup.
 pub const LOOKUP_PATH: &str = "/v1/core/customer";
@@ -342,6 +347,215 @@ pub fn is_wire_date_time(text: &str) -> bool {
         Some(_) => false,
     };
     head_ok && fraction_ok
+}
+
+/// The `customer-api` binary, built beside the test executable
+/// (`<target>/<profile>/deps/api-*`) when missing or older than the workspace sources it
+/// is built from. Blocks while it builds: call it from `spawn_blocking`.
+pub fn service_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test executable");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test executable is in <target>/<profile>/deps");
+        let binary = profile_dir.join(format!("customer-api{}", std::env::consts::EXE_SUFFIX));
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        if is_stale(&binary, workspace) {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build
+                .current_dir(workspace)
+                .args(["build", "-p", "customer-web", "--bin", "customer-api"])
+                .env(
+                    "CARGO_TARGET_DIR",
+                    profile_dir.parent().expect("the target folder"),
+                );
+            if profile_dir
+                .file_name()
+                .is_some_and(|name| name == "release")
+            {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo runs");
+            assert!(status.success(), "cargo build of customer-api failed");
+        }
+        assert!(binary.is_file(), "{} exists", binary.display());
+        binary
+    })
+}
+
+/// Whether `binary` is missing or older than a source file of the workspace.
+fn is_stale(binary: &Path, workspace: &Path) -> bool {
+    let Ok(built) = binary.metadata().and_then(|m| m.modified()) else {
+        return true;
+    };
+    let mut folders: Vec<PathBuf> = ["crates", "config", "migrations"]
+        .iter()
+        .map(|folder| workspace.join(folder))
+        .collect();
+    let mut files = vec![workspace.join("Cargo.toml"), workspace.join("Cargo.lock")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|entry| entry.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.iter().any(|file| {
+        file.metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified > built)
+    })
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").port()
+}
+
+/// The real `customer-api` binary, running; killed if the test ends before it stops.
+/// Its standard output and error go to files, read with [`Self::stdout`] and
+/// [`Self::logs`].
+#[derive(Debug)]
+pub struct Service {
+    child: Child,
+    logs: tempfile::TempDir,
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Service {
+    /// Starts the binary in `folder` on a free port, as a new user would: no
+    /// `DATABASE_URL`, `RUST_LOG` nor `APP_*` from the test's environment, only `env`;
+    /// returns once it listens (the test fails if it does not within 30 s).
+    pub async fn start(folder: &Path, env: &[(&str, &str)]) -> Self {
+        let binary = tokio::task::spawn_blocking(service_binary)
+            .await
+            .expect("the binary is ready");
+        let logs = tempfile::tempdir().expect("a folder for the logs");
+        let port = free_port();
+        let mut command = Command::new(binary);
+        command
+            .current_dir(folder)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(logs.path().join("stdout")).expect("a log file"))
+            .stderr(std::fs::File::create(logs.path().join("stderr")).expect("a log file"));
+        for (name, _) in std::env::vars_os() {
+            if name == "DATABASE_URL"
+                || name == "RUST_LOG"
+                || name.to_string_lossy().starts_with("APP_")
+            {
+                command.env_remove(name);
+            }
+        }
+        command.env("APP__SERVER__PORT", port.to_string());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut service = Self {
+            child: command.spawn().expect("customer-api starts"),
+            logs,
+            port,
+        };
+        service.wait_until_listening(Duration::from_secs(30)).await;
+        service
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What it wrote to its standard output so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.logs.path().join("stdout")).unwrap_or_default()
+    }
+
+    /// Its standard output and error so far, for failure messages.
+    pub fn logs(&self) -> String {
+        let read = |name| std::fs::read_to_string(self.logs.path().join(name)).unwrap_or_default();
+        format!("stdout:\n{}\nstderr:\n{}", read("stdout"), read("stderr"))
+    }
+
+    async fn wait_until_listening(&mut self, within: Duration) {
+        let started = Instant::now();
+        loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                panic!(
+                    "customer-api exited ({status}) before listening\n{}",
+                    self.logs()
+                );
+            }
+            assert!(
+                started.elapsed() < within,
+                "customer-api is not listening on {} after {within:?}\n{}",
+                self.port,
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether it still runs.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("the child's status").is_none()
+    }
+
+    /// Sends SIGTERM, without waiting.
+    pub fn send_sigterm(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -TERM failed");
+    }
+
+    /// Waits until it exits; the test fails if it still runs after `within`.
+    pub async fn wait_for_exit(&mut self, within: Duration) -> ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return status;
+            }
+            assert!(
+                started.elapsed() < within,
+                "customer-api still runs {within:?} after SIGTERM\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sends SIGTERM and waits until it exits (see [`Self::wait_for_exit`]).
+    pub async fn terminate(&mut self, within: Duration) -> ExitStatus {
+        self.send_sigterm();
+        self.wait_for_exit(within).await
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 #[cfg(test)]

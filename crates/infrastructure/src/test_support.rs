@@ -337,6 +337,15 @@ pub type SuiteTest = fn(TestBackend) -> Pin<Box<dyn Future<Output = ()> + Send>>
 /// output. PostgreSQL tests are listed as ignored when PostgreSQL is unavailable, with a
 /// message explaining why and how to run them, except in CI, where they fail.
 pub fn run_suite(tests: &[(&'static str, SuiteTest)]) -> std::process::ExitCode {
+    run_suites(tests, &[])
+}
+
+/// [`run_suite`], plus tests about a behaviour only PostgreSQL has, run as
+/// `postgres::name` alone.
+pub fn run_suites(
+    tests: &[(&'static str, SuiteTest)],
+    postgres_only: &[(&'static str, SuiteTest)],
+) -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let status = postgres_status();
     let skip_postgres = matches!(status, PostgresStatus::Unavailable { .. }) && !in_ci();
@@ -353,8 +362,16 @@ pub fn run_suite(tests: &[(&'static str, SuiteTest)]) -> std::process::ExitCode 
         );
     }
     let mut trials = Vec::new();
-    for backend in TestBackend::ALL {
-        for (name, test) in tests {
+    let runs = TestBackend::ALL
+        .iter()
+        .flat_map(|backend| tests.iter().map(move |test| (*backend, test)))
+        .chain(
+            postgres_only
+                .iter()
+                .map(|test| (TestBackend::Postgres, test)),
+        );
+    {
+        for (backend, (name, test)) in runs {
             let test = *test;
             let ignored = backend == TestBackend::Postgres && skip_postgres;
             trials.push(

@@ -1,0 +1,285 @@
+//! Direct access to a test database, beside the service: statements, databases that were
+//! never migrated, and locks that make the service's reads wait.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use customer_api_tests::TestBackend;
+use customer_infrastructure::DatabaseUrl;
+use customer_infrastructure::test_support::admin_url;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+/// Connects to PostgreSQL at `url`, failing the test after 10 s.
+pub async fn connect_postgres(url: &str) -> AsyncPgConnection {
+    tokio::time::timeout(Duration::from_secs(10), AsyncPgConnection::establish(url))
+        .await
+        .expect("PostgreSQL answers within 10 s")
+        .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL: {error}"))
+}
+
+/// Runs `sql` (one or more statements) on the database at `url`, whatever its backend.
+pub async fn execute(url: &DatabaseUrl, sql: &str) {
+    match url {
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = connect_postgres(url).await;
+            conn.batch_execute(sql)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"));
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            let sql = sql.to_owned();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = connect_sqlite(&path);
+                conn.batch_execute("PRAGMA busy_timeout = 5000")
+                    .expect("busy_timeout is set");
+                conn.batch_execute(&sql)
+                    .unwrap_or_else(|error| panic!("{sql}: {error}"));
+            })
+            .await
+            .expect("the statement ran");
+        }
+    }
+}
+
+fn connect_sqlite(path: &Path) -> diesel::SqliteConnection {
+    diesel::SqliteConnection::establish(&path.to_string_lossy())
+        .unwrap_or_else(|error| panic!("cannot open {}: {error}", path.display()))
+}
+
+/// The versions of the migrations of `backend`, oldest first, as diesel records them
+/// (`2026-11-26-000001_schema` is `20261126000001`).
+pub fn migration_versions(backend: TestBackend) -> Vec<String> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend.name());
+    let mut versions: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let version = name.split('_').next().unwrap_or_default();
+            version.chars().filter(char::is_ascii_digit).collect()
+        })
+        .collect();
+    versions.sort();
+    assert!(
+        !versions.is_empty(),
+        "{} holds migrations",
+        folder.display()
+    );
+    versions
+}
+
+/// `url` (a PostgreSQL URL) naming the database `name` instead.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let mut out = format!("{scheme}://{authority}/{name}");
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// A database of `backend` that exists (or, for SQLite, a file that does not exist yet)
+/// and was never migrated; removed when dropped.
+#[derive(Debug)]
+pub struct EmptyDatabase {
+    /// The URL a service is configured with.
+    pub url: String,
+    _folder: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl EmptyDatabase {
+    pub async fn new(backend: TestBackend) -> Self {
+        match backend {
+            TestBackend::Sqlite => {
+                let folder = tempfile::tempdir().expect("a temporary folder");
+                let path: PathBuf = folder.path().join("never-migrated.db");
+                Self {
+                    url: path.display().to_string(),
+                    _folder: Some(folder),
+                    postgres_name: None,
+                }
+            }
+            TestBackend::Postgres => {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .expect("a clock after 1970")
+                    .as_nanos();
+                let name = format!("customer_api_test_empty_{}_{nanos}", std::process::id());
+                let mut admin = connect_postgres(&admin_url()).await;
+                admin
+                    .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|error| panic!("cannot create {name}: {error}"));
+                Self {
+                    url: with_database(&admin_url(), &name),
+                    _folder: None,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for EmptyDatabase {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop may run inside a runtime: drop the database from a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = AsyncPgConnection::establish(&admin_url()).await.ok()?;
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("warning: an empty test database could not be dropped");
+        }
+    }
+}
+
+/// A lock on a database that makes the service's reads wait until [`Self::release`].
+pub enum ReadBlocker {
+    /// A transaction holding `LOCK TABLE customer_versions IN ACCESS EXCLUSIVE MODE`.
+    Postgres(Box<AsyncPgConnection>),
+    /// A connection in `locking_mode = EXCLUSIVE` that wrote inside `BEGIN EXCLUSIVE`,
+    /// living on a thread of its own until told to close.
+    Sqlite {
+        release: mpsc::Sender<()>,
+        closed: std::thread::JoinHandle<()>,
+    },
+}
+
+impl std::fmt::Debug for ReadBlocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Postgres(_) => "ReadBlocker::Postgres",
+            Self::Sqlite { .. } => "ReadBlocker::Sqlite",
+        })
+    }
+}
+
+impl ReadBlocker {
+    /// Takes the lock; returns once it is held.
+    pub async fn lock(url: &DatabaseUrl) -> Self {
+        match url {
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = connect_postgres(url).await;
+                conn.batch_execute("BEGIN; LOCK TABLE customer_versions IN ACCESS EXCLUSIVE MODE")
+                    .await
+                    .expect("the table lock is taken");
+                Self::Postgres(Box::new(conn))
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.clone();
+                let (locked_tx, locked_rx) = mpsc::channel::<Result<(), String>>();
+                let (release, release_rx) = mpsc::channel::<()>();
+                let closed = std::thread::spawn(move || {
+                    let mut conn = connect_sqlite(&path);
+                    let locked = conn
+                        .batch_execute(
+                            "PRAGMA busy_timeout = 5000; \
+                             PRAGMA locking_mode = EXCLUSIVE; \
+                             BEGIN EXCLUSIVE; \
+                             UPDATE companies SET code = code;",
+                        )
+                        .map_err(|error| error.to_string());
+                    let held = locked.is_ok();
+                    let _ = locked_tx.send(locked);
+                    if held {
+                        // Until released, or until the test is gone.
+                        let _ = release_rx.recv();
+                        let _ = conn.batch_execute("ROLLBACK");
+                    }
+                    // Closing the connection ends its exclusive lock.
+                    drop(conn);
+                });
+                let locked = tokio::task::spawn_blocking(move || locked_rx.recv())
+                    .await
+                    .expect("the locking thread answers")
+                    .expect("the locking thread tells whether it holds the lock");
+                if let Err(error) = locked {
+                    panic!("the exclusive SQLite lock is not taken: {error}");
+                }
+                Self::Sqlite { release, closed }
+            }
+        }
+    }
+
+    /// Ends the lock: commits the PostgreSQL transaction, closes the SQLite connection.
+    pub async fn release(self) {
+        match self {
+            Self::Postgres(mut conn) => conn
+                .batch_execute("COMMIT")
+                .await
+                .expect("the lock transaction commits"),
+            Self::Sqlite { release, closed } => {
+                let _ = release.send(());
+                tokio::task::spawn_blocking(move || closed.join())
+                    .await
+                    .expect("the locking thread answers")
+                    .expect("the locking thread ends");
+            }
+        }
+    }
+}
+
+/// Whether a read of `customer_versions` from a connection of this process is refused or
+/// waits right now (so that the service's reads wait too): PostgreSQL: a read with a
+/// 200 ms `lock_timeout` fails; SQLite: a read without `busy_timeout` is `database is
+/// locked`.
+pub async fn reads_wait(url: &DatabaseUrl) -> bool {
+    const READ: &str = "SELECT count(*) FROM customer_versions";
+    match url {
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = connect_postgres(url).await;
+            conn.batch_execute(&format!("SET lock_timeout = 200; {READ}"))
+                .await
+                .is_err()
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = connect_sqlite(&path);
+                conn.batch_execute(READ)
+                    .is_err_and(|error| error.to_string().contains("locked"))
+            })
+            .await
+            .expect("the probe ran")
+        }
+    }
+}
+
+/// How many sessions of the PostgreSQL database at `url` wait for a lock.
+pub async fn sessions_waiting_for_a_lock(url: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    let mut conn = connect_postgres(url).await;
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM pg_stat_activity \
+          WHERE datname = current_database() AND wait_event_type = 'Lock')",
+    ))
+    .get_result(&mut conn)
+    .await
+    .expect("pg_stat_activity is readable")
+}

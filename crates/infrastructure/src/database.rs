@@ -253,7 +253,9 @@ impl IoRuntime {
         task: impl Future<Output = diesel::ConnectionResult<T>> + Send + 'static,
     ) -> diesel::ConnectionResult<T> {
         let Some(runtime) = &self.0 else {
-            return Err(diesel::ConnectionError::BadConnection("the pool is closed".into()));
+            return Err(diesel::ConnectionError::BadConnection(
+                "the pool is closed".into(),
+            ));
         };
         runtime
             .spawn(task)

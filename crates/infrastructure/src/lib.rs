@@ -19,5 +19,8 @@ pub use database::{Backend, Database, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
 pub use migrations::{pending_migrations, run_migrations};
-pub use seed::{is_empty, seed_demo};
+pub use seed::{
+    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, is_empty,
+    seed_demo, seed_synthetic,
+};
 pub use store::{QueryObserver, SqlCustomerStore};

@@ -290,3 +290,107 @@ impl CompanyDirectory for SqlCustomerStore {
         Ok(refs.company(code.as_str()))
     }
 }
+
+/// The statements of a lookup rendered as diesel sends them, for tests that inspect their
+/// query plans.
+#[cfg(feature = "test-support")]
+mod inspection {
+    use customer_domain::{CompanyId, SearchCriteria};
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Nullable, Text};
+
+    use super::{Binds, Driver, SqlCustomerStore};
+    use crate::database::Backend;
+    use crate::records::{ContactRecord, VersionRecord};
+    use crate::schema::{customer_contacts, customer_references, customer_versions};
+
+    /// Renders `$query` for `$backend` with `debug_query`: `(sql, binds)`. The query is
+    /// built in each arm: `as_select()` takes the backend from its use.
+    macro_rules! render {
+        ($backend:expr, $query:expr) => {{
+            let rendered = match $backend {
+                Backend::Postgres => diesel::debug_query::<diesel::pg::Pg, _>(&$query).to_string(),
+                Backend::Sqlite => {
+                    diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$query).to_string()
+                }
+            };
+            split(&rendered)
+        }};
+    }
+
+    /// `debug_query` writes `SQL -- binds: [...]`.
+    fn split(rendered: &str) -> (String, String) {
+        let (sql, binds) = rendered
+            .rsplit_once(" -- binds: ")
+            .unwrap_or((rendered, "[]"));
+        (sql.to_owned(), binds.to_owned())
+    }
+
+    impl SqlCustomerStore {
+        /// The two statements a lookup of `criteria` in `company` sends to `backend`, as
+        /// `(name, sql, binds)`: `find_customers`, built exactly as the lookup builds it
+        /// (same macros, same driving identifier, same filters and order), and
+        /// `find_contacts` for the customers `found`. `sql` is the text sent, with the
+        /// backend's placeholders (`$1`... or `?`); `binds` lists the bind values in
+        /// placeholder order as diesel's `debug_query` shows them (Rust debug notation:
+        /// `1`, `Some(54218)`, `None`, `Some("2103232123")`, `[54218]`).
+        ///
+        /// For tests only (feature `test-support`): query plan checks need the statements
+        /// of the adapter itself, not copies written by hand.
+        pub fn lookup_statements(
+            backend: Backend,
+            company: CompanyId,
+            criteria: &SearchCriteria,
+            found: &[i64],
+        ) -> Vec<(&'static str, String, String)> {
+            let binds = Binds::new(company, criteria);
+            let (sql, bound) = match binds.driver() {
+                Driver::CustomerId(id) => render!(
+                    backend,
+                    current_versions!(binds)
+                        .filter(customer_versions::customer_id.eq(id))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                ),
+                Driver::IdentificationNo(number) => render!(
+                    backend,
+                    current_versions!(binds)
+                        .filter(customer_versions::identification_no.eq(number))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                ),
+                Driver::ReferenceNo(reference) => render!(
+                    backend,
+                    current_versions!(binds)
+                        .filter(
+                            customer_versions::customer_id
+                                .eq_any(customers_with_reference!(binds.company, reference)),
+                        )
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                ),
+                Driver::MobileNumber(mobile) => render!(
+                    backend,
+                    current_versions!(binds)
+                        .filter(customer_versions::mobile_number.eq(mobile))
+                        .order(customer_versions::customer_id)
+                        .select(VersionRecord::as_select())
+                ),
+            };
+            let (contacts_sql, contacts_bound) = render!(
+                backend,
+                customer_contacts::table
+                    .filter(customer_contacts::customer_id.eq_any(found.to_vec()))
+                    .order((
+                        customer_contacts::customer_id,
+                        customer_contacts::contact_id,
+                    ))
+                    .select(ContactRecord::as_select())
+            );
+            vec![
+                ("find_customers", sql, bound),
+                ("find_contacts", contacts_sql, contacts_bound),
+            ]
+        }
+    }
+}

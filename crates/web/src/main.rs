@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use customer_infrastructure::{Database, run_migrations, seed_demo};
+use customer_infrastructure::{
+    DEFAULT_SYNTHETIC_SEED, Database, SyntheticOptions, SyntheticProgress, run_migrations,
+    seed_demo, seed_synthetic,
+};
 use customer_web::{Application, Settings, telemetry};
 
 #[derive(Debug, Parser)]
@@ -37,6 +40,24 @@ enum Command {
 enum SeedData {
     /// The demo data set (idempotent), including the contract's example customer 54218.
     Demo,
+    /// N realistic synthetic customers (individuals and companies, Arabic and English
+    /// names, 1-3 versions, contacts, references) over companies 1-5. Deterministic: the
+    /// same seed on the same database gives the same rows. Ids continue after the largest
+    /// stored, so it adds to the demo data, and running it again adds N more customers.
+    Synthetic {
+        /// How many customers to add.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        customers: u64,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = DEFAULT_SYNTHETIC_SEED)]
+        seed: u64,
+        /// Drop the secondary indexes (and PostgreSQL foreign keys) of the customer tables
+        /// before loading and create them after (`true`), or keep them (`false`); default:
+        /// only for at least 100,000 customers into a database holding at most 4 times as
+        /// many.
+        #[arg(long)]
+        rebuild_indexes: Option<bool>,
+    },
 }
 
 #[actix_web::main]
@@ -84,8 +105,80 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
             let added = seed_demo(&db).await?;
             println!("demo data loaded into {url}: {added} customer(s) added");
         }
+        Command::Seed {
+            data:
+                SeedData::Synthetic {
+                    customers,
+                    seed,
+                    rebuild_indexes,
+                },
+        } => {
+            run_migrations(&url).await?;
+            let db = Database::connect(&url, &settings.database.pool())?;
+            let options = SyntheticOptions {
+                customers,
+                seed,
+                rebuild_indexes,
+            };
+            eprintln!("seeding {customers} synthetic customers (seed {seed}) into {url}");
+            let started = std::time::Instant::now();
+            let summary = seed_synthetic(&db, &options, &|progress| {
+                report_synthetic_progress(started.elapsed(), progress);
+            })
+            .await?;
+            let seconds = summary.total_time.as_secs_f64();
+            let ids = summary
+                .customer_ids
+                .map(|(first, last)| format!(", customer ids {first}..={last}"))
+                .unwrap_or_default();
+            println!(
+                "synthetic data loaded into {url}: {} customers, {} versions, {} contacts, \
+                 {} references ({} rows{ids}) in {seconds:.1} s ({:.1} s writing rows, \
+                 {:.0} rows/s overall)",
+                summary.customers,
+                summary.versions,
+                summary.contacts,
+                summary.references,
+                summary.rows(),
+                summary.load_time.as_secs_f64(),
+                per_second(summary.rows(), seconds),
+            );
+        }
     }
     Ok(())
+}
+
+/// Writes the progress of `seed synthetic` to stderr, each line with the time since the
+/// seed started.
+fn report_synthetic_progress(since_start: std::time::Duration, progress: &SyntheticProgress) {
+    let at = since_start.as_secs_f64();
+    match progress {
+        SyntheticProgress::Written {
+            customers,
+            total,
+            rows,
+            elapsed,
+        } => {
+            let seconds = elapsed.as_secs_f64();
+            eprintln!(
+                "[{at:6.1} s] {customers}/{total} customers ({} %), {rows} rows in \
+                 {seconds:.1} s, {:.0} rows/s",
+                customers * 100 / (*total).max(1),
+                per_second(*rows, seconds),
+            );
+        }
+        SyntheticProgress::Step(step) => eprintln!("[{at:6.1} s] {step}"),
+        _ => {}
+    }
+}
+
+#[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
+fn per_second(count: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
+    }
 }
 
 /// Asks the service on this machine whether it is ready, with a plain HTTP/1.0 request.

@@ -1,0 +1,334 @@
+//! Every statement a lookup sends uses indexes, on a database of realistic size: 20,000
+//! synthetic customers with planner statistics (`seed_synthetic` ends with `ANALYZE`).
+//!
+//! The statements are the adapter's own: `SqlCustomerStore::lookup_statements` renders
+//! them with the same query code as the lookups. On PostgreSQL the test also runs the
+//! lookups through the adapter on a one-connection pool, finds each rendered statement
+//! among the prepared statements of that connection (`pg_prepared_statements`: the SQL the
+//! adapter actually sent), and explains that very prepared statement with
+//! `EXPLAIN (FORMAT JSON) EXECUTE`, once with the generic plan that a cached prepared
+//! statement ends up using (`plan_cache_mode = force_generic_plan`) and once with the
+//! custom plan for the values. No plan may hold a `Seq Scan` of a customer table, and each
+//! customer table a plan reads must be read through an index. On SQLite, `EXPLAIN QUERY
+//! PLAN` must show each customer table searched with an index (`SEARCH ... USING ...
+//! INDEX` or the integer primary key), never scanned (`SCAN customer_versions`).
+
+use std::time::Duration;
+
+use customer_domain::{CompanyId, CustomerRepository, SearchCriteria};
+use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_infrastructure::{
+    Backend, Database, PoolSettings, SqlCustomerStore, SyntheticOptions, seed_synthetic,
+};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use serde_json::Value;
+
+use crate::support::{criteria, with_conn};
+
+/// The customer tables, none of which may be scanned.
+const CUSTOMER_TABLES: [&str; 4] = [
+    "customers",
+    "customer_versions",
+    "customer_contacts",
+    "customer_references",
+];
+
+#[derive(Debug, QueryableByName)]
+struct Sample {
+    #[diesel(sql_type = Integer)]
+    company_id: i32,
+    #[diesel(sql_type = BigInt)]
+    customer_id: i64,
+    #[diesel(sql_type = Text)]
+    identification_no: String,
+    #[diesel(sql_type = Text)]
+    mobile_number: String,
+    #[diesel(sql_type = Text)]
+    reference_no: String,
+}
+
+/// A database of 20,000 synthetic customers with statistics, and one of its customers
+/// with a reference and contacts.
+async fn realistic_database(backend: TestBackend) -> (TestDatabase, Sample) {
+    let db = TestDatabase::new(backend).await;
+    let pool = db.connect();
+    seed_synthetic(&pool, &SyntheticOptions::new(20_000), &|_| {})
+        .await
+        .expect("the synthetic data loads");
+    let sample: Sample = with_conn!(&pool, |conn| diesel::sql_query(
+        "SELECT v.company_id, v.customer_id, v.identification_no, v.mobile_number, \
+                r.reference_no \
+         FROM customer_versions v \
+         JOIN customer_references r \
+           ON r.company_id = v.company_id AND r.customer_id = v.customer_id \
+         WHERE v.end_date IS NULL \
+           AND EXISTS (SELECT 1 FROM customer_contacts c WHERE c.customer_id = v.customer_id) \
+         ORDER BY v.customer_id LIMIT 1"
+    )
+    .get_result(conn)
+    .await
+    .expect("a customer with a reference and contacts"));
+    (db, sample)
+}
+
+/// The search shapes: each identifier alone, and all four.
+fn shapes(sample: &Sample) -> Vec<(&'static str, SearchCriteria)> {
+    let id = Some(sample.customer_id);
+    let number = Some(sample.identification_no.as_str());
+    let mobile = Some(sample.mobile_number.as_str());
+    let reference = Some(sample.reference_no.as_str());
+    vec![
+        ("customerId", criteria(id, None, None, None)),
+        ("identificationNo", criteria(None, number, None, None)),
+        ("mobileNumber", criteria(None, None, mobile, None)),
+        ("referenceNo", criteria(None, None, None, reference)),
+        ("all four", criteria(id, number, mobile, reference)),
+    ]
+}
+
+/// Every lookup shape and the contacts statement use indexes only.
+pub async fn lookups_use_indexes(backend: TestBackend) {
+    let (db, sample) = realistic_database(backend).await;
+    match backend {
+        TestBackend::Postgres => check_postgres(&db, &sample).await,
+        TestBackend::Sqlite => check_sqlite(&db, &sample).await,
+    }
+}
+
+#[derive(Debug, QueryableByName)]
+struct Prepared {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    statement: String,
+    #[diesel(sql_type = Text)]
+    types: String,
+}
+
+#[derive(QueryableByName)]
+struct JsonPlan {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    plan: String,
+}
+
+async fn check_postgres(db: &TestDatabase, sample: &Sample) {
+    // One connection: the adapter's statements are prepared on the one the test inspects.
+    let settings = PoolSettings {
+        max_size: 1,
+        ..PoolSettings::default()
+    };
+    let pool = Database::connect(db.url(), &settings).expect("a pool");
+    let store = SqlCustomerStore::new(pool.clone(), Duration::from_secs(60));
+    let company = CompanyId::new(sample.company_id);
+    let mut checked = 0;
+    for (shape, criteria) in shapes(sample) {
+        let found = store
+            .find_current(company, &criteria)
+            .await
+            .expect("the lookup succeeds");
+        assert!(
+            found
+                .iter()
+                .any(|c| c.customer_id.get() == sample.customer_id),
+            "{shape}: the sample customer is found"
+        );
+        let Database::Postgres(postgres) = &pool else {
+            unreachable!("a PostgreSQL test database")
+        };
+        let mut conn = postgres.get().await.expect("the connection");
+        let prepared: Vec<Prepared> = diesel::sql_query(
+            "SELECT name, statement, \
+                    array_to_string(parameter_types::text[], ',') AS types \
+             FROM pg_prepared_statements",
+        )
+        .load(&mut *conn)
+        .await
+        .expect("the prepared statements");
+        let statements = SqlCustomerStore::lookup_statements(
+            Backend::Postgres,
+            company,
+            &criteria,
+            &[sample.customer_id],
+        );
+        for (statement, sql, binds) in statements {
+            let Some(own) = prepared.iter().find(|p| p.statement == sql) else {
+                panic!(
+                    "{shape} {statement}: the adapter did not prepare the rendered SQL\n{sql}\n\
+                     prepared: {prepared:#?}"
+                );
+            };
+            let values = literals(&binds);
+            let types: Vec<&str> = own.types.split(',').collect();
+            assert_eq!(
+                values.len(),
+                types.len(),
+                "{shape} {statement}: {binds} for {types:?}"
+            );
+            for mode in ["force_generic_plan", "force_custom_plan"] {
+                let explain = format!(
+                    "EXPLAIN (FORMAT JSON) EXECUTE \"{}\"({})",
+                    own.name,
+                    values.join(", ")
+                );
+                conn.batch_execute(&format!("SET plan_cache_mode = {mode}"))
+                    .await
+                    .expect("plan_cache_mode");
+                let plan: JsonPlan = diesel::sql_query(&explain)
+                    .get_result(&mut *conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}: {explain}"));
+                let plan: Value = serde_json::from_str(&plan.plan).expect("a JSON plan");
+                let mut nodes = Vec::new();
+                collect_nodes(&plan[0]["Plan"], &mut nodes);
+                let context = format!("{shape} {statement} ({mode}): {plan:#}");
+                for (node, relation) in &nodes {
+                    if CUSTOMER_TABLES.contains(&relation.as_str()) {
+                        assert!(
+                            matches!(
+                                node.as_str(),
+                                "Index Scan" | "Index Only Scan" | "Bitmap Heap Scan"
+                            ),
+                            "{node} on {relation}: {context}"
+                        );
+                    }
+                }
+                assert!(
+                    !nodes.iter().any(|(node, _)| node == "Seq Scan"),
+                    "a Seq Scan: {context}"
+                );
+                assert!(
+                    nodes
+                        .iter()
+                        .any(|(_, relation)| CUSTOMER_TABLES.contains(&relation.as_str())),
+                    "the plan reads no customer table: {context}"
+                );
+                checked += 1;
+            }
+        }
+        conn.batch_execute("RESET plan_cache_mode")
+            .await
+            .expect("plan_cache_mode");
+    }
+    assert_eq!(checked, 5 * 2 * 2, "plans checked");
+}
+
+/// (node type, relation) of every node of a JSON plan.
+fn collect_nodes(plan: &Value, nodes: &mut Vec<(String, String)>) {
+    let text = |key: &str| plan[key].as_str().unwrap_or_default().to_owned();
+    nodes.push((text("Node Type"), text("Relation Name")));
+    if let Some(children) = plan["Plans"].as_array() {
+        for child in children {
+            collect_nodes(child, nodes);
+        }
+    }
+}
+
+/// SQL literals of the binds `debug_query` lists in Rust debug notation (`[1, Some(2),
+/// None, Some("x"), [3, 4]]`), in order.
+fn literals(binds: &str) -> Vec<String> {
+    let inner = binds
+        .trim()
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("a bind list: {binds}"));
+    split_top_level(inner).iter().map(|b| literal(b)).collect()
+}
+
+fn literal(bind: &str) -> String {
+    let bind = bind.trim();
+    if bind == "None" {
+        return "NULL".to_owned();
+    }
+    if let Some(inner) = bind.strip_prefix("Some(").and_then(|b| b.strip_suffix(')')) {
+        return literal(inner);
+    }
+    if let Some(text) = bind.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
+        let text = text.replace("\\\"", "\"").replace("\\\\", "\\");
+        return format!("'{}'", text.replace('\'', "''"));
+    }
+    if let Some(list) = bind.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+        let items: Vec<String> = split_top_level(list)
+            .iter()
+            .map(|i| i.trim().to_owned())
+            .collect();
+        return format!("'{{{}}}'", items.join(","));
+    }
+    assert!(
+        bind.parse::<i64>().is_ok() || bind == "true" || bind == "false",
+        "an unexpected bind: {bind}"
+    );
+    bind.to_owned()
+}
+
+/// Splits at the commas outside quotes, brackets and parentheses.
+fn split_top_level(list: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let (mut depth, mut quoted, mut escaped) = (0, false, false);
+    for c in list.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                items.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        items.push(current);
+    }
+    items
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+async fn check_sqlite(db: &TestDatabase, sample: &Sample) {
+    let pool = db.connect();
+    let company = CompanyId::new(sample.company_id);
+    for (shape, criteria) in shapes(sample) {
+        let statements = SqlCustomerStore::lookup_statements(
+            Backend::Sqlite,
+            company,
+            &criteria,
+            &[sample.customer_id],
+        );
+        for (statement, sql, _) in statements {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let lines: Vec<PlanLine> = with_conn!(&pool, |conn| diesel::sql_query(&explain)
+                .load(conn)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {explain}")));
+            let details: Vec<&str> = lines.iter().map(|l| l.detail.as_str()).collect();
+            let context = format!("{shape} {statement}: {details:#?}\n{sql}");
+            let mut searched = 0;
+            for detail in &details {
+                for table in CUSTOMER_TABLES {
+                    assert!(
+                        !detail.starts_with(&format!("SCAN {table}")),
+                        "a scan of {table}: {context}"
+                    );
+                    if detail.starts_with(&format!("SEARCH {table} USING ")) {
+                        assert!(
+                            detail.contains(" INDEX ") || detail.contains("INTEGER PRIMARY KEY"),
+                            "a search without an index: {context}"
+                        );
+                        searched += 1;
+                    }
+                }
+            }
+            assert!(searched > 0, "no indexed search: {context}");
+        }
+    }
+}

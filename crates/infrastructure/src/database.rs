@@ -5,7 +5,9 @@ use std::time::Duration;
 use deadpool::Runtime;
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
@@ -126,6 +128,10 @@ impl Database {
                 let statement_timeout = settings.statement_timeout.as_millis();
                 let io = Arc::new(IoRuntime::new()?);
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                // The default recycling runs `SELECT 1` at every checkout: a round trip per
+                // request. A broken connection is caught by its error instead (503), and
+                // diesel-async marks it broken so the pool drops it.
+                config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |url| {
                     let url = url.to_owned();
                     let io = Arc::clone(&io);
@@ -134,8 +140,14 @@ impl Database {
                         // whichever worker asked for it.
                         io.spawn(async move {
                             let mut conn = AsyncPgConnection::establish(&url).await?;
+                            // Every lookup statement is shaped for one generic plan (its driving
+                            // identifier's index, the others as filters): planning it again
+                            // for each execution, as PostgreSQL otherwise may, costs more
+                            // than running it.
                             conn.batch_execute(&format!(
-                                "SET statement_timeout = {statement_timeout}; SET TIME ZONE 'UTC'"
+                                "SET statement_timeout = {statement_timeout}; \
+                                 SET TIME ZONE 'UTC'; \
+                                 SET plan_cache_mode = force_generic_plan"
                             ))
                             .await
                             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -155,6 +167,7 @@ impl Database {
                 }
                 let busy_timeout = settings.statement_timeout.as_millis();
                 let mut config = ManagerConfig::<SqliteAsync>::default();
+                config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |url| {
                     async move {
                         let mut conn = SqliteAsync::establish(url).await?;

@@ -130,6 +130,55 @@ macro_rules! current_versions {
     };
 }
 
+/// Runs `$then` with `$query` bound to the `find_customers` statement of the shape that
+/// `$b`'s driving identifier selects: the current versions it narrows, by customer id.
+macro_rules! with_versions_query {
+    ($b:expr, |$query:ident| $then:expr) => {{
+        macro_rules! narrowed_by {
+            ($driver:expr) => {
+                current_versions!($b)
+                    .filter($driver)
+                    .order(customer_versions::customer_id)
+                    .select(VersionRecord::as_select())
+            };
+        }
+        match $b.driver() {
+            Driver::CustomerId(id) => {
+                let $query = narrowed_by!(customer_versions::customer_id.eq(id));
+                $then
+            }
+            Driver::IdentificationNo(number) => {
+                let $query = narrowed_by!(customer_versions::identification_no.eq(number));
+                $then
+            }
+            Driver::ReferenceNo(reference) => {
+                let $query = narrowed_by!(
+                    customer_versions::customer_id
+                        .eq_any(customers_with_reference!($b.company, reference))
+                );
+                $then
+            }
+            Driver::MobileNumber(mobile) => {
+                let $query = narrowed_by!(customer_versions::mobile_number.eq(mobile));
+                $then
+            }
+        }
+    }};
+}
+
+/// The `find_contacts` statement: every contact of the customers `$ids`, in order.
+macro_rules! contacts_query {
+    ($ids:expr) => {
+        customer_contacts::table
+            .filter(customer_contacts::customer_id.eq_any($ids))
+            .order((
+                customer_contacts::customer_id,
+                customer_contacts::contact_id,
+            ))
+            .select(ContactRecord::as_select())
+    };
+}
+
 impl SqlCustomerStore {
     /// An adapter over `db` that reloads reference data older than `reference_ttl`.
     pub fn new(db: Database, reference_ttl: Duration) -> Self {
@@ -166,58 +215,15 @@ impl SqlCustomerStore {
     ) -> Result<(Vec<VersionRecord>, Vec<ContactRecord>), InfraError> {
         with_connection!(&self.db, |conn| {
             let started = Instant::now();
-            let versions: Vec<VersionRecord> = match binds.driver() {
-                Driver::CustomerId(id) => {
-                    current_versions!(binds)
-                        .filter(customer_versions::customer_id.eq(id))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                        .load(conn)
-                        .await?
-                }
-                Driver::IdentificationNo(number) => {
-                    current_versions!(binds)
-                        .filter(customer_versions::identification_no.eq(number))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                        .load(conn)
-                        .await?
-                }
-                Driver::ReferenceNo(reference) => {
-                    current_versions!(binds)
-                        .filter(
-                            customer_versions::customer_id
-                                .eq_any(customers_with_reference!(binds.company, reference)),
-                        )
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                        .load(conn)
-                        .await?
-                }
-                Driver::MobileNumber(mobile) => {
-                    current_versions!(binds)
-                        .filter(customer_versions::mobile_number.eq(mobile))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                        .load(conn)
-                        .await?
-                }
-            };
+            let versions: Vec<VersionRecord> =
+                with_versions_query!(binds, |query| query.load(conn).await?);
             self.observe("find_customers", started);
             if versions.is_empty() {
                 return Ok((versions, Vec::new()));
             }
             let started = Instant::now();
             let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-            let contacts: Vec<ContactRecord> = customer_contacts::table
-                .filter(customer_contacts::customer_id.eq_any(ids))
-                .order((
-                    customer_contacts::customer_id,
-                    customer_contacts::contact_id,
-                ))
-                .select(ContactRecord::as_select())
-                .load(conn)
-                .await?;
+            let contacts: Vec<ContactRecord> = contacts_query!(ids).load(conn).await?;
             self.observe("find_contacts", started);
             Ok((versions, contacts))
         })
@@ -300,22 +306,20 @@ mod inspection {
     use diesel::sql_types::{BigInt, Nullable, Text};
 
     use super::{Binds, Driver, SqlCustomerStore};
+    use diesel::pg::Pg;
+    use diesel::sqlite::Sqlite;
+
     use crate::database::Backend;
     use crate::records::{ContactRecord, VersionRecord};
     use crate::schema::{customer_contacts, customer_references, customer_versions};
 
-    /// Renders `$query` for `$backend` with `debug_query`: `(sql, binds)`. The query is
-    /// built in each arm: `as_select()` takes the backend from its use.
-    macro_rules! render {
-        ($backend:expr, $query:expr) => {{
-            let rendered = match $backend {
-                Backend::Postgres => diesel::debug_query::<diesel::pg::Pg, _>(&$query).to_string(),
-                Backend::Sqlite => {
-                    diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$query).to_string()
-                }
-            };
-            split(&rendered)
-        }};
+    /// `(sql, binds)` of `query` for the backend `DB`.
+    fn render<DB, Q>(query: &Q) -> (String, String)
+    where
+        DB: diesel::backend::Backend,
+        for<'a> diesel::query_builder::DebugQuery<'a, Q, DB>: std::fmt::Display,
+    {
+        split(&diesel::debug_query::<DB, _>(query).to_string())
     }
 
     /// `debug_query` writes `SQL -- binds: [...]`.
@@ -344,49 +348,17 @@ mod inspection {
             found: &[i64],
         ) -> Vec<(&'static str, String, String)> {
             let binds = Binds::new(company, criteria);
-            let (sql, bound) = match binds.driver() {
-                Driver::CustomerId(id) => render!(
-                    backend,
-                    current_versions!(binds)
-                        .filter(customer_versions::customer_id.eq(id))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
+            // Built once per backend: `as_select()` takes its backend from its use.
+            let ((sql, bound), (contacts_sql, contacts_bound)) = match backend {
+                Backend::Postgres => (
+                    with_versions_query!(binds, |query| render::<Pg, _>(&query)),
+                    render::<Pg, _>(&contacts_query!(found.to_vec())),
                 ),
-                Driver::IdentificationNo(number) => render!(
-                    backend,
-                    current_versions!(binds)
-                        .filter(customer_versions::identification_no.eq(number))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                ),
-                Driver::ReferenceNo(reference) => render!(
-                    backend,
-                    current_versions!(binds)
-                        .filter(
-                            customer_versions::customer_id
-                                .eq_any(customers_with_reference!(binds.company, reference)),
-                        )
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
-                ),
-                Driver::MobileNumber(mobile) => render!(
-                    backend,
-                    current_versions!(binds)
-                        .filter(customer_versions::mobile_number.eq(mobile))
-                        .order(customer_versions::customer_id)
-                        .select(VersionRecord::as_select())
+                Backend::Sqlite => (
+                    with_versions_query!(binds, |query| render::<Sqlite, _>(&query)),
+                    render::<Sqlite, _>(&contacts_query!(found.to_vec())),
                 ),
             };
-            let (contacts_sql, contacts_bound) = render!(
-                backend,
-                customer_contacts::table
-                    .filter(customer_contacts::customer_id.eq_any(found.to_vec()))
-                    .order((
-                        customer_contacts::customer_id,
-                        customer_contacts::contact_id,
-                    ))
-                    .select(ContactRecord::as_select())
-            );
             vec![
                 ("find_customers", sql, bound),
                 ("find_contacts", contacts_sql, contacts_bound),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use customer_api_tests::TestBackend;
 use customer_infrastructure::DatabaseUrl;
-use customer_infrastructure::test_support::admin_url;
+use customer_infrastructure::test_support::{admin_url, url_with_database};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
@@ -75,21 +75,6 @@ pub fn migration_versions(backend: TestBackend) -> Vec<String> {
     versions
 }
 
-/// `url` (a PostgreSQL URL) naming the database `name` instead.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let mut out = format!("{scheme}://{authority}/{name}");
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
-}
-
 /// A database of `backend` that exists (or, for SQLite, a file that does not exist yet)
 /// and was never migrated; removed when dropped.
 #[derive(Debug)]
@@ -124,7 +109,7 @@ impl EmptyDatabase {
                     .await
                     .unwrap_or_else(|error| panic!("cannot create {name}: {error}"));
                 Self {
-                    url: with_database(&admin_url(), &name),
+                    url: url_with_database(&admin_url(), &name),
                     _folder: None,
                     postgres_name: Some(name),
                 }

@@ -165,11 +165,7 @@ impl ReferenceCache {
         if let Some(data) = self.fresh(max_age) {
             return Ok(data);
         }
-        let data = Arc::new(ReferenceData::load(db).await?);
-        *self
-            .current
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&data));
+        let data = self.reload(db).await?;
         tracing::debug!("reference data reloaded");
         Ok(data)
     }
@@ -186,12 +182,18 @@ impl ReferenceCache {
         if let Some(current) = self.current().filter(|current| !Arc::ptr_eq(current, seen)) {
             return Ok(current);
         }
+        let data = self.reload(db).await?;
+        tracing::debug!("reference data reloaded after a miss");
+        Ok(data)
+    }
+
+    /// Loads the reference data and makes it current; the caller holds `reloading`.
+    async fn reload(&self, db: &Database) -> Result<Arc<ReferenceData>, InfraError> {
         let data = Arc::new(ReferenceData::load(db).await?);
         *self
             .current
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&data));
-        tracing::debug!("reference data reloaded after a miss");
         Ok(data)
     }
 

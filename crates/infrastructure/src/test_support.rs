@@ -110,8 +110,8 @@ pub fn postgres_status() -> &'static PostgresStatus {
     })
 }
 
-/// Replaces the database name of a PostgreSQL URL.
-fn url_with_database(url: &str, database: &str) -> String {
+/// `url` (a PostgreSQL URL) naming the database `database` instead, query kept.
+pub fn url_with_database(url: &str, database: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use customer_domain::{Coded, Contact, Customer, Language};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -50,7 +50,24 @@ struct WireDateTime(NaiveDateTime);
 
 impl fmt::Display for WireDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        let (date, time) = (self.0.date(), self.0.time());
+        if (0..=9999).contains(&date.year()) {
+            // Every stored date: written directly rather than through a format string
+            // that chrono would parse again for each value.
+            write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                date.year(),
+                date.month(),
+                date.day(),
+                time.hour(),
+                time.minute(),
+                // A leap second is second 59 with nanoseconds past 1e9: written as 60.
+                time.second() + u32::from(time.nanosecond() >= 1_000_000_000)
+            )?;
+        } else {
+            write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        }
         // A leap second is stored as nanoseconds past 1e9; it is not a fraction.
         let nanos = self.0.nanosecond() % 1_000_000_000;
         if nanos != 0 {
@@ -283,5 +300,33 @@ mod tests {
         assert_eq!(at(14, 24, 50, 610_000_000), "2026-05-14T14:24:50.61");
         assert_eq!(at(0, 0, 0, 1), "2026-05-14T00:00:00.000000001");
         assert_eq!(at(9, 5, 7, 123_456_000), "2026-05-14T09:05:07.123456");
+    }
+
+    #[test]
+    fn whole_seconds_are_written_as_chrono_writes_them_for_any_year() {
+        for (year, month, day) in [
+            (1, 1, 1),
+            (999, 12, 31),
+            (2026, 2, 28),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-44, 3, 15),
+        ] {
+            let value = NaiveDate::from_ymd_opt(year, month, day)
+                .and_then(|d| d.and_hms_opt(23, 59, 59))
+                .expect("valid date");
+            assert_eq!(
+                WireDateTime(value).to_string(),
+                value.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "{value:?}"
+            );
+        }
+        let leap_second = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_500))
+            .expect("a leap second");
+        assert_eq!(
+            WireDateTime(leap_second).to_string(),
+            "2016-12-31T23:59:60.5"
+        );
     }
 }

@@ -107,10 +107,15 @@ pub async fn find_customers(
         .search(&params)
         .await
         .map_err(|error| ApiError::from_search(error, language))?;
-    let body = serde_json::to_vec(&CustomersJson {
-        customers: &outcome.customers,
-        language: outcome.language,
-    })
+    // About 2 KiB per customer: written without growing the buffer again and again.
+    let mut body = Vec::with_capacity(64 + 2048 * outcome.customers.len());
+    serde_json::to_writer(
+        &mut body,
+        &CustomersJson {
+            customers: &outcome.customers,
+            language: outcome.language,
+        },
+    )
     .map_err(|error| ApiError::Internal {
         language,
         source: Box::new(error),

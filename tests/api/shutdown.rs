@@ -20,13 +20,9 @@ suite_tests!("shutdown":
 
 /// Run as `postgres::...` only.
 pub const POSTGRES_ONLY: &[(&str, SuiteTest)] = &[(
-    "shutdown::an_in_flight_lookup_on_a_connection_another_worker_opened_completes_after_sigterm",
+    "shutdown::an_in_flight_lookup_completes_after_sigterm_while_the_idle_worker_stops",
     |backend| {
-        Box::pin(
-            an_in_flight_lookup_on_a_connection_another_worker_opened_completes_after_sigterm(
-                backend,
-            ),
-        )
+        Box::pin(an_in_flight_lookup_completes_after_sigterm_while_the_idle_worker_stops(backend))
     },
 )];
 
@@ -109,20 +105,20 @@ async fn an_in_flight_lookup_completes_after_sigterm_and_the_process_exits_0(bac
     in_flight_lookup_survives_sigterm(backend, false).await;
 }
 
-/// The same with PostgreSQL, where the pool's only connection was opened by a lookup
-/// served by the other of two workers, which is idle when SIGTERM comes (consecutive
-/// connections go to the workers in turn). Production is like this: connections are
-/// opened by whichever worker needs one, and shared by all.
+/// The same with PostgreSQL and two workers, after a lookup served by the other worker,
+/// which has opened a connection of its own and is idle when SIGTERM comes (consecutive
+/// connections go to the workers in turn): actix stops idle workers first, and that must
+/// not touch the lookup still in flight on the other.
 ///
 /// PostgreSQL only: a SQLite connection has no task of its own on a worker's runtime,
 /// and SQLite could not be blocked once the service has a connection open.
-async fn an_in_flight_lookup_on_a_connection_another_worker_opened_completes_after_sigterm(
+async fn an_in_flight_lookup_completes_after_sigterm_while_the_idle_worker_stops(
     backend: TestBackend,
 ) {
     in_flight_lookup_survives_sigterm(backend, true).await;
 }
 
-async fn in_flight_lookup_survives_sigterm(backend: TestBackend, opened_by_another_worker: bool) {
+async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_worker: bool) {
     let database = TestDatabase::with_demo_data(backend).await;
     let folder = tempfile::tempdir().expect("an empty working folder");
     let url = url_string(database.url());
@@ -133,13 +129,13 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, opened_by_anoth
             ("DATABASE_URL", url.as_str()),
             ("APP__DATABASE__MIGRATE_ON_START", "false"),
             ("APP__DATABASE__SEED_DEMO_WHEN_EMPTY", "false"),
-            ("APP__DATABASE__MAX_CONNECTIONS", "1"),
+            ("APP__DATABASE__MAX_CONNECTIONS", "2"),
             ("APP__SERVER__WORKERS", "2"),
             ("APP__SERVER__SHUTDOWN_GRACE_SECS", grace.as_str()),
         ],
     )
     .await;
-    if opened_by_another_worker {
+    if warm_the_other_worker {
         // On a connection of its own, closed at once: its worker is idle afterwards.
         let warm = client();
         let url = format!("{}{LOOKUP_PATH}?{EXAMPLE_QUERY}", service.address());

@@ -1,16 +1,16 @@
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool::Runtime;
 use diesel::SqliteConnection;
-use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
+use thread_local::ThreadLocal;
 
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
@@ -23,6 +23,10 @@ pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
 pub struct PoolSettings {
     /// The most connections open at once.
     pub max_size: usize,
+    /// How many threads serve requests from the pool (actix's workers). PostgreSQL keeps a
+    /// pool per thread (see [`PgPool`]), each of `max_size / threads` connections, and at
+    /// least one.
+    pub threads: usize,
     /// How long a request waits for a free connection before the database is reported
     /// unavailable.
     pub wait_timeout: Duration,
@@ -39,6 +43,7 @@ impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             max_size: 16,
+            threads: 1,
             wait_timeout: Duration::from_secs(2),
             create_timeout: Duration::from_secs(2),
             recycle_timeout: Duration::from_secs(2),
@@ -75,8 +80,8 @@ pub struct PoolStatus {
 /// diesel's `MultiConnection` does not work with diesel-async.
 #[derive(Clone)]
 pub enum Database {
-    /// A PostgreSQL pool.
-    Postgres(Pool<AsyncPgConnection>),
+    /// PostgreSQL connections, pooled per thread.
+    Postgres(PgPool),
     /// A SQLite pool.
     Sqlite(Pool<SqliteAsync>),
 }
@@ -118,49 +123,13 @@ impl Database {
     /// [`InfraError::Configuration`] for unusable settings, [`InfraError::Io`] when the
     /// SQLite folder cannot be created.
     pub fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Self, InfraError> {
-        if settings.max_size == 0 {
+        if settings.max_size == 0 || settings.threads == 0 {
             return Err(InfraError::Configuration(
-                "the pool size must be at least 1".into(),
+                "the pool size and the number of threads must be at least 1".into(),
             ));
         }
         match url {
-            DatabaseUrl::Postgres(url) => {
-                let statement_timeout = settings.statement_timeout.as_millis();
-                let io = Arc::new(IoRuntime::new()?);
-                let mut config = ManagerConfig::<AsyncPgConnection>::default();
-                // The default recycling runs `SELECT 1` at every checkout: a round trip per
-                // request. A broken connection is caught by its error instead (503), and
-                // diesel-async marks it broken so the pool drops it.
-                config.recycling_method = RecyclingMethod::Fast;
-                config.custom_setup = Box::new(move |url| {
-                    let url = url.to_owned();
-                    let io = Arc::clone(&io);
-                    async move {
-                        // Opened on the I/O runtime, so that its background task outlives
-                        // whichever worker asked for it.
-                        io.spawn(async move {
-                            let mut conn = AsyncPgConnection::establish(&url).await?;
-                            // Every lookup statement is shaped for one generic plan (its driving
-                            // identifier's index, the others as filters): planning it again
-                            // for each execution, as PostgreSQL otherwise may, costs more
-                            // than running it.
-                            conn.batch_execute(&format!(
-                                "SET statement_timeout = {statement_timeout}; \
-                                 SET TIME ZONE 'UTC'; \
-                                 SET plan_cache_mode = force_generic_plan"
-                            ))
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                            Ok(conn)
-                        })
-                        .await
-                    }
-                    .boxed()
-                });
-                let manager = AsyncDieselConnectionManager::new_with_config(url, config);
-                let pool = Self::pool_builder(Pool::builder(manager), settings)?;
-                Ok(Self::Postgres(pool))
-            }
+            DatabaseUrl::Postgres(url) => Ok(Self::Postgres(PgPool::new(url, settings)?)),
             DatabaseUrl::Sqlite(path) => {
                 if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(folder)?;
@@ -191,7 +160,7 @@ impl Database {
         }
     }
 
-    fn pool_builder<C>(
+    pub(crate) fn pool_builder<C>(
         builder: diesel_async::pooled_connection::deadpool::PoolBuilder<C>,
         settings: &PoolSettings,
     ) -> Result<Pool<C>, InfraError>
@@ -220,15 +189,9 @@ impl Database {
 
     /// What the pool holds now.
     pub fn status(&self) -> PoolStatus {
-        let status = match self {
-            Self::Postgres(pool) => pool.status(),
-            Self::Sqlite(pool) => pool.status(),
-        };
-        PoolStatus {
-            max_size: status.max_size,
-            size: status.size,
-            idle: status.available,
-            waiting: status.waiting,
+        match self {
+            Self::Postgres(pools) => pools.status(),
+            Self::Sqlite(pool) => pool.status().into(),
         }
     }
 
@@ -242,47 +205,131 @@ impl Database {
     }
 }
 
-/// The runtime that drives PostgreSQL connections.
-///
-/// A diesel-async connection does its I/O in a task on the runtime that opened it. actix
-/// runs one runtime per worker and, on shutdown, stops idle workers first: a connection
-/// opened by one of them would die under a request that another worker is still
-/// serving. One small runtime of the pool's own keeps every connection alive as long as
-/// the pool.
-struct IoRuntime(Option<tokio::runtime::Runtime>);
-
-impl IoRuntime {
-    fn new() -> Result<Self, InfraError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("db-io")
-            .enable_all()
-            .build()?;
-        Ok(Self(Some(runtime)))
-    }
-
-    async fn spawn<T: Send + 'static>(
-        &self,
-        task: impl Future<Output = diesel::ConnectionResult<T>> + Send + 'static,
-    ) -> diesel::ConnectionResult<T> {
-        let Some(runtime) = &self.0 else {
-            return Err(diesel::ConnectionError::BadConnection(
-                "the pool is closed".into(),
-            ));
-        };
-        runtime
-            .spawn(task)
-            .await
-            .map_err(|error| diesel::ConnectionError::BadConnection(error.to_string()))?
+impl From<deadpool::Status> for PoolStatus {
+    fn from(status: deadpool::Status) -> Self {
+        Self {
+            max_size: status.max_size,
+            size: status.size,
+            idle: status.available,
+            waiting: status.waiting,
+        }
     }
 }
 
-impl Drop for IoRuntime {
-    fn drop(&mut self) {
-        // The pool may be dropped inside another runtime, where blocking is not allowed.
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+/// PostgreSQL connections in one pool per thread that uses them.
+///
+/// A diesel-async connection does its I/O in a task on the runtime of the thread that
+/// opened it, and actix runs one single-threaded runtime per worker. A request served on
+/// a worker thus uses connections whose I/O runs on that same thread: no wake-up of
+/// another thread at each statement (a shared pool costs two per statement), and no
+/// connection that dies with another worker's runtime when actix stops idle workers
+/// first at shutdown. Should a thread end and another be given its pool, the
+/// connections that died with the old runtime are closed, and the pool drops them at
+/// checkout.
+#[derive(Clone)]
+pub struct PgPool(Arc<PgPools>);
+
+struct PgPools {
+    url: String,
+    settings: PoolSettings,
+    pools: ThreadLocal<Pool<AsyncPgConnection>>,
+}
+
+impl std::fmt::Debug for PgPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgPool")
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgPool {
+    fn new(url: &str, settings: &PoolSettings) -> Result<Self, InfraError> {
+        let pools = PgPools {
+            url: url.to_owned(),
+            settings: settings.clone(),
+            pools: ThreadLocal::new(),
+        };
+        // Fails now on unusable settings rather than at the first lookup of each thread.
+        pools.build()?;
+        Ok(Self(Arc::new(pools)))
+    }
+
+    /// A connection from this thread's pool, opened on this thread's runtime if none is
+    /// idle.
+    ///
+    /// # Errors
+    /// The pool's error when no connection can be had in time.
+    pub async fn get(&self) -> Result<Object<AsyncPgConnection>, PoolError> {
+        self.local().get().await
+    }
+
+    fn local(&self) -> &Pool<AsyncPgConnection> {
+        self.0.pools.get_or(|| {
+            self.0
+                .build()
+                .expect("the settings were checked when the pool was made")
+        })
+    }
+
+    /// What the pools of all threads hold, together; `max_size` counts the threads that
+    /// the settings expect, or more if more have used the pool.
+    pub fn status(&self) -> PoolStatus {
+        let mut total = PoolStatus {
+            max_size: 0,
+            size: 0,
+            idle: 0,
+            waiting: 0,
+        };
+        let mut pools = 0;
+        for pool in &self.0.pools {
+            let status = PoolStatus::from(pool.status());
+            pools += 1;
+            total.size += status.size;
+            total.idle += status.idle;
+            total.waiting += status.waiting;
         }
+        total.max_size = self.0.per_thread() * pools.max(self.0.settings.threads);
+        total
+    }
+}
+
+impl PgPools {
+    /// The most connections each thread's pool opens.
+    fn per_thread(&self) -> usize {
+        (self.settings.max_size / self.settings.threads).max(1)
+    }
+
+    fn build(&self) -> Result<Pool<AsyncPgConnection>, InfraError> {
+        let statement_timeout = self.settings.statement_timeout.as_millis();
+        let mut config = ManagerConfig::<AsyncPgConnection>::default();
+        // The default recycling runs `SELECT 1` at every checkout: a round trip per
+        // request. A broken connection is caught by its error instead (503), and
+        // diesel-async marks it broken so the pool drops it.
+        config.recycling_method = RecyclingMethod::Fast;
+        config.custom_setup = Box::new(move |url| {
+            async move {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                // Every lookup statement is shaped for one generic plan (its driving
+                // identifier's index, the others as filters): planning it again for each
+                // execution, as PostgreSQL otherwise may, costs more than running it.
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {statement_timeout}; \
+                     SET TIME ZONE 'UTC'; \
+                     SET plan_cache_mode = force_generic_plan"
+                ))
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(conn)
+            }
+            .boxed()
+        });
+        let manager = AsyncDieselConnectionManager::new_with_config(&self.url, config);
+        let settings = PoolSettings {
+            max_size: self.per_thread(),
+            ..self.settings.clone()
+        };
+        Database::pool_builder(Pool::builder(manager), &settings)
     }
 }
 

@@ -15,7 +15,7 @@ mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-pub use database::{Backend, Database, PoolSettings, PoolStatus};
+pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
 pub use migrations::{pending_migrations, run_migrations};

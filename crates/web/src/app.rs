@@ -65,14 +65,19 @@ impl Application {
                 tracing::info!(?applied, "migrations applied");
             }
         }
-        let db = Database::connect(&url, &settings.database.pool())?;
-        if settings.database.seed_demo_when_empty && is_empty(&db).await? {
-            let added = seed_demo(&db).await?;
-            tracing::info!(
-                customers = added,
-                "demo data loaded into the empty database"
-            );
+        if settings.database.seed_demo_when_empty {
+            // A pool of its own, closed before serving: the workers' pools are theirs.
+            let db = Database::connect(&url, &settings.database.pool(1))?;
+            if is_empty(&db).await? {
+                let added = seed_demo(&db).await?;
+                tracing::info!(
+                    customers = added,
+                    "demo data loaded into the empty database"
+                );
+            }
         }
+        let workers = settings.server.worker_count();
+        let db = Database::connect(&url, &settings.database.pool(workers))?;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
         let store = Arc::new(
             SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
@@ -97,7 +102,7 @@ impl Application {
                 source,
             })?
             .port();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(database.clone())
@@ -109,10 +114,8 @@ impl Application {
         .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
         .client_request_timeout(Duration::from_millis(
             settings.server.client_request_timeout_ms,
-        ));
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        ))
+        .workers(workers);
         let server = server
             .listen(listener)
             .map_err(|source| StartError::Listen { address, source })?

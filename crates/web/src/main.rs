@@ -101,7 +101,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
             data: SeedData::Demo,
         } => {
             run_migrations(&url).await?;
-            let db = Database::connect(&url, &settings.database.pool())?;
+            let db = Database::connect(&url, &settings.database.pool(1))?;
             let added = seed_demo(&db).await?;
             println!("demo data loaded into {url}: {added} customer(s) added");
         }
@@ -114,7 +114,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 },
         } => {
             run_migrations(&url).await?;
-            let db = Database::connect(&url, &settings.database.pool())?;
+            let db = Database::connect(&url, &settings.database.pool(1))?;
             let options = SyntheticOptions {
                 customers,
                 seed,

@@ -31,6 +31,17 @@ pub struct ServerSettings {
     pub client_request_timeout_ms: u64,
 }
 
+impl ServerSettings {
+    /// The number of workers: `workers`, or one per CPU core when it is 0.
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            self.workers
+        } else {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: String,
@@ -170,10 +181,11 @@ impl Settings {
 }
 
 impl DatabaseSettings {
-    /// The pool settings these give.
-    pub fn pool(&self) -> PoolSettings {
+    /// The pool settings these give, for a pool that `threads` workers share.
+    pub fn pool(&self, threads: usize) -> PoolSettings {
         PoolSettings {
             max_size: self.max_connections,
+            threads,
             wait_timeout: Duration::from_millis(self.wait_timeout_ms),
             create_timeout: Duration::from_millis(self.create_timeout_ms),
             recycle_timeout: Duration::from_millis(self.recycle_timeout_ms),

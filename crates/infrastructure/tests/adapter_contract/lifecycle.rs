@@ -219,6 +219,83 @@ pub async fn unreachable_database_is_unavailable(backend: TestBackend) {
     }
 }
 
+/// Takes connections from `db` until a wait times out (at most 16), runs `while_held`,
+/// then gives them back; returns how many it had.
+async fn hold_what_can_be_had(db: &Database, while_held: impl FnOnce()) -> usize {
+    macro_rules! hold {
+        ($pool:expr) => {{
+            let mut held = Vec::new();
+            while held.len() < 16 {
+                match $pool.get().await {
+                    Ok(conn) => held.push(conn),
+                    Err(_) => break,
+                }
+            }
+            while_held();
+            held.len()
+        }};
+    }
+    match db {
+        Database::Postgres(pool) => hold!(pool),
+        Database::Sqlite(pool) => hold!(pool),
+    }
+}
+
+/// `max_size` connections in all, whichever threads ask: PostgreSQL gives each of the
+/// `threads` threads a pool of its own of `max_size / threads` (its connections' I/O
+/// runs on that thread); SQLite has one pool for every thread.
+pub async fn connections_are_shared_out_among_threads(backend: TestBackend) {
+    let database = TestDatabase::new(backend).await;
+    let settings = PoolSettings {
+        max_size: 4,
+        threads: 2,
+        wait_timeout: Duration::from_millis(300),
+        ..PoolSettings::default()
+    };
+    let db = Database::connect(database.url(), &settings).expect("a pool");
+    assert_eq!(db.status().max_size, 4, "before any thread asked");
+
+    // Both threads hold what they can, then wait for each other, so that neither gives
+    // its connections back before the other has tried.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(3));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(hold_what_can_be_had(&db, || {
+                    barrier.wait();
+                    barrier.wait();
+                }))
+            })
+        })
+        .collect();
+    let held_now = tokio::task::spawn_blocking({
+        let (db, barrier) = (db.clone(), barrier.clone());
+        move || {
+            barrier.wait();
+            let status = db.status();
+            barrier.wait();
+            status
+        }
+    })
+    .await
+    .expect("the status");
+    let held: Vec<usize> = threads
+        .into_iter()
+        .map(|thread| thread.join().expect("the thread"))
+        .collect();
+    assert_eq!(held.iter().sum::<usize>(), 4, "in all: {held:?}");
+    assert_eq!(held_now.size, 4, "{held_now:?}");
+    assert_eq!(held_now.max_size, 4, "{held_now:?}");
+    if backend == TestBackend::Postgres {
+        assert_eq!(held, [2, 2], "each thread has its own pool of 4 / 2");
+    }
+}
+
 fn database_error_kind(result: Result<(), DieselError>) -> Option<DatabaseErrorKind> {
     match result {
         Err(DieselError::DatabaseError(kind, _)) => Some(kind),

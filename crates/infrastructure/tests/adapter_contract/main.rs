@@ -72,6 +72,7 @@ fn main() -> std::process::ExitCode {
             rows_inserted_after_seeding_get_fresh_ids,
             migrating_again_applies_nothing,
             unreachable_database_is_unavailable,
+            connections_are_shared_out_among_threads,
             one_current_version_per_customer_is_enforced,
             versions_and_references_stay_in_their_customers_company,
         ],

@@ -11,6 +11,7 @@ mod records;
 mod reference_data;
 mod schema;
 mod seed;
+mod selection;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;

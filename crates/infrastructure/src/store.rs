@@ -17,6 +17,7 @@ use crate::error::InfraError;
 use crate::records::{ContactRecord, MappingError, VersionRecord};
 use crate::reference_data::{MISS_RELOAD_INTERVAL, ReferenceCache, ReferenceData};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
+use crate::selection::{backend_of, columns};
 
 /// Told the duration of each statement the store runs, by statement name.
 pub type QueryObserver = Arc<dyn Fn(&'static str, Duration) + Send + Sync>;
@@ -132,14 +133,15 @@ macro_rules! current_versions {
 
 /// Runs `$then` with `$query` bound to the `find_customers` statement of the shape that
 /// `$b`'s driving identifier selects: the current versions it narrows, by customer id.
+/// `$backend` is a `PhantomData` of the backend the statement is for.
 macro_rules! with_versions_query {
-    ($b:expr, |$query:ident| $then:expr) => {{
+    ($b:expr, $backend:expr, |$query:ident| $then:expr) => {{
         macro_rules! narrowed_by {
             ($driver:expr) => {
                 current_versions!($b)
                     .filter($driver)
                     .order(customer_versions::customer_id)
-                    .select(VersionRecord::as_select())
+                    .select(columns::<VersionRecord, _>($backend))
             };
         }
         match $b.driver() {
@@ -166,16 +168,17 @@ macro_rules! with_versions_query {
     }};
 }
 
-/// The `find_contacts` statement: every contact of the customers `$ids`, in order.
+/// The `find_contacts` statement for `$backend`: every contact of the customers `$ids`,
+/// in order.
 macro_rules! contacts_query {
-    ($ids:expr) => {
+    ($ids:expr, $backend:expr) => {
         customer_contacts::table
             .filter(customer_contacts::customer_id.eq_any($ids))
             .order((
                 customer_contacts::customer_id,
                 customer_contacts::contact_id,
             ))
-            .select(ContactRecord::as_select())
+            .select(columns::<ContactRecord, _>($backend))
     };
 }
 
@@ -216,14 +219,15 @@ impl SqlCustomerStore {
         with_connection!(&self.db, |conn| {
             let started = Instant::now();
             let versions: Vec<VersionRecord> =
-                with_versions_query!(binds, |query| query.load(conn).await?);
+                with_versions_query!(binds, backend_of(conn), |query| query.load(conn).await?);
             self.observe("find_customers", started);
             if versions.is_empty() {
                 return Ok((versions, Vec::new()));
             }
             let started = Instant::now();
             let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-            let contacts: Vec<ContactRecord> = contacts_query!(ids).load(conn).await?;
+            let contacts: Vec<ContactRecord> =
+                contacts_query!(ids, backend_of(conn)).load(conn).await?;
             self.observe("find_contacts", started);
             Ok((versions, contacts))
         })
@@ -305,7 +309,10 @@ mod inspection {
     use diesel::prelude::*;
     use diesel::sql_types::{BigInt, Nullable, Text};
 
+    use std::marker::PhantomData;
+
     use super::{Binds, Driver, SqlCustomerStore};
+    use crate::selection::columns;
     use diesel::pg::Pg;
     use diesel::sqlite::Sqlite;
 
@@ -348,15 +355,18 @@ mod inspection {
             found: &[i64],
         ) -> Vec<(&'static str, String, String)> {
             let binds = Binds::new(company, criteria);
-            // Built once per backend: `as_select()` takes its backend from its use.
             let ((sql, bound), (contacts_sql, contacts_bound)) = match backend {
                 Backend::Postgres => (
-                    with_versions_query!(binds, |query| render::<Pg, _>(&query)),
-                    render::<Pg, _>(&contacts_query!(found.to_vec())),
+                    with_versions_query!(binds, PhantomData::<Pg>, |query| render::<Pg, _>(&query)),
+                    render::<Pg, _>(&contacts_query!(found.to_vec(), PhantomData::<Pg>)),
                 ),
                 Backend::Sqlite => (
-                    with_versions_query!(binds, |query| render::<Sqlite, _>(&query)),
-                    render::<Sqlite, _>(&contacts_query!(found.to_vec())),
+                    with_versions_query!(
+                        binds,
+                        PhantomData::<Sqlite>,
+                        |query| render::<Sqlite, _>(&query)
+                    ),
+                    render::<Sqlite, _>(&contacts_query!(found.to_vec(), PhantomData::<Sqlite>)),
                 ),
             };
             vec![

@@ -126,3 +126,59 @@ where
 {
     type IsAggregate = <R::SelectExpression as ValidGrouping<GB>>::IsAggregate;
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::schema::{customer_contacts, customer_versions};
+
+    /// The SQL of `query` for `DB`, as sent.
+    fn sql<DB, Q>(query: &Q) -> String
+    where
+        DB: Backend,
+        for<'a> diesel::query_builder::DebugQuery<'a, Q, DB>: std::fmt::Display,
+    {
+        diesel::debug_query::<DB, _>(query).to_string()
+    }
+
+    macro_rules! same_as_as_select {
+        ($backend:ty) => {{
+            let written =
+                sql::<$backend, _>(
+                    &customer_versions::table
+                        .select(columns::<VersionRecord, _>(PhantomData::<$backend>)),
+                );
+            let by_diesel =
+                sql::<$backend, _>(&customer_versions::table.select(VersionRecord::as_select()));
+            assert_eq!(written, by_diesel);
+            assert!(written.contains("user_active"), "{written}");
+            let written =
+                sql::<$backend, _>(
+                    &customer_contacts::table
+                        .select(columns::<ContactRecord, _>(PhantomData::<$backend>)),
+                );
+            let by_diesel =
+                sql::<$backend, _>(&customer_contacts::table.select(ContactRecord::as_select()));
+            assert_eq!(written, by_diesel);
+        }};
+    }
+
+    #[test]
+    fn the_written_select_lists_are_those_of_as_select() {
+        same_as_as_select!(Pg);
+        same_as_as_select!(Sqlite);
+    }
+
+    #[test]
+    fn statements_with_written_select_lists_keep_a_static_query_id() {
+        fn query_id<Q: QueryId>(_: &Q) -> Option<std::any::TypeId> {
+            Q::query_id()
+        }
+        let query = customer_versions::table
+            .filter(customer_versions::customer_id.eq(1_i64))
+            .select(columns::<VersionRecord, _>(PhantomData::<Pg>));
+        assert!(query_id(&query).is_some(), "prepared once, found by type");
+    }
+}

@@ -172,6 +172,11 @@ class Service:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
+    def cpu_seconds(self):
+        """User and system CPU the service has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_kib(self):
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -252,6 +257,7 @@ def pgbench_scripts(shape, statements, keys, folder):
                 value = params.get(int(match.group(1)))
                 return sql_literal(replacements.get(value, value) if value is not None else None)
             lines.append(re.sub(r"\$(\d+)", substitute, sql) + ";")
+        Path(folder).mkdir(parents=True, exist_ok=True)
         path = Path(folder) / f"{shape.replace(' ', '_')}_{index}.sql"
         path.write_text("\n".join(lines) + "\n")
         files.append(path)
@@ -280,6 +286,8 @@ end
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     # A 400 is the right answer to the invalid shape, and only to it.
     unexpected = summary["socket_errors"] + (0 if shape == "invalid" else summary["status_errors"])
+    if unexpected:
+        log(f"{shape}: {unexpected} errors at {connections} connections; wrk said:\n{result.stdout}")
     return {
         "rps": summary["requests"] / summary["seconds"],
         "p50": summary["p50"] / 1000.0,
@@ -309,6 +317,15 @@ def run_pgbench(url, files, folder):
     return {"rps": tps, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "errors": failed}
 
 
+def ceiling_of(pgbench_rps, invalid_rps):
+    """The service/pgbench ratio of a service whose lookups cost the machine what pgbench
+    spends on the statements plus what an invalid request costs (wrk, HTTP, validation,
+    the answer and its log line: everything but the database work), all on the same
+    cores: 1 / rate = 1 / pgbench + 1 / invalid. No service that answers over HTTP on
+    this machine can do better; the measured ratio is read against it."""
+    return invalid_rps / (invalid_rps + pgbench_rps)
+
+
 def percentile(values, p):
     if not values:
         return 0.0
@@ -331,48 +348,68 @@ def machine():
 
 def main():
     results = {}
-    peak_rss = 0
     with tempfile.TemporaryDirectory(prefix="customer-api-bench-") as folder:
+        sets = {}
         for size in SIZES:
             url = prepare_database(size)
             keys = sample_keys(url)
-            statements = capture_statements(url, keys)
-            service = Service(url)
-            try:
-                for shape in SHAPES:
-                    service_runs, pg_runs = [], []
-                    files = pgbench_scripts(shape, statements[shape], keys, folder) if statements[shape] else []
-                    for run in range(RUNS):
-                        service_runs.append(run_wrk(service, shape, keys, CONNECTIONS, folder))
-                        if files:
-                            pg_runs.append(run_pgbench(url, files, folder))
-                    stress = run_wrk(service, shape, keys, STRESS_CONNECTIONS, folder)
+            sets[size] = {"url": url, "keys": keys, "statements": capture_statements(url, keys)}
+        # One service per data set, all running; the runs of every size alternate, so that
+        # a slower spell of the machine falls on all sizes rather than on one.
+        services = {}
+        try:
+            for size in SIZES:
+                services[size] = Service(sets[size]["url"])
+            for shape in SHAPES:
+                runs = {size: {"service": [], "pgbench": []} for size in SIZES}
+                files = {}
+                for size in SIZES:
+                    data = sets[size]
+                    statements = data["statements"][shape]
+                    files[size] = pgbench_scripts(shape, statements, data["keys"], Path(folder) / str(size)) \
+                        if statements else []
+                for _ in range(RUNS):
+                    for size in SIZES:
+                        service = services[size]
+                        cpu_before = service.cpu_seconds()
+                        result = run_wrk(service, shape, sets[size]["keys"], CONNECTIONS, folder)
+                        result["cpu_us"] = (service.cpu_seconds() - cpu_before) / (result["rps"] * DURATION) * 1e6
+                        runs[size]["service"].append(result)
+                        if files[size]:
+                            runs[size]["pgbench"].append(run_pgbench(sets[size]["url"], files[size], folder))
+                for size in SIZES:
+                    stress = run_wrk(services[size], shape, sets[size]["keys"], STRESS_CONNECTIONS, folder)
+                    pg_runs = runs[size]["pgbench"]
                     results[(size, shape)] = {
-                        "service": median_of(service_runs),
+                        "service": median_of(runs[size]["service"]),
                         "pgbench": median_of(pg_runs) if pg_runs else None,
                         "stress_errors": stress["errors"],
-                        "statements": len(statements[shape]),
+                        "statements": len(sets[size]["statements"][shape]),
                     }
                     r = results[(size, shape)]
                     log(f"{size:>9} {shape:<16} service {r['service']['rps']:9.0f}/s"
                         + (f"  pgbench {r['pgbench']['rps']:9.0f}/s" if r["pgbench"] else ""))
-                peak_rss = max(peak_rss, service.peak_rss_kib())
-            finally:
+            peak_rss = max(service.peak_rss_kib() for service in services.values())
+        finally:
+            for service in services.values():
                 service.stop()
-    report(results, peak_rss)
+    report(dict(sorted(results.items(), key=lambda item: (item[0][0], SHAPES.index(item[0][1])))), peak_rss)
 
 
 def report(results, peak_rss):
     header = ("| customers | shape | statements | service req/s | p50 ms | p99 ms | errors (8 / 64 conn.) "
-              "| pgbench tx/s | pgbench p50 ms | pgbench p99 ms | service / pgbench |")
-    rows = [header, "|" + " --- |" * 11]
+              "| service CPU µs/req | pgbench tx/s | pgbench p50 ms | pgbench p99 ms | service / pgbench | ceiling |")
+    rows = [header, "|" + " --- |" * 13]
     for (size, shape), r in results.items():
         s, p = r["service"], r["pgbench"]
         ratio = f"{s['rps'] / p['rps']:.2f}" if p else "n/a"
+        invalid = results.get((size, "invalid"))
+        ceiling = f"{ceiling_of(p['rps'], invalid['service']['rps']):.2f}" if p and invalid else "n/a"
         rows.append(
             f"| {size:,} | {shape} | {r['statements']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p99']:.2f} "
-            f"| {s['errors']:.0f} / {r['stress_errors']} | "
-            + (f"{p['rps']:,.0f} | {p['p50']:.2f} | {p['p99']:.2f} | {ratio} |" if p else "n/a | n/a | n/a | n/a |"))
+            f"| {s['errors']:.0f} / {r['stress_errors']} | {s['cpu_us']:.0f} | "
+            + (f"{p['rps']:,.0f} | {p['p50']:.2f} | {p['p99']:.2f} | {ratio} | {ceiling} |" if p
+               else "n/a | n/a | n/a | n/a | n/a |"))
     lines = rows + [""]
     sizes = sorted({size for size, _ in results})
     if len(sizes) > 1:
@@ -404,7 +441,13 @@ binary (JSON logs at info, as in production), with keys drawn at random from {KE
 current customers of the data set. Each pgbench figure is the median of {RUNS} runs of
 `pgbench -M prepared` at the same concurrency with exactly the statements the service
 sent for that shape (captured from PostgreSQL's log) and the same keys, one script per
-key. Both share the machine's cores with PostgreSQL.
+key. Both share the machine's cores with PostgreSQL. The runs of the data sizes
+alternate (one service per data set), so that a slower spell of the machine does not
+fall on one size only. "service CPU" is the service's own
+user and system time per request (from `/proc`). "ceiling" is the best service / pgbench
+ratio an HTTP service could reach on this machine: one whose lookups cost the cores what
+pgbench spends on the statements plus what the invalid shape costs (wrk, HTTP, validation,
+the answer and its log line), that is 1 / (1 / pgbench + 1 / invalid) requests/s.
 
 {table}
 <!-- notes -->{notes}""")

@@ -1,6 +1,9 @@
 //! Logs: `tracing`, as text or JSON, filtered by `log.level` or `RUST_LOG`.
 
 use std::fmt::{self, Write as _};
+use std::fs::File;
+use std::os::fd::AsFd;
+use std::sync::Arc;
 
 use chrono::{Datelike, Timelike, Utc};
 use tracing::field::{Field, Visit};
@@ -24,10 +27,17 @@ pub fn init(settings: &LogSettings) -> Result<(), String> {
     };
     // Colours only for a terminal: escape codes garble files and log collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    // Each line goes out in one write(2) on a handle of the log's own: the standard
+    // handle takes a process-wide lock around every line, and the workers queued on it.
+    let out = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(|fd| Arc::new(File::from(fd)))
+        .map_err(|e| format!("standard output: {e}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(std::io::stdout);
+        .with_writer(out);
     let result = match settings.format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder

@@ -195,6 +195,18 @@ impl Database {
         }
     }
 
+    /// Opens the connections of the calling thread's PostgreSQL pool (see
+    /// [`PgPool::warm_up`]); nothing for SQLite, whose connections open in microseconds.
+    ///
+    /// # Errors
+    /// [`InfraError`] when no connection could be opened.
+    pub async fn warm_up(&self) -> Result<usize, InfraError> {
+        match self {
+            Self::Postgres(pools) => Ok(pools.warm_up().await?),
+            Self::Sqlite(_) => Ok(0),
+        }
+    }
+
     /// Checks that the database answers a trivial statement.
     ///
     /// # Errors
@@ -262,6 +274,31 @@ impl PgPool {
     /// The pool's error when no connection can be had in time.
     pub async fn get(&self) -> Result<Object<AsyncPgConnection>, PoolError> {
         self.local().get().await
+    }
+
+    /// Opens this thread's connections, all of them, before requests need them: a
+    /// PostgreSQL backend started under load takes long enough to start (hundreds of
+    /// milliseconds on a busy 2-core machine) to stall every request that waits for it.
+    /// Returns how many connections are open; errors are those of the last attempt.
+    ///
+    /// # Errors
+    /// The pool's error when no connection could be opened.
+    pub async fn warm_up(&self) -> Result<usize, PoolError> {
+        let pool = self.local();
+        let wanted = pool.status().max_size;
+        let attempts = futures_util::future::join_all((0..wanted).map(|_| pool.get())).await;
+        let mut opened = 0;
+        let mut failure = None;
+        for attempt in attempts {
+            match attempt {
+                Ok(_) => opened += 1,
+                Err(error) => failure = Some(error),
+            }
+        }
+        match failure {
+            Some(error) if opened == 0 => Err(error),
+            _ => Ok(opened),
+        }
     }
 
     fn local(&self) -> &Pool<AsyncPgConnection> {

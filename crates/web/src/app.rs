@@ -103,6 +103,16 @@ impl Application {
             })?
             .port();
         let server = HttpServer::new(move || {
+            // Runs on each worker as it starts: its PostgreSQL connections open now,
+            // not under the first burst of requests.
+            let db = database.clone();
+            actix_web::rt::spawn(async move {
+                match db.warm_up().await {
+                    Ok(opened) if opened > 0 => tracing::debug!(opened, "connections opened"),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "connections could not be opened yet"),
+                }
+            });
             App::new()
                 .app_data(state.clone())
                 .app_data(database.clone())

@@ -296,6 +296,40 @@ pub async fn connections_are_shared_out_among_threads(backend: TestBackend) {
     }
 }
 
+/// A worker opens its share of PostgreSQL connections before any request (SQLite has
+/// nothing to open); with the database unreachable, warming up fails rather than hangs.
+pub async fn warming_up_opens_the_threads_connections(backend: TestBackend) {
+    let database = TestDatabase::new(backend).await;
+    let settings = PoolSettings {
+        max_size: 6,
+        threads: 2,
+        ..fast_failing_settings()
+    };
+    let db = Database::connect(database.url(), &settings).expect("a pool");
+    let opened = db.warm_up().await.expect("warming up");
+    let status = db.status();
+    match backend {
+        TestBackend::Postgres => {
+            assert_eq!(opened, 3, "this thread's share of 6 / 2");
+            assert_eq!((status.size, status.idle), (3, 3), "{status:?}");
+            let url = DatabaseUrl::Postgres("postgres://postgres@127.0.0.1:1/x".into());
+            let down = Database::connect(&url, &settings).expect("the pool builds lazily");
+            let started = Instant::now();
+            let error = down.warm_up().await.expect_err("nothing to connect to");
+            assert!(error.is_unavailable(), "{error}");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+        TestBackend::Sqlite => {
+            assert_eq!(opened, 0);
+            assert_eq!(status.size, 0, "{status:?}");
+        }
+    }
+}
+
 fn database_error_kind(result: Result<(), DieselError>) -> Option<DatabaseErrorKind> {
     match result {
         Err(DieselError::DatabaseError(kind, _)) => Some(kind),

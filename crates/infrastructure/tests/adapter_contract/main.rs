@@ -73,6 +73,7 @@ fn main() -> std::process::ExitCode {
             migrating_again_applies_nothing,
             unreachable_database_is_unavailable,
             connections_are_shared_out_among_threads,
+            warming_up_opens_the_threads_connections,
             one_current_version_per_customer_is_enforced,
             versions_and_references_stay_in_their_customers_company,
         ],

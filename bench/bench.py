@@ -32,6 +32,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 STRESS_CONNECTIONS = 64
+# Seconds of load per shape and size before the measured runs: each connection prepares
+# each statement at its first use, which is not the steady state measured.
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "2"))
 SEED = 42
 # pgbench takes at most 128 scripts; each holds the statements of one key.
 KEYS = 128
@@ -264,7 +267,7 @@ def pgbench_scripts(shape, statements, keys, folder):
     return files
 
 
-def run_wrk(service, shape, keys, connections, folder):
+def run_wrk(service, shape, keys, connections, folder, duration=None):
     paths = Path(folder) / f"paths_{shape.replace(' ', '_')}.txt"
     paths.write_text("".join(f"/v1/core/customer?{query_for(shape, key, i)}\n" for i, key in enumerate(keys)))
     script = Path(folder) / "lookup.lua"
@@ -281,7 +284,7 @@ done = function(summary, latency, requests)
 end
 """)
     threads = min(2, connections)
-    result = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{DURATION}s", "-s", str(script),
+    result = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration or DURATION}s", "-s", str(script),
                              service.base], check=True, capture_output=True, text=True)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     # A 400 is the right answer to the invalid shape, and only to it.
@@ -368,6 +371,8 @@ def main():
                     statements = data["statements"][shape]
                     files[size] = pgbench_scripts(shape, statements, data["keys"], Path(folder) / str(size)) \
                         if statements else []
+                for size in SIZES:
+                    run_wrk(services[size], shape, sets[size]["keys"], CONNECTIONS, folder, WARM_UP)
                 for _ in range(RUNS):
                     for size in SIZES:
                         service = services[size]
@@ -441,7 +446,9 @@ binary (JSON logs at info, as in production), with keys drawn at random from {KE
 current customers of the data set. Each pgbench figure is the median of {RUNS} runs of
 `pgbench -M prepared` at the same concurrency with exactly the statements the service
 sent for that shape (captured from PostgreSQL's log) and the same keys, one script per
-key. Both share the machine's cores with PostgreSQL. The runs of the data sizes
+key. Both share the machine's cores with PostgreSQL. Each shape gets {WARM_UP} s of load
+before its measured runs (each connection prepares each statement at its first use).
+The runs of the data sizes
 alternate (one service per data set), so that a slower spell of the machine does not
 fall on one size only. "service CPU" is the service's own
 user and system time per request (from `/proc`). "ceiling" is the best service / pgbench

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use customer_api_tests::TestBackend;
 use customer_infrastructure::DatabaseUrl;
-use customer_infrastructure::test_support::{admin_url, url_with_database};
+use customer_infrastructure::test_support::{admin_url, drop_postgres_database, url_with_database};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
@@ -120,25 +120,9 @@ impl EmptyDatabase {
 
 impl Drop for EmptyDatabase {
     fn drop(&mut self) {
-        let Some(name) = self.postgres_name.take() else {
-            return;
-        };
-        // Drop may run inside a runtime: drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut admin = AsyncPgConnection::establish(&admin_url()).await.ok()?;
-                admin
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(()))) {
+        if let Some(name) = self.postgres_name.take()
+            && !drop_postgres_database(&admin_url(), &name)
+        {
             eprintln!("warning: an empty test database could not be dropped");
         }
     }

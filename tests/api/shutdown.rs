@@ -4,12 +4,11 @@
 use std::time::{Duration, Instant};
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, EXAMPLE_RESPONSE, LOOKUP_PATH, Service, SuiteTest, TestBackend, TestDatabase,
-    TestResponse, client, keys_in_order, send, suite_tests, url_string,
+    EXAMPLE_QUERY, LOOKUP_PATH, Service, SuiteTest, TestBackend, TestDatabase, TestResponse,
+    assert_is_the_example, client, send, suite_tests, url_string,
 };
 use customer_infrastructure::DatabaseUrl;
 use reqwest::Method;
-use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::db::{ReadBlocker, reads_wait, sessions_waiting_for_a_lock};
@@ -174,19 +173,7 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_
         .await
         .expect("the lookup answers once the lock is released")
         .expect("the lookup task");
-    assert_eq!(
-        response.status,
-        200,
-        "{}\n{}",
-        response.body,
-        service.logs()
-    );
-    let example: Value = serde_json::from_str(EXAMPLE_RESPONSE).expect("the fixture");
-    assert_eq!(response.json(), example);
-    assert_eq!(
-        keys_in_order(&response.body),
-        keys_in_order(EXAMPLE_RESPONSE)
-    );
+    assert_is_the_example(&response, &service.logs());
 
     let status = service.wait_for_exit(Duration::from_secs(GRACE_SECS)).await;
     assert!(

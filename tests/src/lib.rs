@@ -301,6 +301,18 @@ pub fn keys_in_order(json: &str) -> Vec<String> {
     keys
 }
 
+/// Fails unless `response` is the contract's example exactly: 200, the same JSON values
+/// and the same key order; `logs` (the service's output) is shown on failure.
+pub fn assert_is_the_example(response: &TestResponse, logs: &str) {
+    assert_eq!(response.status, 200, "{}\n{logs}", response.body);
+    let example: Value = serde_json::from_str(EXAMPLE_RESPONSE).expect("the fixture");
+    assert_eq!(response.json(), example);
+    assert_eq!(
+        keys_in_order(&response.body),
+        keys_in_order(EXAMPLE_RESPONSE)
+    );
+}
+
 /// The keys of a customer and of a contact, in the order of the contract's example.
 pub fn example_field_order() -> (Vec<String>, Vec<String>) {
     let keys = keys_in_order(EXAMPLE_RESPONSE);

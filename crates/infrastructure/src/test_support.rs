@@ -307,27 +307,33 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some((admin, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop may run inside a runtime: drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut conn = connect_admin(&admin).await.ok()?;
-                conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(()))) {
+        if let Some((admin, name)) = self.postgres.take()
+            && !drop_postgres_database(&admin, &name)
+        {
             eprintln!("warning: a test database could not be dropped");
         }
     }
+}
+
+/// Drops the PostgreSQL database `name` through the server at `admin`, closing its
+/// sessions; false when that failed. It may be called from a `Drop` that runs inside a
+/// runtime, where blocking is not allowed: it works from a thread of its own.
+pub fn drop_postgres_database(admin: &str, name: &str) -> bool {
+    let (admin, name) = (admin.to_owned(), name.to_owned());
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let mut conn = connect_admin(&admin).await.ok()?;
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .ok()
+        })
+    })
+    .join();
+    matches!(dropped, Ok(Some(())))
 }
 
 /// A test of a suite: an async function of the backend.

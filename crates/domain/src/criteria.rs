@@ -47,16 +47,6 @@ impl SearchCriteria {
         })
     }
 
-    /// Criteria that match a customer by id alone.
-    pub fn by_customer_id(id: CustomerId) -> Self {
-        Self {
-            customer_id: Some(id),
-            identification_no: None,
-            mobile_number: None,
-            reference_no: None,
-        }
-    }
-
     /// The customer id to match, if given.
     pub fn customer_id(&self) -> Option<CustomerId> {
         self.customer_id

@@ -42,52 +42,96 @@ pub struct Coded {
 /// `customer_version_id` (1, 2, ...); only the current one (without an end date) is
 /// ever looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)] // The field names are the business vocabulary of the contract.
 pub struct Customer {
+    /// Global identifier of this version, unique across all customers.
     pub version_id: i64,
+    /// The customer this is a version of.
     pub customer_id: CustomerId,
+    /// Number of this version for this customer (1, 2, ...).
     pub customer_version_id: i32,
+    /// First name of an individual.
     pub first_name: Option<String>,
+    /// Middle name of an individual.
     pub middle_name: Option<String>,
+    /// Last (family) name of an individual.
     pub last_name: Option<String>,
+    /// Name of a company customer.
     pub company_name: Option<String>,
+    /// The person to speak to at a company customer.
     pub contact_name: Option<String>,
+    /// Nationality of an individual.
     pub nationality: Option<Coded>,
+    /// Gender of an individual.
     pub gender: Option<Coded>,
+    /// Individual or company.
     pub customer_type: Option<Coded>,
+    /// Legal form of a company customer.
     pub company_type: Option<Coded>,
+    /// Industry of a company customer.
     pub industry_type: Option<Coded>,
+    /// Date of birth of an individual.
     pub date_of_birth: Option<NaiveDateTime>,
+    /// Occupation of an individual, as given.
     pub occupation: Option<String>,
+    /// How the customer prefers to be contacted.
     pub preferred_contact_type: Option<Coded>,
+    /// E-mail address.
     pub email_address: Option<String>,
+    /// Dialling prefix of `mobile_number`.
     pub phone_code: Option<Coded>,
+    /// Mobile number, without the dialling prefix.
     pub mobile_number: Option<String>,
+    /// Dialling prefix of `additional_mobile_number`.
     pub additional_phone_code: Option<Coded>,
+    /// A second mobile number.
     pub additional_mobile_number: Option<String>,
+    /// Kind of `identification_no` (national ID, iqama, passport, CR...).
     pub identification_type: Option<Coded>,
+    /// The identification number, as stored.
     pub identification_no: Option<String>,
+    /// Country of the address.
     pub country: Option<Coded>,
+    /// Region of the address.
     pub region: Option<Coded>,
+    /// City of the address.
     pub city: Option<Coded>,
+    /// Zip code of the address.
     pub zip_code: Option<String>,
+    /// First address line.
     pub address1: Option<String>,
+    /// Second address line.
     pub address2: Option<String>,
+    /// Monthly income range.
     pub monthly_income: Option<Coded>,
+    /// When the customer was first recorded.
     pub created_date: Option<NaiveDateTime>,
+    /// Whether the customer is active.
     pub is_active: Option<bool>,
+    /// Language the customer prefers to be addressed in.
     pub preferred_language: Option<Coded>,
+    /// The company of the group this customer belongs to.
     pub company_id: CompanyId,
+    /// National short address (e.g. `RRRD2929`).
     pub national_address: Option<String>,
+    /// Commercial registration of a company customer.
     pub commercial_record: Option<String>,
+    /// Plot of the national address.
     pub plot_identification: Option<String>,
+    /// Building number of the national address.
     pub building_no: Option<String>,
+    /// Unit number of the national address.
     pub unit_no: Option<String>,
+    /// VAT registration number.
     pub vat_reg_no: Option<String>,
+    /// When this version became current.
     pub start_date: NaiveDateTime,
+    /// When this version stopped being current; `None` for the current version, the only one looked up.
     pub end_date: Option<NaiveDateTime>,
+    /// District of the national address.
     pub city_sub_division_name: Option<String>,
+    /// Postal code of the national address.
     pub postal_code: Option<String>,
+    /// Whether the customer has an active online account.
     pub user_active: Option<bool>,
     /// All contacts of the customer, ordered by `contact_id`.
     pub contacts: Vec<Contact>,
@@ -95,21 +139,32 @@ pub struct Customer {
 
 /// A person to contact about a customer (a relative, a friend, a colleague...).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)] // The field names are the business vocabulary of the contract.
 pub struct Contact {
+    /// Identifier of the contact.
     pub contact_id: i64,
+    /// The customer the contact belongs to.
     pub customer_id: CustomerId,
+    /// Phone number of the contact, without the dialling prefix.
     pub contact_number: Option<String>,
+    /// The contact's relation to the customer.
     pub relation_type: Option<Coded>,
+    /// Name of the contact.
     pub contact_name: Option<String>,
     /// The contact's own phone code, when it has one.
     pub contact_phone_code: Option<Coded>,
+    /// Whether this is the first person to call.
     pub primary_contact: bool,
+    /// Since when the contact is valid.
     pub contact_start_date: Option<NaiveDateTime>,
+    /// Until when the contact is valid.
     pub contact_end_date: Option<NaiveDateTime>,
+    /// Whether the contact is active.
     pub is_active: Option<bool>,
+    /// Whether the contact may be called.
     pub contact_is_enable: Option<bool>,
+    /// Profession of the contact.
     pub profession: Option<String>,
+    /// Free remarks about the contact.
     pub remarks: Option<String>,
 }
 

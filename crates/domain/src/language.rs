@@ -1,5 +1,4 @@
 use std::fmt;
-use std::str::FromStr;
 
 use crate::violation::{InvalidValue, Violation};
 
@@ -35,14 +34,6 @@ impl Language {
             Self::Arabic => "ar",
             Self::English => "en",
         }
-    }
-}
-
-impl FromStr for Language {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
     }
 }
 

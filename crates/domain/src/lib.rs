@@ -5,6 +5,8 @@
 //! as a library. Every value type here can only hold a valid value; its `parse`
 //! constructor says which rule an input breaks.
 
+#![warn(missing_docs)]
+
 mod company;
 mod criteria;
 mod customer;
@@ -17,7 +19,6 @@ mod violation;
 pub use company::{CompanyCode, CompanyId};
 pub use criteria::{CriteriaError, SearchCriteria};
 pub use customer::{Coded, Contact, Customer, LocalizedName};
-pub use digits::normalize_digits;
 pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber};
 pub use language::Language;
 pub use ports::{CompanyDirectory, CustomerRepository, RepositoryError};

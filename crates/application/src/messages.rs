@@ -1,75 +1,172 @@
-//! The messages of validation problems, in Arabic and English.
+//! Every text the service shows people, in English and Arabic side by side: the messages
+//! of validation problems and the titles and details of problem responses.
 
 use std::borrow::Cow;
+use std::fmt;
 
-use customer_domain::{Language, Violation};
+use customer_domain::Language;
 
-use crate::params::Param;
-use crate::validation::Problem;
+/// A text the service shows people, rendered in either language by [`Message::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Message {
+    /// A required parameter is missing or blank.
+    Required,
+    /// A parameter was given more than once.
+    Repeated,
+    /// A company code names no company (or is not even well formed: the same answer, so
+    /// that the message says nothing about which codes exist).
+    UnknownCompany,
+    /// None of the four identifiers was given.
+    NoIdentifier,
+    /// Not a whole number.
+    NotAnInteger,
+    /// Zero or negative.
+    NotPositive,
+    /// Too large for a customer id.
+    TooLarge,
+    /// Not digits only.
+    NotDigits,
+    /// A mobile number that does not start with 5.
+    MustStartWith5,
+    /// More digits than allowed.
+    TooManyDigits {
+        /// The most digits allowed.
+        max: usize,
+    },
+    /// More characters than allowed.
+    TooManyCharacters {
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// Control characters in a value.
+    ControlCharacters,
+    /// A language other than `ar` or `en`.
+    UnsupportedLanguage,
+    /// Title of a `400` problem.
+    InvalidRequestTitle,
+    /// Detail of a `400` problem with parameter errors.
+    InvalidRequestDetail,
+    /// Detail of a `400` problem for a query string over the limit.
+    QueryTooLongDetail {
+        /// The longest query string accepted, in bytes.
+        max: usize,
+    },
+    /// Title of a `404` problem.
+    NotFoundTitle,
+    /// Detail of a `404` problem.
+    NotFoundDetail,
+    /// Title of a `405` problem.
+    MethodNotAllowedTitle,
+    /// Detail of a `405` problem.
+    MethodNotAllowedDetail {
+        /// The methods allowed, as the `Allow` header lists them.
+        allow: &'static str,
+    },
+    /// Title of a `503` problem.
+    UnavailableTitle,
+    /// Detail of a `503` problem.
+    UnavailableDetail {
+        /// Seconds to wait before retrying, as `Retry-After` says.
+        retry_after_secs: u32,
+    },
+    /// Title of a `500` problem.
+    InternalTitle,
+    /// Detail of a `500` problem.
+    InternalDetail,
+}
 
-pub(crate) fn message(problem: Problem, param: Param, language: Language) -> Cow<'static, str> {
-    let (en, ar): (Cow<'static, str>, Cow<'static, str>) = match problem {
-        Problem::Required => ("is required".into(), "مطلوب".into()),
-        Problem::Repeated => (
-            "must be given only once".into(),
-            "يجب أن يُرسل مرة واحدة فقط".into(),
-        ),
-        Problem::UnknownCompany | Problem::Invalid(Violation::MalformedCompanyCode) => (
-            "is not a known company code".into(),
-            "ليس رمز شركة معروفاً".into(),
-        ),
-        Problem::NoIdentifier => (
-            "at least one of customerId, identificationNo, mobileNumber or referenceNo is required"
-                .into(),
-            "يجب إرسال واحد على الأقل من customerId أو identificationNo أو mobileNumber أو referenceNo"
-                .into(),
-        ),
-        Problem::Invalid(violation) => violation_message(violation, param),
-    };
-    match language {
-        Language::English => en,
-        Language::Arabic => ar,
+impl Message {
+    /// The text in `language`.
+    pub fn text(self, language: Language) -> Cow<'static, str> {
+        let fixed = |en, ar| fixed(language, en, ar);
+        match self {
+            Self::Required => fixed("is required", "مطلوب"),
+            Self::Repeated => fixed("must be given only once", "يجب أن يُرسل مرة واحدة فقط"),
+            Self::UnknownCompany => fixed("is not a known company code", "ليس رمز شركة معروفاً"),
+            Self::NoIdentifier => fixed(
+                "at least one of customerId, identificationNo, mobileNumber or referenceNo is required",
+                "يجب إرسال واحد على الأقل من customerId أو identificationNo أو mobileNumber أو referenceNo",
+            ),
+            Self::NotAnInteger => fixed("must be a whole number", "يجب أن يكون عدداً صحيحاً"),
+            Self::NotPositive => fixed("must be greater than zero", "يجب أن يكون أكبر من صفر"),
+            Self::TooLarge => fixed(
+                "must be at most 9223372036854775807",
+                "يجب ألا يتجاوز 9223372036854775807",
+            ),
+            Self::NotDigits => fixed(
+                "must contain only digits (spaces and hyphens are ignored)",
+                "يجب أن يحتوي على أرقام فقط (تُتجاهل المسافات والشرطات)",
+            ),
+            Self::MustStartWith5 => fixed("must start with 5", "يجب أن يبدأ بالرقم 5"),
+            Self::TooManyDigits { max } => formatted(
+                language,
+                format_args!("must have at most {max} digits"),
+                format_args!("يجب ألا يزيد عن {max} رقماً"),
+            ),
+            Self::TooManyCharacters { max } => formatted(
+                language,
+                format_args!("must be at most {max} characters long"),
+                format_args!("يجب ألا يزيد طوله عن {max} حرفاً"),
+            ),
+            Self::ControlCharacters => fixed(
+                "must not contain control characters",
+                "يجب ألا يحتوي على أحرف تحكم",
+            ),
+            Self::UnsupportedLanguage => fixed("must be ar or en", "يجب أن تكون ar أو en"),
+            Self::InvalidRequestTitle => fixed("Invalid request", "طلب غير صالح"),
+            Self::InvalidRequestDetail => fixed(
+                "Some parameters of the request are invalid; see errors.",
+                "بعض معاملات الطلب غير صالحة، والتفاصيل في errors.",
+            ),
+            Self::QueryTooLongDetail { max } => formatted(
+                language,
+                format_args!("The query string must be at most {max} bytes long."),
+                format_args!("يجب ألا يزيد طول نص الاستعلام عن {max} بايت."),
+            ),
+            Self::NotFoundTitle => fixed("Not found", "غير موجود"),
+            Self::NotFoundDetail => fixed(
+                "There is no resource at this path.",
+                "لا يوجد مورد بهذا المسار.",
+            ),
+            Self::MethodNotAllowedTitle => fixed("Method not allowed", "الطريقة غير مسموح بها"),
+            Self::MethodNotAllowedDetail { allow } => formatted(
+                language,
+                format_args!("The methods allowed here are: {allow}."),
+                format_args!("الطرق المسموح بها هنا: {allow}."),
+            ),
+            Self::UnavailableTitle => fixed("Service unavailable", "الخدمة غير متاحة مؤقتاً"),
+            Self::UnavailableDetail { retry_after_secs } => formatted(
+                language,
+                format_args!(
+                    "The customer database cannot be reached. Retry in {retry_after_secs} seconds."
+                ),
+                format_args!(
+                    "تعذر الوصول إلى قاعدة بيانات العملاء. أعد المحاولة بعد {retry_after_secs} ثوانٍ."
+                ),
+            ),
+            Self::InternalTitle => fixed("Internal error", "خطأ داخلي"),
+            Self::InternalDetail => fixed(
+                "The request could not be completed because of an internal error.",
+                "تعذر إتمام الطلب بسبب خطأ داخلي.",
+            ),
+        }
     }
 }
 
-fn violation_message(violation: Violation, param: Param) -> (Cow<'static, str>, Cow<'static, str>) {
-    match violation {
-        Violation::NotAnInteger => (
-            "must be a whole number".into(),
-            "يجب أن يكون عدداً صحيحاً".into(),
-        ),
-        Violation::NotPositive => (
-            "must be greater than zero".into(),
-            "يجب أن يكون أكبر من صفر".into(),
-        ),
-        Violation::TooLarge => (
-            "must be at most 9223372036854775807".into(),
-            "يجب ألا يتجاوز 9223372036854775807".into(),
-        ),
-        Violation::NotDigits => (
-            "must contain only digits (spaces and hyphens are ignored)".into(),
-            "يجب أن يحتوي على أرقام فقط (تُتجاهل المسافات والشرطات)".into(),
-        ),
-        Violation::MustStartWith5 => ("must start with 5".into(), "يجب أن يبدأ بالرقم 5".into()),
-        Violation::TooLong { max } if param == Param::MobileNumber => (
-            format!("must have at most {max} digits").into(),
-            format!("يجب ألا يزيد عن {max} رقماً").into(),
-        ),
-        Violation::TooLong { max } => (
-            format!("must be at most {max} characters long").into(),
-            format!("يجب ألا يزيد طوله عن {max} حرفاً").into(),
-        ),
-        Violation::ControlCharacters => (
-            "must not contain control characters".into(),
-            "يجب ألا يحتوي على أحرف تحكم".into(),
-        ),
-        Violation::Empty => ("is required".into(), "مطلوب".into()),
-        Violation::UnsupportedLanguage => {
-            ("must be ar or en".into(), "يجب أن تكون ar أو en".into())
-        }
-        Violation::MalformedCompanyCode => (
-            "is not a known company code".into(),
-            "ليس رمز شركة معروفاً".into(),
-        ),
-    }
+fn fixed(language: Language, en: &'static str, ar: &'static str) -> Cow<'static, str> {
+    Cow::Borrowed(match language {
+        Language::English => en,
+        Language::Arabic => ar,
+    })
+}
+
+fn formatted(
+    language: Language,
+    en: fmt::Arguments<'_>,
+    ar: fmt::Arguments<'_>,
+) -> Cow<'static, str> {
+    Cow::Owned(match language {
+        Language::English => en.to_string(),
+        Language::Arabic => ar.to_string(),
+    })
 }

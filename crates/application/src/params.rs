@@ -1,3 +1,5 @@
+//! The parameters of a lookup as they arrive, before any rule is applied.
+
 use customer_domain::Language;
 
 /// A query parameter of the lookup.
@@ -49,7 +51,7 @@ impl Param {
     }
 
     /// The parameter a query-string name stands for, ignoring case.
-    pub fn from_name(name: &str) -> Option<Self> {
+    fn from_name(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|param| param.name().eq_ignore_ascii_case(name))
@@ -86,7 +88,7 @@ impl RawSearchParams {
     }
 
     /// Adds a value of `param`; a second value marks it as repeated.
-    pub fn push(&mut self, param: Param, value: impl Into<String>) {
+    fn push(&mut self, param: Param, value: impl Into<String>) {
         let slot = &mut self.values[param.index()];
         if slot.is_some() {
             self.repeated[param.index()] = true;
@@ -95,7 +97,8 @@ impl RawSearchParams {
         }
     }
 
-    /// Adds a value of `param`, for building parameters by hand.
+    /// Adds a value of `param`, for callers that hold the parameters one by one rather
+    /// than as query-string pairs.
     #[must_use]
     pub fn with(mut self, param: Param, value: impl Into<String>) -> Self {
         self.push(param, value);

@@ -1,13 +1,14 @@
+//! The customer lookup: validated input in, the ports asked, customers out.
+
 use std::sync::Arc;
 
 use customer_domain::{
-    CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerId, CustomerRepository,
-    IdentificationNumber, InvalidValue, Language, MobileNumber, ReferenceNumber, RepositoryError,
-    SearchCriteria, Violation,
+    CompanyCode, CompanyDirectory, Customer, CustomerRepository, Language, RepositoryError,
+    SearchCriteria,
 };
 
 use crate::params::{Param, RawSearchParams};
-use crate::validation::{Problem, ValidationErrors};
+use crate::validation::{Problem, Rejected, ValidationErrors, validate};
 
 /// The answer to a valid lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +42,10 @@ impl From<RepositoryError> for SearchError {
     }
 }
 
-/// The customer lookup: validation, then the ports.
+/// The customer lookup, over the ports that find customers and companies.
+///
+/// Internal callers that hold validated values call [`CustomerSearch::find`]; the HTTP
+/// edge, which holds the raw query string, calls [`CustomerSearch::search`].
 #[derive(Clone)]
 pub struct CustomerSearch {
     customers: Arc<dyn CustomerRepository>,
@@ -66,123 +70,57 @@ impl CustomerSearch {
         }
     }
 
-    /// Looks up the current customers that match `params`.
+    /// The current customers of `company` that match all of `criteria`, to be shown in
+    /// `language`.
     ///
     /// # Errors
-    /// [`SearchError::Invalid`] with every problem of the request; the customer
-    /// repository is not asked then. [`SearchError::Unavailable`] or
+    /// [`SearchError::Invalid`] with [`Problem::UnknownCompany`] on [`Param::CompanyCode`]
+    /// when no company has that code; [`SearchError::Unavailable`] or
     /// [`SearchError::Failed`] when a port fails.
-    pub async fn search(&self, params: &RawSearchParams) -> Result<SearchOutcome, SearchError> {
-        let mut errors = ValidationErrors::default();
-        for param in Param::ALL {
-            if params.is_repeated(param) {
-                errors.add(param, Problem::Repeated);
-            }
-        }
-        let language = required(params, Param::Lang, Language::parse, &mut errors);
-        let company_code = required(params, Param::CompanyCode, CompanyCode::parse, &mut errors);
-        let customer_id = optional(params, Param::CustomerId, CustomerId::parse, &mut errors);
-        let identification_no = optional(
-            params,
-            Param::IdentificationNo,
-            IdentificationNumber::parse,
-            &mut errors,
-        );
-        let mobile_number = optional(
-            params,
-            Param::MobileNumber,
-            MobileNumber::parse,
-            &mut errors,
-        );
-        let reference_no = optional(
-            params,
-            Param::ReferenceNo,
-            ReferenceNumber::parse,
-            &mut errors,
-        );
-
-        let no_identifier_given = Param::IDENTIFIERS
-            .iter()
-            .all(|param| params.value(*param).is_none());
-        if no_identifier_given {
-            for param in Param::IDENTIFIERS {
-                errors.add(param, Problem::NoIdentifier);
-            }
-        }
-
-        let company = match company_code {
-            Some(code) => self.resolve_company(&code, &mut errors).await?,
-            None => None,
+    pub async fn find(
+        &self,
+        company: &CompanyCode,
+        criteria: &SearchCriteria,
+        language: Language,
+    ) -> Result<SearchOutcome, SearchError> {
+        let Some(company) = self.companies.resolve(company).await? else {
+            return Err(SearchError::Invalid(ValidationErrors::single(
+                Param::CompanyCode,
+                Problem::UnknownCompany,
+            )));
         };
-
-        let (Some(language), Some(company), true) = (language, company, errors.is_empty()) else {
-            return Err(SearchError::Invalid(errors));
-        };
-        let Ok(criteria) =
-            SearchCriteria::new(customer_id, identification_no, mobile_number, reference_no)
-        else {
-            // Unreachable: no identifier given was reported above.
-            return Err(SearchError::Invalid(errors));
-        };
-        let customers = self.customers.find_current(company, &criteria).await?;
+        let customers = self.customers.find_current(company, criteria).await?;
         Ok(SearchOutcome {
             language,
             customers,
         })
     }
 
-    /// Resolves a well-formed company code. When the directory cannot answer and the
-    /// request has other problems, those are reported rather than the outage.
-    async fn resolve_company(
-        &self,
-        code: &CompanyCode,
-        errors: &mut ValidationErrors,
-    ) -> Result<Option<CompanyId>, SearchError> {
-        match self.companies.resolve(code).await {
-            Ok(Some(id)) => Ok(Some(id)),
-            Ok(None) => {
-                errors.add(Param::CompanyCode, Problem::UnknownCompany);
-                Ok(None)
+    /// Validates the parameters of a lookup as they arrived, then [`Self::find`]s.
+    ///
+    /// # Errors
+    /// [`SearchError::Invalid`] with every problem of the request, an unknown company
+    /// among them; the customer repository is not asked then. [`SearchError::Unavailable`]
+    /// or [`SearchError::Failed`] when a port fails.
+    pub async fn search(&self, params: &RawSearchParams) -> Result<SearchOutcome, SearchError> {
+        match validate(params) {
+            Ok(request) => {
+                self.find(&request.company, &request.criteria, request.language)
+                    .await
             }
-            Err(_) if !errors.is_empty() => Ok(None),
-            Err(error) => Err(error.into()),
+            Err(Rejected {
+                mut errors,
+                company,
+            }) => {
+                // Named among the other problems; should the directory be down, those
+                // are answer enough.
+                if let Some(code) = company
+                    && let Ok(None) = self.companies.resolve(&code).await
+                {
+                    errors.add(Param::CompanyCode, Problem::UnknownCompany);
+                }
+                Err(SearchError::Invalid(errors))
+            }
         }
     }
-}
-
-fn record(param: Param, error: &InvalidValue, errors: &mut ValidationErrors) {
-    for violation in error.violations() {
-        let problem = match violation {
-            Violation::Empty => Problem::Required,
-            other => Problem::Invalid(*other),
-        };
-        errors.add(param, problem);
-    }
-}
-
-fn required<T>(
-    params: &RawSearchParams,
-    param: Param,
-    parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
-    errors: &mut ValidationErrors,
-) -> Option<T> {
-    let Some(value) = params.value(param) else {
-        errors.add(param, Problem::Required);
-        return None;
-    };
-    parse(value)
-        .map_err(|error| record(param, &error, errors))
-        .ok()
-}
-
-fn optional<T>(
-    params: &RawSearchParams,
-    param: Param,
-    parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
-    errors: &mut ValidationErrors,
-) -> Option<T> {
-    let value = params.value(param)?;
-    parse(value)
-        .map_err(|error| record(param, &error, errors))
-        .ok()
 }

@@ -1,10 +1,14 @@
-use std::borrow::Cow;
+//! The rules of the lookup's parameters: every problem of a request found at once.
+
 use std::collections::BTreeMap;
 
-use customer_domain::{Language, Violation};
+use customer_domain::{
+    CompanyCode, CustomerId, IdentificationNumber, InvalidValue, Language, MobileNumber,
+    ReferenceNumber, SearchCriteria, Violation,
+};
 
-use crate::messages;
-use crate::params::Param;
+use crate::messages::Message;
+use crate::params::{Param, RawSearchParams};
 
 /// One problem with one parameter of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,9 +26,29 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// The message for `param`, in `language`.
-    pub fn message(self, param: Param, language: Language) -> Cow<'static, str> {
-        messages::message(self, param, language)
+    /// The message that explains this problem with `param`.
+    pub fn message(self, param: Param) -> Message {
+        match self {
+            Self::Required | Self::Invalid(Violation::Empty) => Message::Required,
+            Self::Repeated => Message::Repeated,
+            // A malformed code gets the same answer as an unknown one: no hint of which
+            // codes exist.
+            Self::UnknownCompany | Self::Invalid(Violation::MalformedCompanyCode) => {
+                Message::UnknownCompany
+            }
+            Self::NoIdentifier => Message::NoIdentifier,
+            Self::Invalid(Violation::NotAnInteger) => Message::NotAnInteger,
+            Self::Invalid(Violation::NotPositive) => Message::NotPositive,
+            Self::Invalid(Violation::TooLarge) => Message::TooLarge,
+            Self::Invalid(Violation::NotDigits) => Message::NotDigits,
+            Self::Invalid(Violation::MustStartWith5) => Message::MustStartWith5,
+            Self::Invalid(Violation::TooLong { max }) if param == Param::MobileNumber => {
+                Message::TooManyDigits { max }
+            }
+            Self::Invalid(Violation::TooLong { max }) => Message::TooManyCharacters { max },
+            Self::Invalid(Violation::ControlCharacters) => Message::ControlCharacters,
+            Self::Invalid(Violation::UnsupportedLanguage) => Message::UnsupportedLanguage,
+        }
     }
 }
 
@@ -33,6 +57,13 @@ impl Problem {
 pub struct ValidationErrors(BTreeMap<Param, Vec<Problem>>);
 
 impl ValidationErrors {
+    /// Errors holding one problem.
+    pub fn single(param: Param, problem: Problem) -> Self {
+        let mut errors = Self::default();
+        errors.add(param, problem);
+        errors
+    }
+
     /// Records a problem with `param`; the same problem is recorded once.
     pub fn add(&mut self, param: Param, problem: Problem) {
         let problems = self.0.entry(param).or_default();
@@ -57,4 +88,108 @@ impl ValidationErrors {
     pub fn get(&self, param: Param) -> &[Problem] {
         self.0.get(&param).map_or(&[], Vec::as_slice)
     }
+}
+
+/// A request whose every parameter is valid.
+#[derive(Debug)]
+pub(crate) struct ValidRequest {
+    pub company: CompanyCode,
+    pub criteria: SearchCriteria,
+    pub language: Language,
+}
+
+/// A request with problems, and its company code when that one is well formed (whether it
+/// names a company is for the directory to say).
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    pub errors: ValidationErrors,
+    pub company: Option<CompanyCode>,
+}
+
+/// Applies every rule of the contract that needs no lookup.
+pub(crate) fn validate(params: &RawSearchParams) -> Result<ValidRequest, Rejected> {
+    let mut errors = ValidationErrors::default();
+    for param in Param::ALL {
+        if params.is_repeated(param) {
+            errors.add(param, Problem::Repeated);
+        }
+    }
+    let language = required(params, Param::Lang, Language::parse, &mut errors);
+    let company = required(params, Param::CompanyCode, CompanyCode::parse, &mut errors);
+    let criteria = SearchCriteria::new(
+        optional(params, Param::CustomerId, CustomerId::parse, &mut errors),
+        optional(
+            params,
+            Param::IdentificationNo,
+            IdentificationNumber::parse,
+            &mut errors,
+        ),
+        optional(
+            params,
+            Param::MobileNumber,
+            MobileNumber::parse,
+            &mut errors,
+        ),
+        optional(
+            params,
+            Param::ReferenceNo,
+            ReferenceNumber::parse,
+            &mut errors,
+        ),
+    );
+    // An identifier that was given but is invalid has its own problem already.
+    if criteria.is_err()
+        && Param::IDENTIFIERS
+            .iter()
+            .all(|param| params.value(*param).is_none())
+    {
+        for param in Param::IDENTIFIERS {
+            errors.add(param, Problem::NoIdentifier);
+        }
+    }
+    match (language, company, criteria) {
+        (Some(language), Some(company), Ok(criteria)) if errors.is_empty() => Ok(ValidRequest {
+            company,
+            criteria,
+            language,
+        }),
+        (_, company, _) => Err(Rejected { errors, company }),
+    }
+}
+
+fn record(param: Param, error: &InvalidValue, errors: &mut ValidationErrors) {
+    for violation in error.violations() {
+        let problem = match violation {
+            Violation::Empty => Problem::Required,
+            other => Problem::Invalid(*other),
+        };
+        errors.add(param, problem);
+    }
+}
+
+fn required<T>(
+    params: &RawSearchParams,
+    param: Param,
+    parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    let Some(value) = params.value(param) else {
+        errors.add(param, Problem::Required);
+        return None;
+    };
+    parse(value)
+        .map_err(|error| record(param, &error, errors))
+        .ok()
+}
+
+fn optional<T>(
+    params: &RawSearchParams,
+    param: Param,
+    parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    let value = params.value(param)?;
+    parse(value)
+        .map_err(|error| record(param, &error, errors))
+        .ok()
 }

@@ -493,8 +493,8 @@ fn messages_exist_in_both_languages() {
         ),
     ];
     for (problem, param, en, ar) in cases {
-        assert_eq!(problem.message(param, Language::English), en);
-        assert_eq!(problem.message(param, Language::Arabic), ar);
+        assert_eq!(problem.message(param).text(Language::English), en);
+        assert_eq!(problem.message(param).text(Language::Arabic), ar);
     }
     // Every problem has a message in each language, and they differ.
     let all = [
@@ -509,8 +509,8 @@ fn messages_exist_in_both_languages() {
         Problem::Invalid(Violation::ControlCharacters),
     ];
     for problem in all {
-        let en = problem.message(Param::CustomerId, Language::English);
-        let ar = problem.message(Param::CustomerId, Language::Arabic);
+        let en = problem.message(Param::CustomerId).text(Language::English);
+        let ar = problem.message(Param::CustomerId).text(Language::Arabic);
         assert!(!en.is_empty() && !ar.is_empty());
         assert_ne!(en, ar, "{problem:?}");
         assert!(
@@ -518,4 +518,100 @@ fn messages_exist_in_both_languages() {
             "{problem:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn find_takes_validated_values_and_asks_inside_the_resolved_company() {
+    let criteria =
+        SearchCriteria::new(CustomerId::new(54218).ok(), None, None, None).expect("one identifier");
+    let expected = criteria.clone();
+    let mut repository = MockCustomerRepository::new();
+    repository
+        .expect_find_current()
+        .withf(move |company, asked| *company == JTC && *asked == expected)
+        .times(1)
+        .returning(|_, _| Ok(Vec::new()));
+    let outcome = search(repository, directory())
+        .find(
+            &CompanyCode::parse("JTC").expect("well formed"),
+            &criteria,
+            Language::Arabic,
+        )
+        .await
+        .expect("a known company");
+    assert_eq!(outcome.language, Language::Arabic);
+    assert!(outcome.customers.is_empty());
+}
+
+#[tokio::test]
+async fn find_reports_an_unknown_company_without_asking_for_customers() {
+    let criteria =
+        SearchCriteria::new(CustomerId::new(1).ok(), None, None, None).expect("one identifier");
+    let outcome = search(untouched_repository(), directory())
+        .find(
+            &CompanyCode::parse("nope").expect("well formed"),
+            &criteria,
+            Language::English,
+        )
+        .await;
+    assert!(
+        matches!(&outcome, Err(SearchError::Invalid(errors))
+            if errors.get(Param::CompanyCode) == [Problem::UnknownCompany]
+                && errors.iter().count() == 1),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn every_message_of_the_catalogue_reads_in_both_languages() {
+    use customer_application::Message;
+    let all = [
+        Message::Required,
+        Message::Repeated,
+        Message::UnknownCompany,
+        Message::NoIdentifier,
+        Message::NotAnInteger,
+        Message::NotPositive,
+        Message::TooLarge,
+        Message::NotDigits,
+        Message::MustStartWith5,
+        Message::TooManyDigits { max: 15 },
+        Message::TooManyCharacters { max: 64 },
+        Message::ControlCharacters,
+        Message::UnsupportedLanguage,
+        Message::InvalidRequestTitle,
+        Message::InvalidRequestDetail,
+        Message::QueryTooLongDetail { max: 2048 },
+        Message::NotFoundTitle,
+        Message::NotFoundDetail,
+        Message::MethodNotAllowedTitle,
+        Message::MethodNotAllowedDetail { allow: "GET, HEAD" },
+        Message::UnavailableTitle,
+        Message::UnavailableDetail {
+            retry_after_secs: 5,
+        },
+        Message::InternalTitle,
+        Message::InternalDetail,
+    ];
+    for message in all {
+        let en = message.text(Language::English);
+        let ar = message.text(Language::Arabic);
+        assert!(!en.is_empty(), "{message:?}");
+        assert_ne!(en, ar, "{message:?}");
+        assert!(
+            ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{message:?}: {ar}"
+        );
+    }
+    assert_eq!(
+        Message::QueryTooLongDetail { max: 2048 }.text(Language::English),
+        "The query string must be at most 2048 bytes long."
+    );
+    assert_eq!(
+        Message::UnavailableDetail {
+            retry_after_secs: 5
+        }
+        .text(Language::Arabic),
+        "تعذر الوصول إلى قاعدة بيانات العملاء. أعد المحاولة بعد 5 ثوانٍ."
+    );
 }

@@ -210,7 +210,7 @@ impl Serialize for ErrorsBody<'_> {
         for (param, problems) in self.errors.iter() {
             let messages: Vec<_> = problems
                 .iter()
-                .map(|p| p.message(param, self.language))
+                .map(|p| p.message(param).text(self.language))
                 .collect();
             map.serialize_entry(param.name(), &messages)?;
         }

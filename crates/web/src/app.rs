@@ -14,6 +14,7 @@ use customer_infrastructure::{
 
 use crate::metrics::Metrics;
 use crate::observability::observe;
+use crate::openapi;
 use crate::routes::{self, AppState, CUSTOMER_PATH};
 use crate::settings::{Settings, SettingsError};
 
@@ -118,6 +119,7 @@ impl Application {
                 .app_data(database.clone())
                 .app_data(metrics.clone())
                 .wrap(from_fn(observe))
+                .configure(openapi::configure)
                 .configure(routes::configure)
         })
         .shutdown_timeout(settings.server.shutdown_grace_secs)

@@ -5,17 +5,21 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
 use customer_infrastructure::Database;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::openapi::HealthSchema;
-
-#[derive(Serialize)]
-struct Health<'a> {
-    status: &'a str,
+/// The state of the service, for probes.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Health)]
+pub struct HealthJson {
+    /// `up`, `ready` or `unavailable`.
+    status: &'static str,
+    /// What is wrong, when not ready.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
 }
 
-fn answer(ok: bool, status: &str, reason: Option<String>) -> HttpResponse {
+fn answer(ok: bool, status: &'static str, reason: Option<String>) -> HttpResponse {
     let mut response = if ok {
         HttpResponse::Ok()
     } else {
@@ -23,12 +27,12 @@ fn answer(ok: bool, status: &str, reason: Option<String>) -> HttpResponse {
     };
     response
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .json(Health { status, reason })
+        .json(HealthJson { status, reason })
 }
 
 /// The process is up.
 #[utoipa::path(get, path = "/health/live", tag = "health",
-    responses((status = 200, description = "The process is up.", body = HealthSchema,
+    responses((status = 200, description = "The process is up.", body = HealthJson,
         example = json!({"status": "up"}))))]
 pub async fn live() -> HttpResponse {
     answer(true, "up", None)
@@ -37,9 +41,9 @@ pub async fn live() -> HttpResponse {
 /// The database answers and its migrations are current.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses(
-        (status = 200, description = "Ready to serve lookups.", body = HealthSchema,
+        (status = 200, description = "Ready to serve lookups.", body = HealthJson,
             example = json!({"status": "ready"})),
-        (status = 503, description = "Not ready, with the reason.", body = HealthSchema,
+        (status = 503, description = "Not ready, with the reason.", body = HealthJson,
             example = json!({"status": "unavailable", "reason": "database unreachable"})),
     ))]
 pub async fn ready(database: web::Data<Database>) -> HttpResponse {

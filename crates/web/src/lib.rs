@@ -2,15 +2,15 @@
 //! problem+json, configuration, and the composition root.
 
 mod app;
-mod customer_json;
 mod health;
 mod metrics;
 mod observability;
-pub mod openapi;
+mod openapi;
 mod problem;
 mod routes;
 pub mod settings;
 pub mod telemetry;
+mod wire;
 
 pub use app::{Application, StartError};
 pub use settings::Settings;

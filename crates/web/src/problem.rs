@@ -1,13 +1,16 @@
 //! Errors as `application/problem+json` (RFC 9457), in the request's language: the one
 //! place where failures of every layer become HTTP responses.
 
+use std::borrow::Cow;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use customer_application::{SearchError, ValidationErrors};
+use customer_application::{Message, SearchError, ValidationErrors};
 use customer_domain::Language;
+use indexmap::IndexMap;
 use serde::Serialize;
-use serde::ser::SerializeMap;
+use utoipa::ToSchema;
 
 /// Seconds a client should wait before retrying while the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
@@ -41,6 +44,26 @@ pub enum ApiError {
     },
 }
 
+/// An error, as RFC 9457 describes it: the body of every problem response.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Problem)]
+pub struct ProblemJson {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// A short summary, in the request's language.
+    title: Cow<'static, str>,
+    /// The HTTP status.
+    #[schema(minimum = 400, maximum = 599)]
+    status: u16,
+    /// What happened, in the request's language.
+    detail: Cow<'static, str>,
+    /// For `400`: messages by parameter name, in the request's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<IndexMap<&'static str, Vec<Cow<'static, str>>>>,
+}
+
 impl ApiError {
     /// Maps a failed search, answered in `language`.
     pub fn from_search(error: SearchError, language: Language) -> Self {
@@ -68,153 +91,70 @@ impl ApiError {
         }
     }
 
-    fn kind(&self) -> &'static str {
+    /// The kind of problem, its title and its detail.
+    fn describe(&self) -> (&'static str, Message, Message) {
         match self {
-            Self::Invalid { .. } => "/problems/invalid-request",
-            Self::QueryTooLong { .. } => "/problems/query-too-long",
-            Self::NotFound { .. } => "/problems/not-found",
-            Self::MethodNotAllowed { .. } => "/problems/method-not-allowed",
-            Self::Unavailable { .. } => "/problems/service-unavailable",
-            Self::Internal { .. } => "/problems/internal-error",
-        }
-    }
-
-    fn title(&self) -> &'static str {
-        let arabic = self.language() == Language::Arabic;
-        match self {
-            Self::Invalid { .. } | Self::QueryTooLong { .. } => {
-                if arabic {
-                    "طلب غير صالح"
-                } else {
-                    "Invalid request"
-                }
-            }
-            Self::NotFound { .. } => {
-                if arabic {
-                    "غير موجود"
-                } else {
-                    "Not found"
-                }
-            }
-            Self::MethodNotAllowed { .. } => {
-                if arabic {
-                    "الطريقة غير مسموح بها"
-                } else {
-                    "Method not allowed"
-                }
-            }
-            Self::Unavailable { .. } => {
-                if arabic {
-                    "الخدمة غير متاحة مؤقتاً"
-                } else {
-                    "Service unavailable"
-                }
-            }
-            Self::Internal { .. } => {
-                if arabic {
-                    "خطأ داخلي"
-                } else {
-                    "Internal error"
-                }
-            }
-        }
-    }
-
-    fn detail(&self) -> String {
-        let arabic = self.language() == Language::Arabic;
-        match self {
-            Self::Invalid { .. } => {
-                if arabic {
-                    "بعض معاملات الطلب غير صالحة، والتفاصيل في errors.".into()
-                } else {
-                    "Some parameters of the request are invalid; see errors.".into()
-                }
-            }
-            Self::QueryTooLong { max, .. } => {
-                if arabic {
-                    format!("يجب ألا يزيد طول نص الاستعلام عن {max} بايت.")
-                } else {
-                    format!("The query string must be at most {max} bytes long.")
-                }
-            }
-            Self::NotFound { .. } => {
-                if arabic {
-                    "لا يوجد مورد بهذا المسار.".into()
-                } else {
-                    "There is no resource at this path.".into()
-                }
-            }
-            Self::MethodNotAllowed { allow, .. } => {
-                if arabic {
-                    format!("الطرق المسموح بها هنا: {allow}.")
-                } else {
-                    format!("The methods allowed here are: {allow}.")
-                }
-            }
-            Self::Unavailable { .. } => {
-                if arabic {
-                    format!(
-                        "تعذر الوصول إلى قاعدة بيانات العملاء. أعد المحاولة بعد {RETRY_AFTER_SECS} ثوانٍ."
-                    )
-                } else {
-                    format!(
-                        "The customer database cannot be reached. Retry in {RETRY_AFTER_SECS} seconds."
-                    )
-                }
-            }
-            Self::Internal { .. } => {
-                if arabic {
-                    "تعذر إتمام الطلب بسبب خطأ داخلي.".into()
-                } else {
-                    "The request could not be completed because of an internal error.".into()
-                }
-            }
-        }
-    }
-}
-
-/// The body of a problem response.
-struct ProblemBody<'a> {
-    error: &'a ApiError,
-    status: StatusCode,
-}
-
-impl Serialize for ProblemBody<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", self.error.kind())?;
-        map.serialize_entry("title", self.error.title())?;
-        map.serialize_entry("status", &self.status.as_u16())?;
-        map.serialize_entry("detail", &self.error.detail())?;
-        if let ApiError::Invalid { language, errors } = self.error {
-            map.serialize_entry(
-                "errors",
-                &ErrorsBody {
-                    errors,
-                    language: *language,
+            Self::Invalid { .. } => (
+                "/problems/invalid-request",
+                Message::InvalidRequestTitle,
+                Message::InvalidRequestDetail,
+            ),
+            Self::QueryTooLong { max, .. } => (
+                "/problems/query-too-long",
+                Message::InvalidRequestTitle,
+                Message::QueryTooLongDetail { max: *max },
+            ),
+            Self::NotFound { .. } => (
+                "/problems/not-found",
+                Message::NotFoundTitle,
+                Message::NotFoundDetail,
+            ),
+            Self::MethodNotAllowed { allow, .. } => (
+                "/problems/method-not-allowed",
+                Message::MethodNotAllowedTitle,
+                Message::MethodNotAllowedDetail { allow },
+            ),
+            Self::Unavailable { .. } => (
+                "/problems/service-unavailable",
+                Message::UnavailableTitle,
+                Message::UnavailableDetail {
+                    retry_after_secs: RETRY_AFTER_SECS,
                 },
-            )?;
+            ),
+            Self::Internal { .. } => (
+                "/problems/internal-error",
+                Message::InternalTitle,
+                Message::InternalDetail,
+            ),
         }
-        map.end()
     }
-}
 
-struct ErrorsBody<'a> {
-    errors: &'a ValidationErrors,
-    language: Language,
-}
-
-impl Serialize for ErrorsBody<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (param, problems) in self.errors.iter() {
-            let messages: Vec<_> = problems
-                .iter()
-                .map(|p| p.message(param).text(self.language))
-                .collect();
-            map.serialize_entry(param.name(), &messages)?;
+    /// The body of the response.
+    pub fn body(&self) -> ProblemJson {
+        let language = self.language();
+        let (kind, title, detail) = self.describe();
+        let errors = match self {
+            Self::Invalid { errors, .. } => Some(
+                errors
+                    .iter()
+                    .map(|(param, problems)| {
+                        let messages = problems
+                            .iter()
+                            .map(|problem| problem.message(param).text(language))
+                            .collect();
+                        (param.name(), messages)
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        ProblemJson {
+            kind,
+            title: title.text(language),
+            status: self.status_code().as_u16(),
+            detail: detail.text(language),
+            errors,
         }
-        map.end()
     }
 }
 
@@ -230,7 +170,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
         match self {
             Self::Unavailable { source, .. } => {
                 tracing::warn!(error = %source, "database unavailable");
@@ -238,7 +177,7 @@ impl ResponseError for ApiError {
             Self::Internal { source, .. } => tracing::error!(error = %source, "request failed"),
             _ => {}
         }
-        let mut response = HttpResponse::build(status);
+        let mut response = HttpResponse::build(self.status_code());
         response
             .content_type("application/problem+json; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
@@ -248,10 +187,7 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unavailable { .. }) {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
         }
-        match serde_json::to_vec(&ProblemBody {
-            error: self,
-            status,
-        }) {
+        match serde_json::to_vec(&self.body()) {
             Ok(body) => response.body(body),
             // Serializing strings and numbers cannot fail; answer something valid anyway.
             Err(_) => HttpResponse::InternalServerError().finish(),

@@ -1,15 +1,16 @@
 //! The HTTP routes and their handlers.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{
+    FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Resource, Responder, web,
+};
 use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::Language;
-use utoipa_swagger_ui::SwaggerUi;
 
-use crate::customer_json::CustomersJson;
 use crate::observability::{LookupSummary, mask};
-use crate::problem::ApiError;
-use crate::{health, metrics, openapi};
+use crate::problem::{ApiError, ProblemJson};
+use crate::wire::CustomerJson;
+use crate::{health, metrics};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -21,35 +22,27 @@ pub struct AppState {
 /// The path of the lookup.
 pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
-/// Mounts every route; anything else is a problem+json 404.
+/// Mounts the lookup, the probes and the metrics; any other path is a problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // GET and HEAD; any other method is a problem+json 405.
-    macro_rules! read_only {
-        ($path:expr, $handler:expr) => {
-            web::resource($path)
-                .route(web::get().to($handler))
-                .route(web::head().to($handler))
-                .default_service(web::to(method_not_allowed))
-        };
-    }
-    cfg.service(read_only!(CUSTOMER_PATH, find_customers))
-        .service(read_only!("/health/live", health::live))
-        .service(read_only!("/health/ready", health::ready))
-        .service(read_only!("/metrics", metrics::scrape))
-        .service(web::resource("/docs").route(web::get().to(docs_redirect)))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}")
-                .url("/openapi.json", openapi::document())
-                // No request may leave the machine: no online validator badge.
-                .config(utoipa_swagger_ui::Config::default().validator_url("none")),
-        )
+    cfg.service(read_only(CUSTOMER_PATH, find_customers))
+        .service(read_only("/health/live", health::live))
+        .service(read_only("/health/ready", health::ready))
+        .service(read_only("/metrics", metrics::scrape))
         .default_service(web::to(not_found));
 }
 
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
+/// A resource answering GET and HEAD with `handler`; any other method is a
+/// problem+json 405.
+fn read_only<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(method_not_allowed))
 }
 
 /// The query string's pairs; the query string is parsed here rather than by
@@ -79,14 +72,14 @@ fn language(req: &HttpRequest) -> Language {
     ),
     description = "Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` is required, and all given must match. Only current versions are searched and returned.",
     responses(
-        (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [openapi::CustomerSchema], content_type = "application/json",
+        (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [CustomerJson<'_>], content_type = "application/json",
             headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
-        (status = 400, description = "Invalid input: every problem, by parameter.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown path.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
-        (status = 405, description = "Method other than GET or HEAD.", body = openapi::ProblemSchema, content_type = "application/problem+json",
+        (status = 400, description = "Invalid input: every problem, by parameter.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown path.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 405, description = "Method other than GET or HEAD.", body = ProblemJson, content_type = "application/problem+json",
             headers(("Allow" = String, description = "`GET, HEAD`"))),
-        (status = 500, description = "Internal error; no internals are shown.", body = openapi::ProblemSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The database cannot be reached.", body = openapi::ProblemSchema, content_type = "application/problem+json",
+        (status = 500, description = "Internal error; no internals are shown.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached.", body = ProblemJson, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
     )
 )]
@@ -109,14 +102,12 @@ pub async fn find_customers(
         .map_err(|error| ApiError::from_search(error, language))?;
     // About 2 KiB per customer: written without growing the buffer again and again.
     let mut body = Vec::with_capacity(64 + 2048 * outcome.customers.len());
-    serde_json::to_writer(
-        &mut body,
-        &CustomersJson {
-            customers: &outcome.customers,
-            language: outcome.language,
-        },
-    )
-    .map_err(|error| ApiError::Internal {
+    let customers: Vec<CustomerJson<'_>> = outcome
+        .customers
+        .iter()
+        .map(|customer| CustomerJson::new(customer, outcome.language))
+        .collect();
+    serde_json::to_writer(&mut body, &customers).map_err(|error| ApiError::Internal {
         language,
         source: Box::new(error),
     })?;

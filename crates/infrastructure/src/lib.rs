@@ -9,7 +9,7 @@ mod error;
 mod migrations;
 mod records;
 mod reference_data;
-mod schema;
+pub mod schema;
 mod seed;
 mod selection;
 mod store;
@@ -21,7 +21,7 @@ pub use database_url::DatabaseUrl;
 pub use error::InfraError;
 pub use migrations::{pending_migrations, run_migrations};
 pub use seed::{
-    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, is_empty,
-    seed_demo, seed_synthetic,
+    DEFAULT_SYNTHETIC_SEED, POSTGRES_IDENTITY_FIX, SyntheticOptions, SyntheticProgress,
+    SyntheticSummary, is_empty, seed_demo, seed_synthetic,
 };
 pub use store::{QueryObserver, SqlCustomerStore};

@@ -7,12 +7,6 @@ use crate::database::{Database, with_connection};
 use crate::error::InfraError;
 use crate::schema::customers;
 
-mod synthetic;
-
-pub use synthetic::{
-    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, seed_synthetic,
-};
-
 /// The demo data set: portable SQL, every insert `ON CONFLICT DO NOTHING`.
 const DEMO: &str = include_str!("seed/demo.sql");
 

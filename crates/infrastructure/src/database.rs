@@ -95,17 +95,21 @@ impl std::fmt::Debug for Database {
     }
 }
 
-/// Runs `$body` with `$conn` bound to a pooled connection of whichever backend `$db` is.
+/// Runs `$body` with `$conn` bound to a pooled connection of whichever backend the
+/// [`Database`] `$db` is: the body is written once and expanded for each backend's
+/// connection type. Used in an async function whose error converts from [`InfraError`]:
+/// failing to get a connection returns early with it.
+#[macro_export]
 macro_rules! with_connection {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
-            $crate::database::Database::Postgres(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::error::InfraError::from)?;
+            $crate::Database::Postgres(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
                 let $conn = &mut *pooled;
                 $body
             }
-            $crate::database::Database::Sqlite(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::error::InfraError::from)?;
+            $crate::Database::Sqlite(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
                 let $conn = &mut *pooled;
                 $body
             }

@@ -9,7 +9,7 @@ mod error;
 mod migrations;
 mod records;
 mod reference_data;
-mod schema;
+pub mod schema;
 mod seed;
 mod selection;
 mod store;
@@ -20,8 +20,5 @@ pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
 pub use migrations::{pending_migrations, run_migrations};
-pub use seed::{
-    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, is_empty,
-    seed_demo, seed_synthetic,
-};
+pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
 pub use store::{QueryObserver, SqlCustomerStore};

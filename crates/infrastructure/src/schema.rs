@@ -1,5 +1,6 @@
-// The tables of `migrations/postgres` and `migrations/sqlite`; both migration sets must
-// agree with it (a test checks that they do).
+//! The diesel schema: the tables of `migrations/postgres` and `migrations/sqlite`; both
+//! migration sets must agree with it (a test checks that they do). Public for the tools
+//! that write these tables through diesel, such as the synthetic data loader.
 
 diesel::table! {
     companies (company_id) {

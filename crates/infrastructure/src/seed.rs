@@ -7,17 +7,13 @@ use crate::database::{Database, with_connection};
 use crate::error::InfraError;
 use crate::schema::customers;
 
-mod synthetic;
-
-pub use synthetic::{
-    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, seed_synthetic,
-};
-
 /// The demo data set: portable SQL, every insert `ON CONFLICT DO NOTHING`.
 const DEMO: &str = include_str!("seed/demo.sql");
 
-/// PostgreSQL identity columns do not move past explicitly inserted ids.
-const POSTGRES_IDENTITY_FIX: &str = "
+/// Moves the identity sequences of the customer tables past the largest ids stored:
+/// PostgreSQL identity columns do not move past explicitly inserted ids, so a loader that
+/// inserts ids of its own runs this after its rows.
+pub const POSTGRES_IDENTITY_FIX: &str = "
 SELECT setval(pg_get_serial_sequence('customer_versions', 'version_id'),
               GREATEST((SELECT max(version_id) FROM customer_versions), 1));
 SELECT setval(pg_get_serial_sequence('customer_contacts', 'contact_id'),

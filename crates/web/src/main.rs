@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use customer_infrastructure::{
-    DEFAULT_SYNTHETIC_SEED, Database, SyntheticOptions, SyntheticProgress, run_migrations,
-    seed_demo, seed_synthetic,
+use customer_infrastructure::{Database, run_migrations, seed_demo};
+use customer_synthetic::{
+    DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, seed_synthetic,
 };
 use customer_web::{Application, Settings, telemetry};
 

@@ -15,7 +15,6 @@ mod reference_data;
 mod schema_agreement;
 mod search;
 mod support;
-mod synthetic;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use customer_domain::{
@@ -78,14 +77,6 @@ fn main() -> std::process::ExitCode {
             versions_and_references_stay_in_their_customers_company,
         ],
         schema_agreement: [migrations_agree_with_schema_rs],
-        synthetic: [
-            synthetic_customers_follow_the_rules,
-            the_same_seed_gives_the_same_data,
-            synthetic_customers_are_found_by_each_identifier,
-            seeding_again_adds_more_customers,
-            a_large_load_leaves_the_schema_as_it_was,
-            missing_reference_ids_are_refused,
-        ],
         query_plans: [lookups_use_indexes],
     ];
     run_suite(tests)

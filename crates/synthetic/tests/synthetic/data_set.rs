@@ -8,16 +8,14 @@ use std::hash::{Hash, Hasher};
 use chrono::NaiveDateTime;
 use customer_domain::CompanyId;
 use customer_infrastructure::test_support::{TestBackend, TestDatabase};
-use customer_infrastructure::{
-    Database, InfraError, SyntheticOptions, SyntheticSummary, seed_synthetic,
-};
+use customer_infrastructure::{Database, InfraError};
+use customer_synthetic::{SyntheticOptions, SyntheticSummary, seed_synthetic};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
-use diesel_async::RunQueryDsl;
 
 use crate::support::{
     by_id, by_identification, by_mobile, by_reference, contact_ids, criteria, execute, find_ids,
-    find_one, store, with_conn,
+    find_one, select, store,
 };
 
 /// Customers of the demo data set.
@@ -41,11 +39,9 @@ struct Count {
 }
 
 async fn count(db: &Database, sql: &str) -> i64 {
-    let found: Count = with_conn!(db, |conn| diesel::sql_query(sql)
-        .get_result(conn)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {sql}")));
-    found.n
+    let found: Vec<Count> = select(db, sql).await;
+    assert_eq!(found.len(), 1, "one count: {sql}");
+    found[0].n
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -87,10 +83,7 @@ async fn versions_from(db: &Database, first: i64) -> BTreeMap<i64, Vec<Version>>
          FROM customer_versions WHERE customer_id >= {first} \
          ORDER BY customer_id, customer_version_id"
     );
-    let rows: Vec<Version> = with_conn!(db, |conn| diesel::sql_query(&sql)
-        .load(conn)
-        .await
-        .expect("versions"));
+    let rows: Vec<Version> = select(db, &sql).await;
     let mut by_customer: BTreeMap<i64, Vec<Version>> = BTreeMap::new();
     for row in rows {
         by_customer.entry(row.customer_id).or_default().push(row);
@@ -112,10 +105,7 @@ async fn per_customer(db: &Database, table: &str, first: i64) -> HashMap<i64, i6
         "SELECT customer_id, COUNT(*) AS n FROM {table} WHERE customer_id >= {first} \
          GROUP BY customer_id"
     );
-    let rows: Vec<PerCustomer> = with_conn!(db, |conn| diesel::sql_query(&sql)
-        .load(conn)
-        .await
-        .expect("counts"));
+    let rows: Vec<PerCustomer> = select(db, &sql).await;
     rows.into_iter().map(|r| (r.customer_id, r.n)).collect()
 }
 
@@ -132,10 +122,7 @@ async fn references_from(db: &Database, first: i64) -> Vec<Reference> {
         "SELECT customer_id, reference_no FROM customer_references \
          WHERE customer_id >= {first} ORDER BY reference_id"
     );
-    with_conn!(db, |conn| diesel::sql_query(&sql)
-        .load(conn)
-        .await
-        .expect("references"))
+    select(db, &sql).await
 }
 
 fn is_arabic(text: &str) -> bool {
@@ -474,10 +461,7 @@ async fn digest(db: &Database) -> (u64, usize) {
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let sql = format!("SELECT {row} AS row FROM {table} ORDER BY {key}");
-        let found: Vec<RowText> = with_conn!(db, |conn| diesel::sql_query(&sql)
-            .load(conn)
-            .await
-            .expect("rows"));
+        let found: Vec<RowText> = select(db, &sql).await;
         rows += found.len();
         table.hash(&mut hasher);
         for row in found {
@@ -653,10 +637,7 @@ async fn schema_objects(db: &Database) -> Vec<String> {
              ORDER BY 1"
         }
     };
-    let rows: Vec<SchemaObject> = with_conn!(db, |conn| diesel::sql_query(sql)
-        .load(conn)
-        .await
-        .expect("the catalogue"));
+    let rows: Vec<SchemaObject> = select(db, sql).await;
     rows.into_iter().map(|r| r.definition).collect()
 }
 

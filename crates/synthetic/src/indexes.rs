@@ -1,0 +1,190 @@
+//! Dropping and creating again the secondary indexes and foreign keys of the customer
+//! tables around a large load, so that each is built or checked once over all rows
+//! rather than row by row. The indexes are created again with the very statements of the
+//! schema migration, included from it at compile time; the foreign keys as the catalogue
+//! defines them.
+
+use std::collections::HashSet;
+
+use customer_infrastructure::InfraError;
+use diesel::sql_types::Text as SqlText;
+use diesel::{QueryableByName, SqliteConnection};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+/// The SQLite connection of the pool.
+pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
+
+/// The schema migrations, whose `CREATE INDEX` statements are replayed after a load.
+const POSTGRES_SCHEMA: &str =
+    include_str!("../../../migrations/postgres/2026-11-26-000001_schema/up.sql");
+const SQLITE_SCHEMA: &str =
+    include_str!("../../../migrations/sqlite/2026-11-26-000001_schema/up.sql");
+/// The tables whose secondary indexes (and foreign keys) a large load rebuilds.
+const LOADED_TABLES: [&str; 3] = [
+    "customer_versions",
+    "customer_contacts",
+    "customer_references",
+];
+
+/// A `CREATE INDEX` statement of the schema migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Index {
+    pub(crate) name: String,
+    pub(crate) statement: String,
+}
+
+#[derive(QueryableByName)]
+struct IndexName {
+    #[diesel(sql_type = SqlText)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKey {
+    #[diesel(sql_type = SqlText)]
+    table_name: String,
+    #[diesel(sql_type = SqlText)]
+    name: String,
+    #[diesel(sql_type = SqlText)]
+    definition: String,
+}
+
+const POSTGRES_INDEXES_SQL: &str =
+    "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = current_schema()";
+const SQLITE_INDEXES_SQL: &str = "SELECT name FROM sqlite_master WHERE type = 'index'";
+/// The foreign keys of the loaded tables, as the catalogue defines them.
+const POSTGRES_FOREIGN_KEYS_SQL: &str = "
+SELECT conrelid::regclass::text AS table_name, quote_ident(conname) AS name,
+       pg_get_constraintdef(oid) AS definition
+FROM pg_constraint
+WHERE contype = 'f'
+  AND conrelid IN ('customer_versions'::regclass, 'customer_contacts'::regclass,
+                   'customer_references'::regclass)
+ORDER BY 1, 2";
+
+/// The secondary indexes of the migration `schema` on the loaded tables that the database
+/// has (an index dropped since is not created again).
+async fn present_indexes<C>(conn: &mut C, sql: &str, schema: &str) -> Result<Vec<Index>, InfraError>
+where
+    C: AsyncConnection,
+    diesel::query_builder::SqlQuery: diesel_async::methods::LoadQuery<'static, C, IndexName>,
+{
+    let present: Vec<IndexName> = diesel::sql_query(sql).load(conn).await?;
+    let present: HashSet<String> = present.into_iter().map(|i| i.name).collect();
+    Ok(index_statements(schema, &LOADED_TABLES)
+        .into_iter()
+        .filter(|index| present.contains(&index.name))
+        .collect())
+}
+
+/// The SQLite script that drops `indexes`.
+pub(crate) fn drop_indexes_sql(indexes: &[Index]) -> String {
+    indexes
+        .iter()
+        .map(|index| format!("DROP INDEX {}", index.name))
+        .collect::<Vec<_>>()
+        .join(";\n")
+}
+
+/// The SQLite script that creates `indexes` again.
+pub(crate) fn create_indexes_sql(indexes: &[Index]) -> String {
+    indexes
+        .iter()
+        .map(|index| index.statement.as_str())
+        .collect::<Vec<_>>()
+        .join(";\n")
+}
+
+/// The secondary indexes of the loaded tables in a SQLite database (its foreign keys
+/// stay: SQLite drops one only by rebuilding its table).
+pub(crate) async fn sqlite_indexes(conn: &mut SqliteAsync) -> Result<Vec<Index>, InfraError> {
+    present_indexes(conn, SQLITE_INDEXES_SQL, SQLITE_SCHEMA).await
+}
+
+/// The statements that drop the secondary indexes and foreign keys of the loaded tables
+/// of a PostgreSQL database, and those that create them again.
+pub(crate) async fn postgres_rebuild_statements(
+    conn: &mut AsyncPgConnection,
+) -> Result<(Vec<String>, Vec<String>), InfraError> {
+    let indexes = present_indexes(conn, POSTGRES_INDEXES_SQL, POSTGRES_SCHEMA).await?;
+    let foreign_keys: Vec<ForeignKey> = diesel::sql_query(POSTGRES_FOREIGN_KEYS_SQL)
+        .load(conn)
+        .await?;
+    let mut drop: Vec<String> = foreign_keys
+        .iter()
+        .map(|fk| format!("ALTER TABLE {} DROP CONSTRAINT {}", fk.table_name, fk.name))
+        .collect();
+    drop.extend(
+        indexes
+            .iter()
+            .map(|index| format!("DROP INDEX {}", index.name)),
+    );
+    let mut restore: Vec<String> = indexes.into_iter().map(|index| index.statement).collect();
+    restore.extend(foreign_keys.iter().map(|fk| {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            fk.table_name, fk.name, fk.definition
+        )
+    }));
+    Ok((drop, restore))
+}
+
+/// The `CREATE [UNIQUE] INDEX` statements of `schema` on `tables`, verbatim (SQLite keeps
+/// their text in its catalogue), in order.
+pub(crate) fn index_statements(schema: &str, tables: &[&str]) -> Vec<Index> {
+    let without_comments: String = schema
+        .lines()
+        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+        .collect::<Vec<_>>()
+        .join("\n");
+    without_comments
+        .split(';')
+        .filter_map(|statement| {
+            let words: Vec<&str> = statement.split_whitespace().collect();
+            let at = match words.as_slice() {
+                ["CREATE", "INDEX", ..] => 2,
+                ["CREATE", "UNIQUE", "INDEX", ..] => 3,
+                _ => return None,
+            };
+            let name = (*words.get(at)?).to_owned();
+            let table = words
+                .get(at + 2)
+                .filter(|_| words.get(at + 1) == Some(&"ON"))?;
+            tables.contains(table).then(|| Index {
+                name,
+                statement: statement.trim().to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_statements_are_those_of_the_migrations() {
+        for schema in [POSTGRES_SCHEMA, SQLITE_SCHEMA] {
+            let indexes = index_statements(schema, &LOADED_TABLES);
+            let names: Vec<&str> = indexes.iter().map(|i| i.name.as_str()).collect();
+            assert_eq!(indexes.len(), 23, "{names:?}");
+            assert!(names.contains(&"customer_versions_current_key"));
+            assert!(names.contains(&"customer_references_reference_no_idx"));
+            assert!(
+                !names
+                    .iter()
+                    .any(|n| n.starts_with("regions") || n.starts_with("cities"))
+            );
+            let current = indexes
+                .iter()
+                .find(|i| i.name == "customer_versions_current_key")
+                .expect("the current version index");
+            assert_eq!(
+                current.statement,
+                "CREATE UNIQUE INDEX customer_versions_current_key\n    \
+                 ON customer_versions (company_id, customer_id) WHERE end_date IS NULL"
+            );
+        }
+    }
+}

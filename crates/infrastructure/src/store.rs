@@ -15,8 +15,10 @@ use diesel_async::RunQueryDsl;
 
 use crate::database::{Database, with_connection};
 use crate::error::InfraError;
-use crate::records::{ContactRecord, MappingError, VersionRecord};
-use crate::reference_data::{MISS_RELOAD_INTERVAL, ReferenceCache, ReferenceData};
+use crate::records::{ContactCodes, ContactRecord, VersionCodes, VersionRecord};
+use crate::reference_data::{
+    MISS_RELOAD_INTERVAL, MissingReference, ReferenceCache, ReferenceData,
+};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
 use crate::selection::{Columns, columns};
 
@@ -224,10 +226,7 @@ impl SqlCustomerStore {
 
     /// Reads the current versions that match and the contacts of their customers: two
     /// statements, whatever the number of customers.
-    async fn load(
-        &self,
-        binds: Binds<'_>,
-    ) -> Result<(Vec<VersionRecord>, Vec<ContactRecord>), InfraError> {
+    async fn load(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
         with_connection!(&self.db, |conn| {
             let started = Instant::now();
             let versions: Vec<VersionRecord> = match FindCustomers::new(binds) {
@@ -238,35 +237,67 @@ impl SqlCustomerStore {
             };
             self.observe("find_customers", started);
             if versions.is_empty() {
-                return Ok((versions, Vec::new()));
+                return Ok(Rows {
+                    versions,
+                    contacts: Vec::new(),
+                });
             }
             let started = Instant::now();
             let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
             let contacts: Vec<ContactRecord> = contacts(ids).load(conn).await?;
             self.observe("find_contacts", started);
-            Ok((versions, contacts))
+            Ok(Rows { versions, contacts })
         })
     }
 }
 
-/// Builds the customers from their rows; contacts come ordered by customer, then contact.
-fn assemble(
-    refs: &ReferenceData,
+/// The rows a lookup read: the current versions found, and their customers' contacts
+/// ordered by customer, then contact.
+struct Rows {
     versions: Vec<VersionRecord>,
     contacts: Vec<ContactRecord>,
-) -> Result<Vec<Customer>, MappingError> {
-    let mut contacts = contacts.into_iter().peekable();
-    let mut customers = Vec::with_capacity(versions.len());
-    for version in versions {
-        let mut own = Vec::new();
-        // Contacts of customers without a current version cannot be here: the query
-        // asked only for the customers found, in the same order.
-        while let Some(contact) = contacts.next_if(|c| c.customer_id == version.customer_id) {
-            own.push(contact.into_contact(refs)?);
-        }
-        customers.push(version.into_customer(refs, own)?);
+}
+
+/// The coded values of each row of [`Rows`], in the same order.
+struct Codes {
+    versions: Vec<VersionCodes>,
+    contacts: Vec<ContactCodes>,
+}
+
+impl Rows {
+    /// The coded values of every row, or the first value `refs` does not hold.
+    fn resolve(&self, refs: &ReferenceData) -> Result<Codes, MissingReference> {
+        Ok(Codes {
+            versions: self
+                .versions
+                .iter()
+                .map(|version| version.resolve(refs))
+                .collect::<Result<_, _>>()?,
+            contacts: self
+                .contacts
+                .iter()
+                .map(|contact| contact.resolve(refs))
+                .collect::<Result<_, _>>()?,
+        })
     }
-    Ok(customers)
+
+    /// The customers, each with its own contacts and the coded values `codes` resolved.
+    fn into_customers(self, codes: Codes) -> Result<Vec<Customer>, InfraError> {
+        let mut contacts = self.contacts.into_iter().zip(codes.contacts).peekable();
+        let mut customers = Vec::with_capacity(self.versions.len());
+        for (version, codes) in self.versions.into_iter().zip(codes.versions) {
+            let mut own = Vec::new();
+            // Contacts of customers without a current version cannot be here: the query
+            // asked only for the customers found, in the same order.
+            while let Some((contact, codes)) =
+                contacts.next_if(|(contact, _)| contact.customer_id == version.customer_id)
+            {
+                own.push(contact.into_contact(codes)?);
+            }
+            customers.push(version.into_customer(codes, own)?);
+        }
+        Ok(customers)
+    }
 }
 
 #[async_trait]
@@ -276,27 +307,24 @@ impl CustomerRepository for SqlCustomerStore {
         company: CompanyId,
         criteria: &SearchCriteria,
     ) -> Result<Vec<Customer>, RepositoryError> {
-        let binds = Binds::new(company, criteria);
         let refs = self.references.get(&self.db).await?;
-        let (versions, contacts) = self.load(binds).await?;
-        match assemble(&refs, versions, contacts) {
-            Ok(customers) => Ok(customers),
-            Err(MappingError::Invalid(error)) => Err(error.into()),
-            Err(MappingError::Missing(missing)) => {
-                // A reference row newer than the cache: reload it and read again.
+        let rows = self.load(Binds::new(company, criteria)).await?;
+        let codes = match rows.resolve(&refs) {
+            Ok(codes) => codes,
+            Err(missing) => {
+                // A row names a reference value newer than the cache: reload the reference
+                // data, not the rows.
                 tracing::info!(?missing, "reference data changed, reloading");
                 let refs = self.references.newer_than(&self.db, &refs).await?;
-                let (versions, contacts) = self.load(binds).await?;
-                assemble(&refs, versions, contacts).map_err(|error| match error {
-                    MappingError::Invalid(error) => error.into(),
-                    MappingError::Missing(missing) => InfraError::Inconsistent(format!(
+                rows.resolve(&refs).map_err(|missing| {
+                    InfraError::Inconsistent(format!(
                         "{:?} {} is referenced but does not exist",
                         missing.category, missing.id
                     ))
-                    .into(),
-                })
+                })?
             }
-        }
+        };
+        Ok(rows.into_customers(codes)?)
     }
 }
 

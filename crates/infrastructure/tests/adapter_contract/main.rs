@@ -63,6 +63,8 @@ fn main() -> std::process::ExitCode {
         ],
         reference_data: [
             reference_rows_added_later_are_picked_up_on_a_miss,
+            a_miss_reloads_the_reference_data_not_the_rows,
+            a_value_missing_after_the_reload_is_inconsistent,
             reference_data_older_than_its_time_to_live_is_reloaded,
             companies_added_later_are_resolved,
             company_codes_resolve_to_their_company,

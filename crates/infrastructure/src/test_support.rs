@@ -20,7 +20,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
-use crate::{Database, DatabaseUrl, PoolSettings, run_migrations, seed_demo};
+use crate::{Database, DatabaseUrl, InfraError, PoolSettings, run_migrations, seed_demo};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const TEST_PREFIX: &str = "customer_api_test_";
@@ -334,6 +334,15 @@ pub fn drop_postgres_database(admin: &str, name: &str) -> bool {
     })
     .join();
     matches!(dropped, Ok(Some(())))
+}
+
+/// Reverts every migration applied to the database at `url`, newest first; returns the
+/// versions reverted. For tests of the migrations' `down.sql` files.
+///
+/// # Errors
+/// [`InfraError`] when the database cannot be reached or a migration cannot be reverted.
+pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+    crate::migrations::revert_all_migrations(url).await
 }
 
 /// A test of a suite: an async function of the backend.

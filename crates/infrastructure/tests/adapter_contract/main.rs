@@ -73,6 +73,7 @@ fn main() -> std::process::ExitCode {
             seed_demo_is_idempotent,
             rows_inserted_after_seeding_get_fresh_ids,
             migrating_again_applies_nothing,
+            migrations_revert_and_apply_again,
             unreachable_database_is_unavailable,
             connections_are_shared_out_among_threads,
             warming_up_opens_the_threads_connections,

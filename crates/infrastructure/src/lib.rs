@@ -19,7 +19,7 @@ pub mod test_support;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
-pub use migrations::{pending_migrations, run_migrations};
+pub use migrations::run_migrations;
 pub use seed::{
     DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, SyntheticSummary, is_empty,
     seed_demo, seed_synthetic,

@@ -64,20 +64,6 @@ pub(crate) async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<Strin
     .await?
 }
 
-/// The migrations of the backend `url` selects that are not applied yet.
-///
-/// # Errors
-/// [`InfraError::Connect`] when the database cannot be reached, [`InfraError::Migration`]
-/// when the applied migrations cannot be read.
-pub async fn pending_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
-    let url = url.clone();
-    tokio::task::spawn_blocking(move || match &url {
-        DatabaseUrl::Postgres(url) => pending(&mut postgres(url)?, POSTGRES),
-        DatabaseUrl::Sqlite(path) => pending(&mut sqlite(path)?, SQLITE),
-    })
-    .await?
-}
-
 /// A synchronous connection to PostgreSQL, for diesel's migration harness.
 fn postgres(url: &str) -> Result<AsyncConnectionWrapper<AsyncPgConnection>, InfraError> {
     Ok(<AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?)
@@ -168,16 +154,5 @@ where
 {
     conn.revert_all_migrations(migrations)
         .map(|versions| versions.iter().map(ToString::to_string).collect())
-        .map_err(|error| InfraError::Migration(error.to_string()))
-}
-
-fn pending<C, DB>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<Vec<String>, InfraError>
-where
-    DB: diesel::backend::Backend,
-    C: MigrationHarness<DB>,
-    EmbeddedMigrations: MigrationSource<DB>,
-{
-    conn.pending_migrations(migrations)
-        .map(|pending| pending.iter().map(|m| m.name().to_string()).collect())
         .map_err(|error| InfraError::Migration(error.to_string()))
 }

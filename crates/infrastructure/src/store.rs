@@ -219,11 +219,6 @@ impl SqlCustomerStore {
         }
     }
 
-    /// The database behind the adapter.
-    pub fn database(&self) -> &Database {
-        &self.db
-    }
-
     /// Reads the current versions that match and the contacts of their customers: two
     /// statements, whatever the number of customers.
     async fn load(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {

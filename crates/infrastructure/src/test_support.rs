@@ -236,7 +236,6 @@ async fn prepare_template(admin: &str, fingerprint: &str) -> Result<String, Stri
 #[derive(Debug)]
 pub struct TestDatabase {
     url: DatabaseUrl,
-    backend: TestBackend,
     // Keeps the SQLite folder alive; for PostgreSQL, names what to drop.
     _folder: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
@@ -255,7 +254,6 @@ impl TestDatabase {
                 run_migrations(&url).await.expect("SQLite migrations apply");
                 Self {
                     url,
-                    backend,
                     _folder: Some(folder),
                     postgres: None,
                 }
@@ -292,7 +290,6 @@ impl TestDatabase {
                 }
                 Self {
                     url: DatabaseUrl::Postgres(url_with_database(admin_url, &name)),
-                    backend,
                     _folder: None,
                     postgres: Some((admin_url.clone(), name)),
                 }
@@ -310,11 +307,6 @@ impl TestDatabase {
     /// Its URL.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
-    }
-
-    /// Its backend.
-    pub fn backend(&self) -> TestBackend {
-        self.backend
     }
 
     /// A pool over it, with default settings.

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use customer_domain::{CompanyCode, CompanyDirectory, CustomerRepository, RepositoryError};
 use customer_infrastructure::test_support::{TestBackend, TestDatabase, revert_all_migrations};
 use customer_infrastructure::{
-    Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty,
-    pending_migrations, run_migrations, seed_demo,
+    Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty, run_migrations,
+    seed_demo,
 };
 use diesel::QueryableByName;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -121,7 +121,10 @@ fn migration_count(backend: TestBackend) -> usize {
 pub async fn migrating_again_applies_nothing(backend: TestBackend) {
     let db = TestDatabase::new(backend).await;
     assert_eq!(
-        pending_migrations(db.url()).await.expect("pending answers"),
+        db.connect()
+            .pending_migrations()
+            .await
+            .expect("pending answers"),
         Vec::<String>::new()
     );
     assert_eq!(
@@ -134,7 +137,10 @@ pub async fn migrating_again_applies_nothing(backend: TestBackend) {
         Vec::<String>::new()
     );
     assert_eq!(
-        pending_migrations(db.url()).await.expect("pending answers"),
+        db.connect()
+            .pending_migrations()
+            .await
+            .expect("pending answers"),
         Vec::<String>::new()
     );
     assert!(!is_empty(&db.connect()).await.expect("is_empty answers"));
@@ -144,12 +150,13 @@ pub async fn migrating_again_applies_nothing(backend: TestBackend) {
         let url = DatabaseUrl::Sqlite(folder.path().join("fresh.db"));
         let all = migration_count(backend);
         assert!(all > 0);
-        assert_eq!(pending_migrations(&url).await.expect("pending").len(), all);
+        let pool = Database::connect(&url, &PoolSettings::default()).expect("a pool");
+        assert_eq!(pool.pending_migrations().await.expect("pending").len(), all);
         assert_eq!(
             run_migrations(&url).await.expect("migrations run").len(),
             all
         );
-        assert_eq!(pending_migrations(&url).await.expect("pending").len(), 0);
+        assert_eq!(pool.pending_migrations().await.expect("pending").len(), 0);
         assert_eq!(run_migrations(&url).await.expect("migrations run").len(), 0);
     }
 }
@@ -278,23 +285,33 @@ pub async fn unreachable_database_is_unavailable(backend: TestBackend) {
 /// Takes connections from `db` until a wait times out (at most 16), runs `while_held`,
 /// then gives them back; returns how many it had.
 async fn hold_what_can_be_had(db: &Database, while_held: impl FnOnce()) -> usize {
-    macro_rules! hold {
-        ($pool:expr) => {{
-            let mut held = Vec::new();
-            while held.len() < 16 {
-                match $pool.get().await {
-                    Ok(conn) => held.push(conn),
-                    Err(_) => break,
-                }
-            }
+    match db {
+        Database::Postgres(pool) => {
+            let held = take_up_to_16(|| pool.get()).await;
             while_held();
             held.len()
-        }};
+        }
+        Database::Sqlite(pool) => {
+            let held = take_up_to_16(|| pool.get()).await;
+            while_held();
+            held.len()
+        }
     }
-    match db {
-        Database::Postgres(pool) => hold!(pool),
-        Database::Sqlite(pool) => hold!(pool),
+}
+
+/// What `get` gives until it fails, at most 16.
+async fn take_up_to_16<C, E, F>(mut get: impl FnMut() -> F) -> Vec<C>
+where
+    F: Future<Output = Result<C, E>>,
+{
+    let mut held = Vec::new();
+    while held.len() < 16 {
+        match get().await {
+            Ok(conn) => held.push(conn),
+            Err(_) => break,
+        }
     }
+    held
 }
 
 /// `max_size` connections in all, whichever threads ask: PostgreSQL gives each of the

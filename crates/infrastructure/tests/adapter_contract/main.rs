@@ -5,7 +5,7 @@
 //! PostgreSQL cannot be reached the `postgres::` half is listed as ignored with a note on
 //! stderr (outside CI, where it fails instead).
 //!
-//! Section 2 "Matching" of `shared/spec/customer-lookup.md` and the demo data set
+//! Section 2 "Matching" of `docs/customer-lookup.md` and the demo data set
 //! (`src/seed/DEMO.md`) are the sources of the expected results.
 
 mod contacts;

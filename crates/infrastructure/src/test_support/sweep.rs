@@ -254,6 +254,8 @@ pub(super) async fn sweep(conn: &mut AsyncPgConnection) -> Result<Vec<String>, S
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::super::{BUILD_LOCK, PostgresStatus, TestBackend, TestDatabase, postgres_status};
     use super::*;
 
@@ -349,7 +351,12 @@ mod tests {
         let status = postgres_status();
         let PostgresStatus::Ready { admin_url, .. } = status else {
             assert!(!super::super::in_ci(), "CI is set: {status:?}");
-            eprintln!("NOTE: the sweep was not checked on a server: {status:?}");
+            // Past libtest's capture, as `run_suite`'s note: a #[test] cannot make itself
+            // ignored at run time.
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTE: the sweep was NOT checked on a PostgreSQL server: {status:?}"
+            );
             return;
         };
         let runtime = tokio::runtime::Builder::new_current_thread()

@@ -1,5 +1,9 @@
 //! Applies the embedded migrations of either backend.
 //!
+//! `migrations/postgres` and `migrations/sqlite` are each a complete diesel migration
+//! directory. A migration written once for both (the reference data) lives in
+//! `migrations/shared`, and each set's folder of that migration is a symbolic link to it.
+//!
 //! Both run in a blocking task on a synchronous connection: diesel-async's async
 //! migration harness uses `block_in_place`, which panics on a current-thread runtime
 //! (actix's, and plain `#[tokio::test]`).

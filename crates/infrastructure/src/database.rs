@@ -210,15 +210,6 @@ impl Database {
             Self::Sqlite(_) => Ok(0),
         }
     }
-
-    /// Checks that the database answers a trivial statement.
-    ///
-    /// # Errors
-    /// Any [`InfraError`] met on the way.
-    pub async fn ping(&self) -> Result<(), InfraError> {
-        with_connection!(self, |conn| conn.batch_execute("SELECT 1").await?);
-        Ok(())
-    }
 }
 
 impl From<deadpool::Status> for PoolStatus {

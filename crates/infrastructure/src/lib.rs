@@ -19,6 +19,6 @@ pub mod test_support;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
-pub use migrations::{pending_migrations, run_migrations};
+pub use migrations::run_migrations;
 pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
 pub use store::{QueryObserver, SqlCustomerStore};

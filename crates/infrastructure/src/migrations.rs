@@ -1,8 +1,14 @@
 //! Applies the embedded migrations of either backend.
 //!
+//! `migrations/postgres` and `migrations/sqlite` are each a complete diesel migration
+//! directory. A migration written once for both (the reference data) lives in
+//! `migrations/shared`, and each set's folder of that migration is a symbolic link to it.
+//!
 //! Both run in a blocking task on a synchronous connection: diesel-async's async
 //! migration harness uses `block_in_place`, which panics on a current-thread runtime
 //! (actix's, and plain `#[tokio::test]`).
+
+use std::path::Path;
 
 use diesel::Connection;
 use diesel::QueryDsl;
@@ -37,42 +43,41 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
     let url = url.clone();
     tokio::task::spawn_blocking(move || match &url {
-        DatabaseUrl::Postgres(url) => {
-            let mut conn =
-                <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?;
-            apply(&mut conn, POSTGRES)
-        }
+        DatabaseUrl::Postgres(url) => apply(&mut postgres(url)?, POSTGRES),
         DatabaseUrl::Sqlite(path) => {
             if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(folder)?;
             }
-            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-            conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
+            let mut conn = sqlite(path)?;
+            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
             apply(&mut conn, SQLITE)
         }
     })
     .await?
 }
 
-/// The migrations of the backend `url` selects that are not applied yet.
-///
-/// # Errors
-/// [`InfraError::Connect`] when the database cannot be reached, [`InfraError::Migration`]
-/// when the applied migrations cannot be read.
-pub async fn pending_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+/// Reverts every applied migration of the backend `url` selects, newest first; returns
+/// the versions reverted. For tests of the `down.sql` files.
+#[cfg(feature = "test-support")]
+pub(crate) async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
     let url = url.clone();
     tokio::task::spawn_blocking(move || match &url {
-        DatabaseUrl::Postgres(url) => {
-            let mut conn =
-                <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?;
-            pending(&mut conn, POSTGRES)
-        }
-        DatabaseUrl::Sqlite(path) => {
-            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-            pending(&mut conn, SQLITE)
-        }
+        DatabaseUrl::Postgres(url) => revert_all(&mut postgres(url)?, POSTGRES),
+        DatabaseUrl::Sqlite(path) => revert_all(&mut sqlite(path)?, SQLITE),
     })
     .await?
+}
+
+/// A synchronous connection to PostgreSQL, for diesel's migration harness.
+fn postgres(url: &str) -> Result<AsyncConnectionWrapper<AsyncPgConnection>, InfraError> {
+    Ok(<AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?)
+}
+
+/// A connection to the SQLite file `path`, with foreign keys enforced.
+fn sqlite(path: &Path) -> Result<SqliteConnection, InfraError> {
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+    conn.batch_execute("PRAGMA foreign_keys = ON;")?;
+    Ok(conn)
 }
 
 impl Database {
@@ -141,13 +146,17 @@ where
         .map_err(|error| InfraError::Migration(error.to_string()))
 }
 
-fn pending<C, DB>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<Vec<String>, InfraError>
+#[cfg(feature = "test-support")]
+fn revert_all<C, DB>(
+    conn: &mut C,
+    migrations: EmbeddedMigrations,
+) -> Result<Vec<String>, InfraError>
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    conn.pending_migrations(migrations)
-        .map(|pending| pending.iter().map(|m| m.name().to_string()).collect())
+    conn.revert_all_migrations(migrations)
+        .map(|versions| versions.iter().map(ToString::to_string).collect())
         .map_err(|error| InfraError::Migration(error.to_string()))
 }

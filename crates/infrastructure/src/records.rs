@@ -1,7 +1,7 @@
 //! Rows as the queries read them, and their mapping into the domain model.
 
 use chrono::NaiveDateTime;
-use customer_domain::{CompanyId, Contact, Customer, CustomerId};
+use customer_domain::{Coded, CompanyId, Contact, Customer, CustomerId};
 use diesel::prelude::*;
 
 use crate::error::InfraError;
@@ -80,36 +80,55 @@ pub(crate) struct ContactRecord {
     pub remarks: Option<String>,
 }
 
-/// A mapping failure: either reference data newer than the cache, or a broken row.
+/// The coded values of a [`VersionRecord`], resolved against the reference data.
 #[derive(Debug)]
-pub(crate) enum MappingError {
-    Missing(MissingReference),
-    Invalid(InfraError),
+pub(crate) struct VersionCodes {
+    nationality: Option<Coded>,
+    gender: Option<Coded>,
+    customer_type: Option<Coded>,
+    company_type: Option<Coded>,
+    industry_type: Option<Coded>,
+    preferred_contact_type: Option<Coded>,
+    phone_code: Option<Coded>,
+    additional_phone_code: Option<Coded>,
+    identification_type: Option<Coded>,
+    country: Option<Coded>,
+    region: Option<Coded>,
+    city: Option<Coded>,
+    monthly_income: Option<Coded>,
+    preferred_language: Option<Coded>,
 }
 
-impl From<MissingReference> for MappingError {
-    fn from(missing: MissingReference) -> Self {
-        Self::Missing(missing)
-    }
+/// The coded values of a [`ContactRecord`], resolved against the reference data.
+#[derive(Debug)]
+pub(crate) struct ContactCodes {
+    relation_type: Option<Coded>,
+    contact_phone_code: Option<Coded>,
 }
 
-fn customer_id(id: i64) -> Result<CustomerId, MappingError> {
-    CustomerId::new(id).map_err(|_| {
-        MappingError::Invalid(InfraError::Inconsistent(format!(
-            "stored customer id {id} is not positive"
-        )))
-    })
+fn customer_id(id: i64) -> Result<CustomerId, InfraError> {
+    CustomerId::new(id)
+        .map_err(|_| InfraError::Inconsistent(format!("stored customer id {id} is not positive")))
 }
 
 impl ContactRecord {
-    pub(crate) fn into_contact(self, refs: &ReferenceData) -> Result<Contact, MappingError> {
+    /// Its coded values, or the first that `refs` does not hold.
+    pub(crate) fn resolve(&self, refs: &ReferenceData) -> Result<ContactCodes, MissingReference> {
+        Ok(ContactCodes {
+            relation_type: refs.coded(Category::RelationType, self.relation_type_id)?,
+            contact_phone_code: refs.coded(Category::PhoneCode, self.contact_phone_code_id)?,
+        })
+    }
+
+    /// The contact, with the coded values [`Self::resolve`] found.
+    pub(crate) fn into_contact(self, codes: ContactCodes) -> Result<Contact, InfraError> {
         Ok(Contact {
             contact_id: self.contact_id,
             customer_id: customer_id(self.customer_id)?,
             contact_number: self.contact_number,
-            relation_type: refs.coded(Category::RelationType, self.relation_type_id)?,
+            relation_type: codes.relation_type,
             contact_name: self.contact_name,
-            contact_phone_code: refs.coded(Category::PhoneCode, self.contact_phone_code_id)?,
+            contact_phone_code: codes.contact_phone_code,
             primary_contact: self.primary_contact,
             contact_start_date: self.contact_start_date,
             contact_end_date: self.contact_end_date,
@@ -122,11 +141,35 @@ impl ContactRecord {
 }
 
 impl VersionRecord {
+    /// Its coded values, or the first that `refs` does not hold.
+    pub(crate) fn resolve(&self, refs: &ReferenceData) -> Result<VersionCodes, MissingReference> {
+        Ok(VersionCodes {
+            nationality: refs.coded(Category::Nationality, self.nationality_id)?,
+            gender: refs.coded(Category::Gender, self.gender_id)?,
+            customer_type: refs.coded(Category::CustomerType, self.customer_type_id)?,
+            company_type: refs.coded(Category::CompanyType, self.company_type_id)?,
+            industry_type: refs.coded(Category::IndustryType, self.industry_type_id)?,
+            preferred_contact_type: refs
+                .coded(Category::ContactType, self.preferred_contact_type_id)?,
+            phone_code: refs.coded(Category::PhoneCode, self.phone_code_id)?,
+            additional_phone_code: refs
+                .coded(Category::PhoneCode, self.additional_phone_code_id)?,
+            identification_type: refs
+                .coded(Category::IdentificationType, self.identification_type_id)?,
+            country: refs.coded(Category::Country, self.country_id)?,
+            region: refs.coded(Category::Region, self.region_id)?,
+            city: refs.coded(Category::City, self.city_id)?,
+            monthly_income: refs.coded(Category::IncomeRange, self.monthly_income_id)?,
+            preferred_language: refs.coded(Category::Language, self.preferred_language_id)?,
+        })
+    }
+
+    /// The customer, with the coded values [`Self::resolve`] found and its contacts.
     pub(crate) fn into_customer(
         self,
-        refs: &ReferenceData,
+        codes: VersionCodes,
         contacts: Vec<Contact>,
-    ) -> Result<Customer, MappingError> {
+    ) -> Result<Customer, InfraError> {
         Ok(Customer {
             version_id: self.version_id,
             customer_id: customer_id(self.customer_id)?,
@@ -136,34 +179,31 @@ impl VersionRecord {
             last_name: self.last_name,
             company_name: self.company_name,
             contact_name: self.contact_name,
-            nationality: refs.coded(Category::Nationality, self.nationality_id)?,
-            gender: refs.coded(Category::Gender, self.gender_id)?,
-            customer_type: refs.coded(Category::CustomerType, self.customer_type_id)?,
-            company_type: refs.coded(Category::CompanyType, self.company_type_id)?,
-            industry_type: refs.coded(Category::IndustryType, self.industry_type_id)?,
+            nationality: codes.nationality,
+            gender: codes.gender,
+            customer_type: codes.customer_type,
+            company_type: codes.company_type,
+            industry_type: codes.industry_type,
             date_of_birth: self.date_of_birth,
             occupation: self.occupation,
-            preferred_contact_type: refs
-                .coded(Category::ContactType, self.preferred_contact_type_id)?,
+            preferred_contact_type: codes.preferred_contact_type,
             email_address: self.email_address,
-            phone_code: refs.coded(Category::PhoneCode, self.phone_code_id)?,
+            phone_code: codes.phone_code,
             mobile_number: self.mobile_number,
-            additional_phone_code: refs
-                .coded(Category::PhoneCode, self.additional_phone_code_id)?,
+            additional_phone_code: codes.additional_phone_code,
             additional_mobile_number: self.additional_mobile_number,
-            identification_type: refs
-                .coded(Category::IdentificationType, self.identification_type_id)?,
+            identification_type: codes.identification_type,
             identification_no: self.identification_no,
-            country: refs.coded(Category::Country, self.country_id)?,
-            region: refs.coded(Category::Region, self.region_id)?,
-            city: refs.coded(Category::City, self.city_id)?,
+            country: codes.country,
+            region: codes.region,
+            city: codes.city,
             zip_code: self.zip_code,
             address1: self.address1,
             address2: self.address2,
-            monthly_income: refs.coded(Category::IncomeRange, self.monthly_income_id)?,
+            monthly_income: codes.monthly_income,
             created_date: self.created_date,
             is_active: self.is_active,
-            preferred_language: refs.coded(Category::Language, self.preferred_language_id)?,
+            preferred_language: codes.preferred_language,
             company_id: CompanyId::new(self.company_id),
             national_address: self.national_address,
             commercial_record: self.commercial_record,

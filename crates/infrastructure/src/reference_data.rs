@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use customer_domain::{Coded, CompanyId, LocalizedName};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::methods::LoadQuery;
+use diesel_async::{AsyncConnectionCore, RunQueryDsl};
 
 use crate::database::{Database, with_connection};
 use crate::error::InfraError;
@@ -75,40 +76,31 @@ impl ReferenceData {
     }
 
     async fn load(db: &Database) -> Result<Self, InfraError> {
-        // Expands one query per reference table; all have the same three columns.
-        macro_rules! load_names {
-            ($conn:expr, $($table:ident => $category:ident),+ $(,)?) => {{
-                let mut names: [HashMap<i32, LocalizedName>; CATEGORIES] = Default::default();
-                $(
-                    let rows: Vec<(i32, String, String)> = schema::$table::table
-                        .select((schema::$table::id, schema::$table::name_ar, schema::$table::name_en))
-                        .load($conn)
-                        .await?;
-                    names[Category::$category as usize] = rows
-                        .into_iter()
-                        .map(|(id, ar, en)| (id, LocalizedName { ar: ar.into(), en: en.into() }))
-                        .collect();
-                )+
-                names
-            }};
-        }
+        use schema::{
+            cities, company_types, contact_types, countries, customer_types, genders,
+            identification_types, income_ranges, industry_types, languages, nationalities,
+            phone_codes, regions, relation_types,
+        };
         with_connection!(db, |conn| {
-            let names = load_names!(conn,
-                nationalities => Nationality,
-                genders => Gender,
-                customer_types => CustomerType,
-                company_types => CompanyType,
-                industry_types => IndustryType,
-                contact_types => ContactType,
-                phone_codes => PhoneCode,
-                identification_types => IdentificationType,
-                countries => Country,
-                regions => Region,
-                cities => City,
-                income_ranges => IncomeRange,
-                languages => Language,
-                relation_types => RelationType,
-            );
+            let mut names: [HashMap<i32, LocalizedName>; CATEGORIES] = Default::default();
+            names[Category::Nationality as usize] = names_in(conn, nationalities::table).await?;
+            names[Category::Gender as usize] = names_in(conn, genders::table).await?;
+            names[Category::CustomerType as usize] = names_in(conn, customer_types::table).await?;
+            names[Category::CompanyType as usize] = names_in(conn, company_types::table).await?;
+            names[Category::IndustryType as usize] = names_in(conn, industry_types::table).await?;
+            names[Category::ContactType as usize] = names_in(conn, contact_types::table).await?;
+            names[Category::PhoneCode as usize] = names_in(conn, phone_codes::table).await?;
+            names[Category::IdentificationType as usize] =
+                names_in(conn, identification_types::table).await?;
+            names[Category::Country as usize] = names_in(conn, countries::table).await?;
+            // Regions and cities also name the country or region they are in.
+            let regions = regions::table.select((regions::id, regions::name_ar, regions::name_en));
+            names[Category::Region as usize] = names_in(conn, regions).await?;
+            let cities = cities::table.select((cities::id, cities::name_ar, cities::name_en));
+            names[Category::City as usize] = names_in(conn, cities).await?;
+            names[Category::IncomeRange as usize] = names_in(conn, income_ranges::table).await?;
+            names[Category::Language as usize] = names_in(conn, languages::table).await?;
+            names[Category::RelationType as usize] = names_in(conn, relation_types::table).await?;
             let companies: Vec<(String, i32)> = schema::companies::table
                 .select((schema::companies::code, schema::companies::company_id))
                 .load(conn)
@@ -123,6 +115,28 @@ impl ReferenceData {
             })
         })
     }
+}
+
+/// The names of the coded values that `query` reads as `(id, name_ar, name_en)`: a
+/// reference table with no other columns, or a select of them.
+async fn names_in<C, Q>(conn: &mut C, query: Q) -> QueryResult<HashMap<i32, LocalizedName>>
+where
+    C: AsyncConnectionCore,
+    Q: LoadQuery<'static, C, (i32, String, String)> + 'static,
+{
+    let rows: Vec<(i32, String, String)> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, ar, en)| {
+            (
+                id,
+                LocalizedName {
+                    ar: ar.into(),
+                    en: en.into(),
+                },
+            )
+        })
+        .collect())
 }
 
 /// The current [`ReferenceData`], reloaded on demand.

@@ -2,9 +2,9 @@
 //!
 //! diesel-async writes the whole SQL text of a statement at every execution, before it
 //! finds the statement already prepared. For a lookup, most of that work was the select
-//! list: 44 quoted, table-qualified columns of a customer version, each quoted through
-//! its own allocation. The select lists are written here once, from the records' own
-//! `Selectable` definitions.
+//! list: 45 quoted, table-qualified columns of a customer version, each quoted through
+//! its own allocation. The select lists are written here once per backend, from the
+//! records' own `Selectable` definitions.
 
 use std::marker::PhantomData;
 use std::sync::LazyLock;
@@ -19,10 +19,34 @@ use diesel::{QueryResult, Selectable};
 
 use crate::records::{ContactRecord, VersionRecord};
 
-/// A record whose select list for `DB` is written once.
-pub(crate) trait WrittenOnce<DB: Backend>: Selectable<DB> {
-    /// The select list, as diesel writes `Self::as_select()` for `DB`.
-    fn select_list() -> &'static str;
+/// A record whose select list is written once per backend. Its columns are the same for
+/// both backends (as for every derived `Selectable`); the bound says so.
+pub(crate) trait WrittenOnce:
+    Selectable<Pg> + Selectable<Sqlite, SelectExpression = <Self as Selectable<Pg>>::SelectExpression>
+{
+    /// The select lists, as diesel writes `Self::as_select()` for each backend.
+    fn select_lists() -> &'static SelectLists;
+}
+
+/// A record's select list as diesel writes it for each backend.
+#[derive(Debug)]
+pub(crate) struct SelectLists {
+    postgres: String,
+    sqlite: String,
+}
+
+impl SelectLists {
+    fn of<R>() -> Self
+    where
+        R: Selectable<Pg> + Selectable<Sqlite>,
+        <R as Selectable<Pg>>::SelectExpression: QueryFragment<Pg>,
+        <R as Selectable<Sqlite>>::SelectExpression: QueryFragment<Sqlite>,
+    {
+        Self {
+            postgres: write::<R, Pg>(),
+            sqlite: write::<R, Sqlite>(),
+        }
+    }
 }
 
 /// `R`'s select list for `DB`, written by diesel itself.
@@ -40,91 +64,79 @@ where
     builder.finish()
 }
 
-macro_rules! written_once {
-    ($record:ty, $backend:ty) => {
-        impl WrittenOnce<$backend> for $record {
-            fn select_list() -> &'static str {
-                static LIST: LazyLock<String> = LazyLock::new(write::<$record, $backend>);
-                &LIST
-            }
-        }
-    };
+impl WrittenOnce for VersionRecord {
+    fn select_lists() -> &'static SelectLists {
+        static LISTS: LazyLock<SelectLists> = LazyLock::new(SelectLists::of::<VersionRecord>);
+        &LISTS
+    }
 }
-written_once!(VersionRecord, Pg);
-written_once!(VersionRecord, Sqlite);
-written_once!(ContactRecord, Pg);
-written_once!(ContactRecord, Sqlite);
 
-/// The SQL type of `R`'s columns.
-pub(crate) type ColumnsOf<R, DB> = SqlTypeOf<<R as Selectable<DB>>::SelectExpression>;
+impl WrittenOnce for ContactRecord {
+    fn select_lists() -> &'static SelectLists {
+        static LISTS: LazyLock<SelectLists> = LazyLock::new(SelectLists::of::<ContactRecord>);
+        &LISTS
+    }
+}
 
-/// `R`'s columns for the backend `DB`, for `.select(...)`: the same SQL type, checks and
-/// text as `R::as_select()`, but written once; rows load into `R` through its `Queryable`
-/// implementation, in the same column order.
+/// The SQL type of `R`'s columns (the same for both backends, see [`WrittenOnce`]).
+type ColumnsOf<R> = SqlTypeOf<<R as Selectable<Pg>>::SelectExpression>;
+
+/// `R`'s columns, for `.select(...)` on either backend: the same SQL type, checks and
+/// text as `R::as_select()`, but written once per backend; rows load into `R` through
+/// its `Queryable` implementation, in the same column order.
 ///
 /// Unlike a `diesel::dsl::sql` literal, it keeps the statement's static query id, so the
 /// statement is still prepared once per connection and found again by its type.
-pub(crate) struct Columns<R, DB>(PhantomData<fn() -> (R, DB)>);
+pub(crate) struct Columns<R>(PhantomData<fn() -> R>);
 
-/// `R`'s columns, for the backend whose `PhantomData` is given.
-pub(crate) fn columns<R, DB>(_backend: PhantomData<DB>) -> Columns<R, DB> {
+/// `R`'s columns.
+pub(crate) fn columns<R>() -> Columns<R> {
     Columns(PhantomData)
 }
 
-/// The backend of a connection, for [`columns`].
-pub(crate) fn backend_of<C: diesel_async::AsyncConnectionCore>(
-    _conn: &C,
-) -> PhantomData<C::Backend> {
-    PhantomData
+impl<R: WrittenOnce> Expression for Columns<R> {
+    type SqlType = ColumnsOf<R>;
 }
 
-impl<R, DB> Expression for Columns<R, DB>
-where
-    R: Selectable<DB>,
-    DB: Backend,
-{
-    type SqlType = ColumnsOf<R, DB>;
-}
-
-impl<R, DB> QueryFragment<DB> for Columns<R, DB>
-where
-    R: WrittenOnce<DB>,
-    DB: Backend,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql(R::select_list());
+impl<R: WrittenOnce> QueryFragment<Pg> for Columns<R> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(&R::select_lists().postgres);
         Ok(())
     }
 }
 
-impl<R: 'static, DB: 'static> QueryId for Columns<R, DB> {
+impl<R: WrittenOnce> QueryFragment<Sqlite> for Columns<R> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(&R::select_lists().sqlite);
+        Ok(())
+    }
+}
+
+impl<R: 'static> QueryId for Columns<R> {
     type QueryId = Self;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<R, DB, QS> AppearsOnTable<QS> for Columns<R, DB>
+impl<R, QS> AppearsOnTable<QS> for Columns<R>
 where
-    R: Selectable<DB>,
-    R::SelectExpression: AppearsOnTable<QS>,
-    DB: Backend,
+    R: WrittenOnce,
+    <R as Selectable<Pg>>::SelectExpression: AppearsOnTable<QS>,
 {
 }
 
-impl<R, DB, QS> SelectableExpression<QS> for Columns<R, DB>
+impl<R, QS> SelectableExpression<QS> for Columns<R>
 where
-    R: Selectable<DB>,
-    R::SelectExpression: SelectableExpression<QS>,
-    DB: Backend,
+    R: WrittenOnce,
+    <R as Selectable<Pg>>::SelectExpression: SelectableExpression<QS>,
 {
 }
 
-impl<R, DB, GB> ValidGrouping<GB> for Columns<R, DB>
+impl<R, GB> ValidGrouping<GB> for Columns<R>
 where
-    R: Selectable<DB>,
-    R::SelectExpression: ValidGrouping<GB>,
-    DB: Backend,
+    R: WrittenOnce,
+    <R as Selectable<Pg>>::SelectExpression: ValidGrouping<GB>,
 {
-    type IsAggregate = <R::SelectExpression as ValidGrouping<GB>>::IsAggregate;
+    type IsAggregate = <<R as Selectable<Pg>>::SelectExpression as ValidGrouping<GB>>::IsAggregate;
 }
 
 #[cfg(test)]
@@ -143,32 +155,34 @@ mod tests {
         diesel::debug_query::<DB, _>(query).to_string()
     }
 
-    macro_rules! same_as_as_select {
-        ($backend:ty) => {{
-            let written =
-                sql::<$backend, _>(
-                    &customer_versions::table
-                        .select(columns::<VersionRecord, _>(PhantomData::<$backend>)),
-                );
-            let by_diesel =
-                sql::<$backend, _>(&customer_versions::table.select(VersionRecord::as_select()));
-            assert_eq!(written, by_diesel);
-            assert!(written.contains("user_active"), "{written}");
-            let written =
-                sql::<$backend, _>(
-                    &customer_contacts::table
-                        .select(columns::<ContactRecord, _>(PhantomData::<$backend>)),
-                );
-            let by_diesel =
-                sql::<$backend, _>(&customer_contacts::table.select(ContactRecord::as_select()));
-            assert_eq!(written, by_diesel);
-        }};
-    }
-
     #[test]
     fn the_written_select_lists_are_those_of_as_select() {
-        same_as_as_select!(Pg);
-        same_as_as_select!(Sqlite);
+        let versions = customer_versions::table.select(columns::<VersionRecord>());
+        let contacts = customer_contacts::table.select(columns::<ContactRecord>());
+
+        let written = sql::<Pg, _>(&versions);
+        let by_diesel = sql::<Pg, _>(
+            &customer_versions::table.select(<VersionRecord as SelectableHelper<Pg>>::as_select()),
+        );
+        assert_eq!(written, by_diesel);
+        assert!(written.contains("user_active"), "{written}");
+        let by_diesel = sql::<Pg, _>(
+            &customer_contacts::table.select(<ContactRecord as SelectableHelper<Pg>>::as_select()),
+        );
+        assert_eq!(sql::<Pg, _>(&contacts), by_diesel);
+
+        let written = sql::<Sqlite, _>(&versions);
+        let by_diesel = sql::<Sqlite, _>(
+            &customer_versions::table
+                .select(<VersionRecord as SelectableHelper<Sqlite>>::as_select()),
+        );
+        assert_eq!(written, by_diesel);
+        assert!(written.contains("user_active"), "{written}");
+        let by_diesel = sql::<Sqlite, _>(
+            &customer_contacts::table
+                .select(<ContactRecord as SelectableHelper<Sqlite>>::as_select()),
+        );
+        assert_eq!(sql::<Sqlite, _>(&contacts), by_diesel);
     }
 
     #[test]
@@ -178,7 +192,7 @@ mod tests {
         }
         let query = customer_versions::table
             .filter(customer_versions::customer_id.eq(1_i64))
-            .select(columns::<VersionRecord, _>(PhantomData::<Pg>));
+            .select(columns::<VersionRecord>());
         assert!(query_id(&query).is_some(), "prepared once, found by type");
     }
 }

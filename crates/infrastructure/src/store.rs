@@ -8,16 +8,19 @@ use customer_domain::{
     CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerRepository, RepositoryError,
     SearchCriteria,
 };
+use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel_async::RunQueryDsl;
 
 use crate::database::{Database, with_connection};
 use crate::error::InfraError;
-use crate::records::{ContactRecord, MappingError, VersionRecord};
-use crate::reference_data::{MISS_RELOAD_INTERVAL, ReferenceCache, ReferenceData};
+use crate::records::{ContactCodes, ContactRecord, VersionCodes, VersionRecord};
+use crate::reference_data::{
+    MISS_RELOAD_INTERVAL, MissingReference, ReferenceCache, ReferenceData,
+};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
-use crate::selection::{backend_of, columns};
+use crate::selection::{Columns, columns};
 
 /// Told the duration of each statement the store runs, by statement name.
 pub type QueryObserver = Arc<dyn Fn(&'static str, Duration) + Send + Sync>;
@@ -37,17 +40,8 @@ impl std::fmt::Debug for SqlCustomerStore {
     }
 }
 
-/// The identifier whose index drives a lookup; the others are checked on the rows it
-/// finds. Each shape is one statically typed statement, so that every statement keeps
-/// one prepared plan that uses its index.
-enum Driver<'a> {
-    CustomerId(i64),
-    IdentificationNo(&'a str),
-    ReferenceNo(&'a str),
-    MobileNumber(&'a str),
-}
-
 /// The bind values of a lookup.
+#[derive(Debug, Clone, Copy)]
 struct Binds<'a> {
     company: i32,
     customer_id: Option<i64>,
@@ -72,114 +66,134 @@ impl<'a> Binds<'a> {
                 .map(customer_domain::ReferenceNumber::as_str),
         }
     }
+}
 
-    /// The most selective identifier given: a customer id names one customer; an
-    /// identification or reference number a few; a mobile number may be shared by a family.
-    fn driver(&self) -> Driver<'a> {
-        if let Some(id) = self.customer_id {
-            Driver::CustomerId(id)
-        } else if let Some(number) = self.identification_no {
-            Driver::IdentificationNo(number)
-        } else if let Some(reference) = self.reference_no {
-            Driver::ReferenceNo(reference)
-        } else if let Some(mobile) = self.mobile_number {
-            Driver::MobileNumber(mobile)
+/// The customers of one company with a reference number.
+#[dsl::auto_type]
+#[expect(
+    clippy::elidable_lifetime_names,
+    reason = "`auto_type` names the lifetimes of the type alias it writes"
+)]
+fn customers_with_reference<'a>(company: i32, reference: Option<&'a str>) -> _ {
+    customer_references::table
+        .filter(customer_references::company_id.eq(company))
+        .filter(customer_references::reference_no.nullable().eq(reference))
+        .select(customer_references::customer_id)
+}
+
+/// The current versions of one company's customers that match every identifier of
+/// `binds` (an identifier not given matches all), by customer id: a `find_customers`
+/// statement before the filter of its driving identifier.
+#[dsl::auto_type]
+fn current_versions<'a>(binds: Binds<'a>) -> _ {
+    let company: i32 = binds.company;
+    let customer_id: Option<i64> = binds.customer_id;
+    let identification_no: Option<&'a str> = binds.identification_no;
+    let mobile_number: Option<&'a str> = binds.mobile_number;
+    let reference_no: Option<&'a str> = binds.reference_no;
+    let with_reference: customers_with_reference<'a> =
+        customers_with_reference(company, reference_no);
+    let columns: Columns<VersionRecord> = columns();
+    customer_versions::table
+        .filter(customer_versions::company_id.eq(company))
+        .filter(customer_versions::end_date.is_null())
+        .filter(
+            customer_versions::customer_id
+                .nullable()
+                .eq(customer_id)
+                .or(customer_id.into_sql::<Nullable<BigInt>>().is_null()),
+        )
+        .filter(
+            customer_versions::identification_no
+                .eq(identification_no)
+                .or(identification_no.into_sql::<Nullable<Text>>().is_null()),
+        )
+        .filter(
+            customer_versions::mobile_number
+                .eq(mobile_number)
+                .or(mobile_number.into_sql::<Nullable<Text>>().is_null()),
+        )
+        .filter(
+            customer_versions::customer_id
+                .eq_any(with_reference)
+                .or(reference_no.into_sql::<Nullable<Text>>().is_null()),
+        )
+        .order(customer_versions::customer_id)
+        .select(columns)
+}
+
+/// `find_customers` driven by the customer id.
+#[dsl::auto_type]
+fn by_customer_id<'a>(binds: Binds<'a>, id: i64) -> _ {
+    let current: current_versions<'a> = current_versions(binds);
+    current.filter(customer_versions::customer_id.eq(id))
+}
+
+/// `find_customers` driven by the identification number.
+#[dsl::auto_type]
+fn by_identification_no<'a>(binds: Binds<'a>, number: &'a str) -> _ {
+    let current: current_versions<'a> = current_versions(binds);
+    current.filter(customer_versions::identification_no.eq(number))
+}
+
+/// `find_customers` driven by the reference number.
+#[dsl::auto_type]
+fn by_reference_no<'a>(binds: Binds<'a>, reference: &'a str) -> _ {
+    let current: current_versions<'a> = current_versions(binds);
+    let with_reference: customers_with_reference<'a> =
+        customers_with_reference(binds.company, Some(reference));
+    current.filter(customer_versions::customer_id.eq_any(with_reference))
+}
+
+/// `find_customers` driven by the mobile number.
+#[dsl::auto_type]
+fn by_mobile_number<'a>(binds: Binds<'a>, mobile: &'a str) -> _ {
+    let current: current_versions<'a> = current_versions(binds);
+    current.filter(customer_versions::mobile_number.eq(mobile))
+}
+
+/// The `find_customers` statement of a lookup: the current versions that match, narrowed
+/// by the lookup's driving identifier, whose index finds the rows; the other identifiers
+/// are checked on the rows it finds. Each shape is a statement of its own type, so that
+/// each keeps one prepared plan (found by type) that uses its index.
+enum FindCustomers<'a> {
+    CustomerId(by_customer_id<'a>),
+    IdentificationNo(by_identification_no<'a>),
+    ReferenceNo(by_reference_no<'a>),
+    MobileNumber(by_mobile_number<'a>),
+}
+
+impl<'a> FindCustomers<'a> {
+    /// Driven by the most selective identifier given: a customer id names one customer;
+    /// an identification or reference number a few; a mobile number may be shared by a
+    /// family.
+    fn new(binds: Binds<'a>) -> Self {
+        if let Some(id) = binds.customer_id {
+            Self::CustomerId(by_customer_id(binds, id))
+        } else if let Some(number) = binds.identification_no {
+            Self::IdentificationNo(by_identification_no(binds, number))
+        } else if let Some(reference) = binds.reference_no {
+            Self::ReferenceNo(by_reference_no(binds, reference))
+        } else if let Some(mobile) = binds.mobile_number {
+            Self::MobileNumber(by_mobile_number(binds, mobile))
         } else {
             unreachable!("SearchCriteria holds at least one identifier")
         }
     }
 }
 
-/// The customers of one company with a reference number.
-macro_rules! customers_with_reference {
-    ($company:expr, $reference:expr) => {
-        customer_references::table
-            .filter(customer_references::company_id.eq($company))
-            .filter(customer_references::reference_no.nullable().eq($reference))
-            .select(customer_references::customer_id)
-    };
-}
-
-/// The current versions of one company's customers that match every given identifier
-/// (an identifier not given matches all).
-macro_rules! current_versions {
-    ($b:expr) => {
-        customer_versions::table
-            .filter(customer_versions::company_id.eq($b.company))
-            .filter(customer_versions::end_date.is_null())
-            .filter(
-                customer_versions::customer_id
-                    .nullable()
-                    .eq($b.customer_id)
-                    .or($b.customer_id.into_sql::<Nullable<BigInt>>().is_null()),
-            )
-            .filter(
-                customer_versions::identification_no
-                    .eq($b.identification_no)
-                    .or($b.identification_no.into_sql::<Nullable<Text>>().is_null()),
-            )
-            .filter(
-                customer_versions::mobile_number
-                    .eq($b.mobile_number)
-                    .or($b.mobile_number.into_sql::<Nullable<Text>>().is_null()),
-            )
-            .filter(
-                customer_versions::customer_id
-                    .eq_any(customers_with_reference!($b.company, $b.reference_no))
-                    .or($b.reference_no.into_sql::<Nullable<Text>>().is_null()),
-            )
-    };
-}
-
-/// Runs `$then` with `$query` bound to the `find_customers` statement of the shape that
-/// `$b`'s driving identifier selects: the current versions it narrows, by customer id.
-/// `$backend` is a `PhantomData` of the backend the statement is for.
-macro_rules! with_versions_query {
-    ($b:expr, $backend:expr, |$query:ident| $then:expr) => {{
-        macro_rules! narrowed_by {
-            ($driver:expr) => {
-                current_versions!($b)
-                    .filter($driver)
-                    .order(customer_versions::customer_id)
-                    .select(columns::<VersionRecord, _>($backend))
-            };
-        }
-        match $b.driver() {
-            Driver::CustomerId(id) => {
-                let $query = narrowed_by!(customer_versions::customer_id.eq(id));
-                $then
-            }
-            Driver::IdentificationNo(number) => {
-                let $query = narrowed_by!(customer_versions::identification_no.eq(number));
-                $then
-            }
-            Driver::ReferenceNo(reference) => {
-                let $query = narrowed_by!(
-                    customer_versions::customer_id
-                        .eq_any(customers_with_reference!($b.company, reference))
-                );
-                $then
-            }
-            Driver::MobileNumber(mobile) => {
-                let $query = narrowed_by!(customer_versions::mobile_number.eq(mobile));
-                $then
-            }
-        }
-    }};
-}
-
-/// The `find_contacts` statement for `$backend`: every contact of the customers `$ids`,
-/// in order.
-macro_rules! contacts_query {
-    ($ids:expr, $backend:expr) => {
-        customer_contacts::table
-            .filter(customer_contacts::customer_id.eq_any($ids))
-            .order((
-                customer_contacts::customer_id,
-                customer_contacts::contact_id,
-            ))
-            .select(columns::<ContactRecord, _>($backend))
-    };
+/// The `find_contacts` statement: every contact of the customers `ids`, by customer, then
+/// contact.
+#[dsl::auto_type]
+fn contacts(ids: Vec<i64>) -> _ {
+    let columns: Columns<ContactRecord> = columns();
+    customer_contacts::table
+        .filter(customer_contacts::customer_id.eq_any(ids))
+        .order((
+            customer_contacts::customer_id,
+            customer_contacts::contact_id,
+        ))
+        .select(columns)
 }
 
 impl SqlCustomerStore {
@@ -205,53 +219,80 @@ impl SqlCustomerStore {
         }
     }
 
-    /// The database behind the adapter.
-    pub fn database(&self) -> &Database {
-        &self.db
-    }
-
     /// Reads the current versions that match and the contacts of their customers: two
     /// statements, whatever the number of customers.
-    async fn load(
-        &self,
-        binds: &Binds<'_>,
-    ) -> Result<(Vec<VersionRecord>, Vec<ContactRecord>), InfraError> {
+    async fn load(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
         with_connection!(&self.db, |conn| {
             let started = Instant::now();
-            let versions: Vec<VersionRecord> =
-                with_versions_query!(binds, backend_of(conn), |query| query.load(conn).await?);
+            let versions: Vec<VersionRecord> = match FindCustomers::new(binds) {
+                FindCustomers::CustomerId(query) => query.load(conn).await?,
+                FindCustomers::IdentificationNo(query) => query.load(conn).await?,
+                FindCustomers::ReferenceNo(query) => query.load(conn).await?,
+                FindCustomers::MobileNumber(query) => query.load(conn).await?,
+            };
             self.observe("find_customers", started);
             if versions.is_empty() {
-                return Ok((versions, Vec::new()));
+                return Ok(Rows {
+                    versions,
+                    contacts: Vec::new(),
+                });
             }
             let started = Instant::now();
             let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-            let contacts: Vec<ContactRecord> =
-                contacts_query!(ids, backend_of(conn)).load(conn).await?;
+            let contacts: Vec<ContactRecord> = contacts(ids).load(conn).await?;
             self.observe("find_contacts", started);
-            Ok((versions, contacts))
+            Ok(Rows { versions, contacts })
         })
     }
 }
 
-/// Builds the customers from their rows; contacts come ordered by customer, then contact.
-fn assemble(
-    refs: &ReferenceData,
+/// The rows a lookup read: the current versions found, and their customers' contacts
+/// ordered by customer, then contact.
+struct Rows {
     versions: Vec<VersionRecord>,
     contacts: Vec<ContactRecord>,
-) -> Result<Vec<Customer>, MappingError> {
-    let mut contacts = contacts.into_iter().peekable();
-    let mut customers = Vec::with_capacity(versions.len());
-    for version in versions {
-        let mut own = Vec::new();
-        // Contacts of customers without a current version cannot be here: the query
-        // asked only for the customers found, in the same order.
-        while let Some(contact) = contacts.next_if(|c| c.customer_id == version.customer_id) {
-            own.push(contact.into_contact(refs)?);
-        }
-        customers.push(version.into_customer(refs, own)?);
+}
+
+/// The coded values of each row of [`Rows`], in the same order.
+struct Codes {
+    versions: Vec<VersionCodes>,
+    contacts: Vec<ContactCodes>,
+}
+
+impl Rows {
+    /// The coded values of every row, or the first value `refs` does not hold.
+    fn resolve(&self, refs: &ReferenceData) -> Result<Codes, MissingReference> {
+        Ok(Codes {
+            versions: self
+                .versions
+                .iter()
+                .map(|version| version.resolve(refs))
+                .collect::<Result<_, _>>()?,
+            contacts: self
+                .contacts
+                .iter()
+                .map(|contact| contact.resolve(refs))
+                .collect::<Result<_, _>>()?,
+        })
     }
-    Ok(customers)
+
+    /// The customers, each with its own contacts and the coded values `codes` resolved.
+    fn into_customers(self, codes: Codes) -> Result<Vec<Customer>, InfraError> {
+        let mut contacts = self.contacts.into_iter().zip(codes.contacts).peekable();
+        let mut customers = Vec::with_capacity(self.versions.len());
+        for (version, codes) in self.versions.into_iter().zip(codes.versions) {
+            let mut own = Vec::new();
+            // Contacts of customers without a current version cannot be here: the query
+            // asked only for the customers found, in the same order.
+            while let Some((contact, codes)) =
+                contacts.next_if(|(contact, _)| contact.customer_id == version.customer_id)
+            {
+                own.push(contact.into_contact(codes)?);
+            }
+            customers.push(version.into_customer(codes, own)?);
+        }
+        Ok(customers)
+    }
 }
 
 #[async_trait]
@@ -261,27 +302,24 @@ impl CustomerRepository for SqlCustomerStore {
         company: CompanyId,
         criteria: &SearchCriteria,
     ) -> Result<Vec<Customer>, RepositoryError> {
-        let binds = Binds::new(company, criteria);
         let refs = self.references.get(&self.db).await?;
-        let (versions, contacts) = self.load(&binds).await?;
-        match assemble(&refs, versions, contacts) {
-            Ok(customers) => Ok(customers),
-            Err(MappingError::Invalid(error)) => Err(error.into()),
-            Err(MappingError::Missing(missing)) => {
-                // A reference row newer than the cache: reload it and read again.
+        let rows = self.load(Binds::new(company, criteria)).await?;
+        let codes = match rows.resolve(&refs) {
+            Ok(codes) => codes,
+            Err(missing) => {
+                // A row names a reference value newer than the cache: reload the reference
+                // data, not the rows.
                 tracing::info!(?missing, "reference data changed, reloading");
                 let refs = self.references.newer_than(&self.db, &refs).await?;
-                let (versions, contacts) = self.load(&binds).await?;
-                assemble(&refs, versions, contacts).map_err(|error| match error {
-                    MappingError::Invalid(error) => error.into(),
-                    MappingError::Missing(missing) => InfraError::Inconsistent(format!(
+                rows.resolve(&refs).map_err(|missing| {
+                    InfraError::Inconsistent(format!(
                         "{:?} {} is referenced but does not exist",
                         missing.category, missing.id
                     ))
-                    .into(),
-                })
+                })?
             }
-        }
+        };
+        Ok(rows.into_customers(codes)?)
     }
 }
 
@@ -301,50 +339,113 @@ impl CompanyDirectory for SqlCustomerStore {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+    use std::collections::HashSet;
+
+    use customer_domain::{
+        CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber, SearchCriteria,
+    };
+    use diesel::query_builder::QueryId;
+
+    use super::*;
+
+    fn query_id<Q: QueryId>(_: &Q) -> Option<TypeId> {
+        Q::query_id()
+    }
+
+    impl FindCustomers<'_> {
+        fn query_id(&self) -> Option<TypeId> {
+            match self {
+                Self::CustomerId(query) => query_id(query),
+                Self::IdentificationNo(query) => query_id(query),
+                Self::ReferenceNo(query) => query_id(query),
+                Self::MobileNumber(query) => query_id(query),
+            }
+        }
+    }
+
+    /// Every `find_customers` statement is prepared once per connection and found again
+    /// by its type: each search shape has a static query id of its own.
+    #[test]
+    fn each_statement_has_a_static_query_id_of_its_own() {
+        let by = |id: bool, number: bool, mobile: bool, reference: bool| {
+            SearchCriteria::new(
+                id.then(|| CustomerId::new(54218).expect("a valid id")),
+                number.then(|| IdentificationNumber::parse("2103232123").expect("valid")),
+                mobile.then(|| MobileNumber::parse("568617084").expect("valid")),
+                reference.then(|| ReferenceNumber::parse("333215").expect("valid")),
+            )
+            .expect("an identifier")
+        };
+        let shapes = [
+            by(true, true, true, true),
+            by(false, true, true, true),
+            by(false, false, true, true),
+            by(false, false, true, false),
+        ];
+        let ids: HashSet<TypeId> = shapes
+            .iter()
+            .map(|criteria| {
+                FindCustomers::new(Binds::new(CompanyId::new(1), criteria))
+                    .query_id()
+                    .expect("a static query id")
+            })
+            .collect();
+        assert_eq!(ids.len(), 4, "one statement per driving identifier");
+        // SQLite writes one placeholder per id: diesel finds this one by its text.
+        assert!(query_id(&contacts(vec![1, 2])).is_none());
+    }
+}
+
 /// The statements of a lookup rendered as diesel sends them, for tests that inspect their
 /// query plans.
 #[cfg(feature = "test-support")]
 mod inspection {
     use customer_domain::{CompanyId, SearchCriteria};
-    use diesel::prelude::*;
-    use diesel::sql_types::{BigInt, Nullable, Text};
-
-    use std::marker::PhantomData;
-
-    use super::{Binds, Driver, SqlCustomerStore};
-    use crate::selection::columns;
     use diesel::pg::Pg;
+    use diesel::query_builder::QueryFragment;
     use diesel::sqlite::Sqlite;
 
+    use super::{Binds, FindCustomers, SqlCustomerStore, contacts};
     use crate::database::Backend;
-    use crate::records::{ContactRecord, VersionRecord};
-    use crate::schema::{customer_contacts, customer_references, customer_versions};
 
-    /// `(sql, binds)` of `query` for the backend `DB`.
-    fn render<DB, Q>(query: &Q) -> (String, String)
+    /// `(sql, binds)` of `query` as sent to `backend`.
+    fn render<Q>(query: &Q, backend: Backend) -> (String, String)
     where
-        DB: diesel::backend::Backend,
-        for<'a> diesel::query_builder::DebugQuery<'a, Q, DB>: std::fmt::Display,
+        Q: QueryFragment<Pg> + QueryFragment<Sqlite>,
     {
-        split(&diesel::debug_query::<DB, _>(query).to_string())
-    }
-
-    /// `debug_query` writes `SQL -- binds: [...]`.
-    fn split(rendered: &str) -> (String, String) {
+        let rendered = match backend {
+            Backend::Postgres => diesel::debug_query::<Pg, _>(query).to_string(),
+            Backend::Sqlite => diesel::debug_query::<Sqlite, _>(query).to_string(),
+        };
+        // `debug_query` writes `SQL -- binds: [...]`.
         let (sql, binds) = rendered
             .rsplit_once(" -- binds: ")
-            .unwrap_or((rendered, "[]"));
+            .unwrap_or((&rendered, "[]"));
         (sql.to_owned(), binds.to_owned())
+    }
+
+    impl FindCustomers<'_> {
+        fn render(&self, backend: Backend) -> (String, String) {
+            match self {
+                Self::CustomerId(query) => render(query, backend),
+                Self::IdentificationNo(query) => render(query, backend),
+                Self::ReferenceNo(query) => render(query, backend),
+                Self::MobileNumber(query) => render(query, backend),
+            }
+        }
     }
 
     impl SqlCustomerStore {
         /// The two statements a lookup of `criteria` in `company` sends to `backend`, as
-        /// `(name, sql, binds)`: `find_customers`, built exactly as the lookup builds it
-        /// (same macros, same driving identifier, same filters and order), and
-        /// `find_contacts` for the customers `found`. `sql` is the text sent, with the
-        /// backend's placeholders (`$1`... or `?`); `binds` lists the bind values in
-        /// placeholder order as diesel's `debug_query` shows them (Rust debug notation:
-        /// `1`, `Some(54218)`, `None`, `Some("2103232123")`, `[54218]`).
+        /// `(name, sql, binds)`: `find_customers`, built by the very functions the lookup
+        /// uses (same driving identifier, same filters and order), and `find_contacts` for
+        /// the customers `found`. `sql` is the text sent, with the backend's placeholders
+        /// (`$1`... or `?`); `binds` lists the bind values in placeholder order as diesel's
+        /// `debug_query` shows them (Rust debug notation: `1`, `Some(54218)`, `None`,
+        /// `Some("2103232123")`, `[54218]`).
         ///
         /// For tests only (feature `test-support`): query plan checks need the statements
         /// of the adapter itself, not copies written by hand.
@@ -354,24 +455,11 @@ mod inspection {
             criteria: &SearchCriteria,
             found: &[i64],
         ) -> Vec<(&'static str, String, String)> {
-            let binds = Binds::new(company, criteria);
-            let ((sql, bound), (contacts_sql, contacts_bound)) = match backend {
-                Backend::Postgres => (
-                    with_versions_query!(binds, PhantomData::<Pg>, |query| render::<Pg, _>(&query)),
-                    render::<Pg, _>(&contacts_query!(found.to_vec(), PhantomData::<Pg>)),
-                ),
-                Backend::Sqlite => (
-                    with_versions_query!(
-                        binds,
-                        PhantomData::<Sqlite>,
-                        |query| render::<Sqlite, _>(&query)
-                    ),
-                    render::<Sqlite, _>(&contacts_query!(found.to_vec(), PhantomData::<Sqlite>)),
-                ),
-            };
+            let (sql, binds) = FindCustomers::new(Binds::new(company, criteria)).render(backend);
+            let (contacts_sql, contacts_binds) = render(&contacts(found.to_vec()), backend);
             vec![
-                ("find_customers", sql, bound),
-                ("find_contacts", contacts_sql, contacts_bound),
+                ("find_customers", sql, binds),
+                ("find_contacts", contacts_sql, contacts_binds),
             ]
         }
     }

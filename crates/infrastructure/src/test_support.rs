@@ -4,9 +4,12 @@
 //! PostgreSQL tests read `TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets its own database,
 //! cloned from a template that is migrated once per migration set and dropped when the
-//! test ends, so tests run in parallel without seeing each other. When PostgreSQL
-//! cannot be reached the PostgreSQL tests are listed as ignored, with a message saying
-//! so, unless `CI` is set: then they fail.
+//! test ends, so tests run in parallel without seeing each other. What killed runs leave
+//! behind is swept as each test process starts (see [`sweep`]). When PostgreSQL cannot
+//! be reached the PostgreSQL tests are listed as ignored, with a message saying so,
+//! unless `CI` is set: then they fail.
+
+mod sweep;
 
 use std::collections::hash_map::DefaultHasher;
 use std::future::Future;
@@ -14,17 +17,20 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
-use crate::{Database, DatabaseUrl, PoolSettings, run_migrations, seed_demo};
+use crate::{Database, DatabaseUrl, InfraError, PoolSettings, run_migrations, seed_demo};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const TEST_PREFIX: &str = "customer_api_test_";
 const TEMPLATE_PREFIX: &str = "customer_api_template_";
+/// The advisory lock under which templates are built and leftovers swept.
+const BUILD_LOCK: i32 = 727_274;
 
 /// A backend a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,13 +56,15 @@ impl TestBackend {
 
 /// Whether PostgreSQL can be used by this test process.
 #[derive(Debug, Clone)]
-pub enum PostgresStatus {
+enum PostgresStatus {
     /// Reachable; the template database is ready.
     Ready {
         /// The server's maintenance database URL.
         admin_url: String,
         /// The migrated template each test database is cloned from.
         template: String,
+        /// This process's run id, which its test databases are named after.
+        run: u32,
     },
     /// Not reachable (or the template could not be built).
     Unavailable {
@@ -76,12 +84,13 @@ pub fn admin_url() -> String {
 }
 
 /// Whether the tests run in CI, where an unreachable PostgreSQL is a failure.
-pub fn in_ci() -> bool {
+fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !value.is_empty() && value != "false" && value != "0")
 }
 
-/// Probes PostgreSQL once per process and prepares the template database.
-pub fn postgres_status() -> &'static PostgresStatus {
+/// Probes PostgreSQL once per process, registers the process as a live test run, sweeps
+/// the leftovers of killed runs and prepares the template database.
+fn postgres_status() -> &'static PostgresStatus {
     POSTGRES.get_or_init(|| {
         let admin = admin_url();
         let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -95,10 +104,11 @@ pub fn postgres_status() -> &'static PostgresStatus {
                 };
             }
         };
-        match runtime.block_on(prepare_template(&admin)) {
-            Ok(template) => PostgresStatus::Ready {
+        match runtime.block_on(prepare(&admin)) {
+            Ok((template, run)) => PostgresStatus::Ready {
                 admin_url: admin,
                 template,
+                run,
             },
             Err(reason) => PostgresStatus::Unavailable {
                 reason: format!(
@@ -165,31 +175,37 @@ async fn connect_admin(admin: &str) -> Result<AsyncPgConnection, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Builds (once per migration set, across processes) the migrated template database.
-async fn prepare_template(admin: &str) -> Result<String, String> {
-    let template = format!("{TEMPLATE_PREFIX}{}", migrations_fingerprint()?);
+/// Registers this process as a live run, then sweeps and prepares the template: its name
+/// and the run id.
+async fn prepare(admin: &str) -> Result<(String, u32), String> {
+    let fingerprint = migrations_fingerprint()?;
+    // Registered first, so that no other process's sweep takes what this one uses.
+    let run = sweep::register_run(admin, &fingerprint)?;
+    let template = prepare_template(admin, &fingerprint).await?;
+    Ok((template, run))
+}
+
+/// Builds (once per migration set, across processes) the migrated template database,
+/// after sweeping the leftovers of killed runs.
+async fn prepare_template(admin: &str, fingerprint: &str) -> Result<String, String> {
+    let template = format!("{TEMPLATE_PREFIX}{fingerprint}");
     let mut conn = connect_admin(admin).await?;
-    // Serialises template building between concurrent test processes.
-    conn.batch_execute("SELECT pg_advisory_lock(727274)")
+    // Serialises template building (and sweeping) between concurrent test processes.
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({BUILD_LOCK})"))
         .await
         .map_err(|e| e.to_string())?;
     let result = async {
+        if let Err(error) = sweep::sweep(&mut conn).await {
+            eprintln!("warning: leftover test databases were not swept: {error}");
+        }
         let existing: Vec<Name> = diesel::sql_query(format!(
-            "SELECT datname FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"
+            "SELECT datname FROM pg_database WHERE datname = '{template}'"
         ))
         .load(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
         if existing.iter().any(|n| n.datname == template) {
             return Ok(());
-        }
-        for stale in existing {
-            conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                stale.datname
-            ))
-            .await
-            .map_err(|e| e.to_string())?;
         }
         let building = format!("{template}_building");
         conn.batch_execute(&format!(
@@ -210,7 +226,7 @@ async fn prepare_template(admin: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
     }
     .await;
-    conn.batch_execute("SELECT pg_advisory_unlock(727274)")
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({BUILD_LOCK})"))
         .await
         .map_err(|e| e.to_string())?;
     result.map(|()| template)
@@ -220,7 +236,6 @@ async fn prepare_template(admin: &str) -> Result<String, String> {
 #[derive(Debug)]
 pub struct TestDatabase {
     url: DatabaseUrl,
-    backend: TestBackend,
     // Keeps the SQLite folder alive; for PostgreSQL, names what to drop.
     _folder: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
@@ -239,20 +254,21 @@ impl TestDatabase {
                 run_migrations(&url).await.expect("SQLite migrations apply");
                 Self {
                     url,
-                    backend,
                     _folder: Some(folder),
                     postgres: None,
                 }
             }
             TestBackend::Postgres => {
+                static CREATED: AtomicU32 = AtomicU32::new(0);
                 let PostgresStatus::Ready {
                     admin_url,
                     template,
+                    run,
                 } = postgres_status()
                 else {
                     panic!("PostgreSQL is unavailable: {:?}", postgres_status());
                 };
-                let name = format!("{TEST_PREFIX}{}", uuid::Uuid::new_v4().simple());
+                let name = sweep::test_database_name(*run, CREATED.fetch_add(1, Ordering::Relaxed));
                 let mut conn = connect_admin(admin_url).await.expect("PostgreSQL answers");
                 let mut attempt = 0;
                 // Cloning fails while another session is briefly connected to the template.
@@ -274,7 +290,6 @@ impl TestDatabase {
                 }
                 Self {
                     url: DatabaseUrl::Postgres(url_with_database(admin_url, &name)),
-                    backend,
                     _folder: None,
                     postgres: Some((admin_url.clone(), name)),
                 }
@@ -292,11 +307,6 @@ impl TestDatabase {
     /// Its URL.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
-    }
-
-    /// Its backend.
-    pub fn backend(&self) -> TestBackend {
-        self.backend
     }
 
     /// A pool over it, with default settings.
@@ -334,6 +344,15 @@ pub fn drop_postgres_database(admin: &str, name: &str) -> bool {
     })
     .join();
     matches!(dropped, Ok(Some(())))
+}
+
+/// Reverts every migration applied to the database at `url`, newest first; returns the
+/// versions reverted. For tests of the migrations' `down.sql` files.
+///
+/// # Errors
+/// [`InfraError`] when the database cannot be reached or a migration cannot be reverted.
+pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+    crate::migrations::revert_all_migrations(url).await
 }
 
 /// A test of a suite: an async function of the backend.

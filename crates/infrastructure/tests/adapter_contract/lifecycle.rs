@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use customer_domain::{CompanyCode, CompanyDirectory, CustomerRepository, RepositoryError};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_infrastructure::test_support::{TestBackend, TestDatabase, revert_all_migrations};
 use customer_infrastructure::{
-    Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty,
-    pending_migrations, run_migrations, seed_demo,
+    Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty, run_migrations,
+    seed_demo,
 };
 use diesel::QueryableByName;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 
 use crate::support::{
@@ -121,7 +121,10 @@ fn migration_count(backend: TestBackend) -> usize {
 pub async fn migrating_again_applies_nothing(backend: TestBackend) {
     let db = TestDatabase::new(backend).await;
     assert_eq!(
-        pending_migrations(db.url()).await.expect("pending answers"),
+        db.connect()
+            .pending_migrations()
+            .await
+            .expect("pending answers"),
         Vec::<String>::new()
     );
     assert_eq!(
@@ -134,7 +137,10 @@ pub async fn migrating_again_applies_nothing(backend: TestBackend) {
         Vec::<String>::new()
     );
     assert_eq!(
-        pending_migrations(db.url()).await.expect("pending answers"),
+        db.connect()
+            .pending_migrations()
+            .await
+            .expect("pending answers"),
         Vec::<String>::new()
     );
     assert!(!is_empty(&db.connect()).await.expect("is_empty answers"));
@@ -144,14 +150,71 @@ pub async fn migrating_again_applies_nothing(backend: TestBackend) {
         let url = DatabaseUrl::Sqlite(folder.path().join("fresh.db"));
         let all = migration_count(backend);
         assert!(all > 0);
-        assert_eq!(pending_migrations(&url).await.expect("pending").len(), all);
+        let pool = Database::connect(&url, &PoolSettings::default()).expect("a pool");
+        assert_eq!(pool.pending_migrations().await.expect("pending").len(), all);
         assert_eq!(
             run_migrations(&url).await.expect("migrations run").len(),
             all
         );
-        assert_eq!(pending_migrations(&url).await.expect("pending").len(), 0);
+        assert_eq!(pool.pending_migrations().await.expect("pending").len(), 0);
         assert_eq!(run_migrations(&url).await.expect("migrations run").len(), 0);
     }
+}
+
+#[derive(QueryableByName)]
+struct Object {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The objects (tables, indexes, sequences, views) in the database's schema, other than
+/// diesel's record of the migrations applied.
+async fn schema_objects(db: &Database) -> Vec<String> {
+    let sql = match db {
+        Database::Postgres(_) => {
+            "SELECT c.relname::text AS name FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() ORDER BY 1"
+        }
+        Database::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             ORDER BY 1"
+        }
+    };
+    let objects: Vec<Object> = with_conn!(db, |conn| diesel::sql_query(sql)
+        .load(conn)
+        .await
+        .expect("the schema is listed"));
+    objects
+        .into_iter()
+        .map(|object| object.name)
+        .filter(|name| !name.starts_with("__diesel_schema_migrations"))
+        .collect()
+}
+
+/// Every migration reverts: once all are reverted (newest first) nothing of the schema is
+/// left, and migrating again gives a database that serves lookups.
+pub async fn migrations_revert_and_apply_again(backend: TestBackend) {
+    let db = TestDatabase::new(backend).await;
+    let all = migration_count(backend);
+    assert!(!schema_objects(&db.connect()).await.is_empty());
+    let reverted = revert_all_migrations(db.url())
+        .await
+        .expect("every migration reverts");
+    assert_eq!(reverted.len(), all, "{reverted:?}");
+    assert_eq!(schema_objects(&db.connect()).await, Vec::<String>::new());
+    assert_eq!(
+        run_migrations(db.url())
+            .await
+            .expect("migrations run")
+            .len(),
+        all
+    );
+    seed_demo(&db.connect()).await.expect("demo data loads");
+    assert_eq!(
+        find_one(&store(&db), JTC, &by_id(54218)).await,
+        crate::example_customer()
+    );
 }
 
 fn fast_failing_settings() -> PoolSettings {
@@ -222,23 +285,33 @@ pub async fn unreachable_database_is_unavailable(backend: TestBackend) {
 /// Takes connections from `db` until a wait times out (at most 16), runs `while_held`,
 /// then gives them back; returns how many it had.
 async fn hold_what_can_be_had(db: &Database, while_held: impl FnOnce()) -> usize {
-    macro_rules! hold {
-        ($pool:expr) => {{
-            let mut held = Vec::new();
-            while held.len() < 16 {
-                match $pool.get().await {
-                    Ok(conn) => held.push(conn),
-                    Err(_) => break,
-                }
-            }
+    match db {
+        Database::Postgres(pool) => {
+            let held = take_up_to_16(|| pool.get()).await;
             while_held();
             held.len()
-        }};
+        }
+        Database::Sqlite(pool) => {
+            let held = take_up_to_16(|| pool.get()).await;
+            while_held();
+            held.len()
+        }
     }
-    match db {
-        Database::Postgres(pool) => hold!(pool),
-        Database::Sqlite(pool) => hold!(pool),
+}
+
+/// What `get` gives until it fails, at most 16.
+async fn take_up_to_16<C, E, F>(mut get: impl FnMut() -> F) -> Vec<C>
+where
+    F: Future<Output = Result<C, E>>,
+{
+    let mut held = Vec::new();
+    while held.len() < 16 {
+        match get().await {
+            Ok(conn) => held.push(conn),
+            Err(_) => break,
+        }
     }
+    held
 }
 
 /// `max_size` connections in all, whichever threads ask: PostgreSQL gives each of the

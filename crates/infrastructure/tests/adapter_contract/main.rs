@@ -5,7 +5,7 @@
 //! PostgreSQL cannot be reached the `postgres::` half is listed as ignored with a note on
 //! stderr (outside CI, where it fails instead).
 //!
-//! Section 2 "Matching" of `shared/spec/customer-lookup.md` and the demo data set
+//! Section 2 "Matching" of `docs/customer-lookup.md` and the demo data set
 //! (`src/seed/DEMO.md`) are the sources of the expected results.
 
 mod contacts;
@@ -62,6 +62,8 @@ fn main() -> std::process::ExitCode {
         ],
         reference_data: [
             reference_rows_added_later_are_picked_up_on_a_miss,
+            a_miss_reloads_the_reference_data_not_the_rows,
+            a_value_missing_after_the_reload_is_inconsistent,
             reference_data_older_than_its_time_to_live_is_reloaded,
             companies_added_later_are_resolved,
             company_codes_resolve_to_their_company,
@@ -70,6 +72,7 @@ fn main() -> std::process::ExitCode {
             seed_demo_is_idempotent,
             rows_inserted_after_seeding_get_fresh_ids,
             migrating_again_applies_nothing,
+            migrations_revert_and_apply_again,
             unreachable_database_is_unavailable,
             connections_are_shared_out_among_threads,
             warming_up_opens_the_threads_connections,

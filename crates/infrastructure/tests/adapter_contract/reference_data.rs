@@ -1,13 +1,39 @@
 //! The in-memory reference data cache and the company directory.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use customer_domain::{CompanyCode, CompanyDirectory, CompanyId};
-use customer_infrastructure::SqlCustomerStore;
+use customer_domain::{
+    CompanyCode, CompanyDirectory, CompanyId, CustomerRepository, RepositoryError,
+};
 use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_infrastructure::{InfraError, QueryObserver, SqlCustomerStore};
 
 use crate::coded;
 use crate::support::{JFC, JTC, by_id, contact_ids, contact_sql, execute, find_one, store};
+
+/// How many times the store ran each statement.
+type Executions = Arc<Mutex<BTreeMap<&'static str, usize>>>;
+
+/// The adapter under test over `db`, counting the statements it runs.
+fn counting_store(db: &TestDatabase) -> (SqlCustomerStore, Executions) {
+    let executions = Executions::default();
+    let counted = Arc::clone(&executions);
+    let observer: QueryObserver = Arc::new(move |statement, _| {
+        *counted
+            .lock()
+            .expect("not poisoned")
+            .entry(statement)
+            .or_default() += 1;
+    });
+    (store(db).with_query_observer(observer), executions)
+}
+
+/// The statements run since the last call, by name.
+fn take(executions: &Executions) -> BTreeMap<&'static str, usize> {
+    std::mem::take(&mut *executions.lock().expect("not poisoned"))
+}
 
 /// The adapter reloads reference data on a miss at most once per this interval
 /// (`MISS_RELOAD_INTERVAL`, 1 s, private to the adapter), counted from the last load:
@@ -53,6 +79,71 @@ pub async fn reference_rows_added_later_are_picked_up_on_a_miss(backend: TestBac
     assert_eq!(
         found.contacts[0].relation_type,
         Some(coded(3, "صديق", "Friend"))
+    );
+}
+
+/// On a miss, the adapter reloads the reference data and maps the rows it already read:
+/// the lookup's two statements run once each, not again.
+pub async fn a_miss_reloads_the_reference_data_not_the_rows(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    let (store, executions) = counting_store(&db);
+    // Loads the cache.
+    assert_eq!(
+        contact_ids(&find_one(&store, JTC, &by_id(54218)).await),
+        [1, 2]
+    );
+    let once = BTreeMap::from([("find_contacts", 1), ("find_customers", 1)]);
+    assert_eq!(take(&executions), once);
+    execute(
+        &db.connect(),
+        &format!(
+            "INSERT INTO relation_types (id, name_ar, name_en) VALUES (99, 'جار', 'Neighbour');
+             {};",
+            contact_sql(50, 54218, Some(99))
+        ),
+    )
+    .await;
+    let found = find_one(&store, JTC, &by_id(54218)).await;
+    assert_eq!(
+        found.contacts[2].relation_type,
+        Some(coded(99, "جار", "Neighbour"))
+    );
+    assert_eq!(take(&executions), once, "the rows are read once");
+}
+
+/// A value still missing after the reload is an inconsistency of the stored data (the
+/// foreign keys prevent it; here they are switched off to delete a value in use).
+pub async fn a_value_missing_after_the_reload_is_inconsistent(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    let unchecked = match backend {
+        TestBackend::Sqlite => "PRAGMA foreign_keys = OFF;",
+        TestBackend::Postgres => {
+            "ALTER TABLE customer_contacts DROP CONSTRAINT customer_contacts_relation_type_id_fkey;"
+        }
+    };
+    // Relation type 6 (brother) is that of customer 54218's contact 2.
+    execute(
+        &db.connect(),
+        &format!("{unchecked} DELETE FROM relation_types WHERE id = 6;"),
+    )
+    .await;
+    let (store, executions) = counting_store(&db);
+    let error = store
+        .find_current(JTC, &by_id(54218))
+        .await
+        .expect_err("relation type 6 does not exist");
+    let RepositoryError::Failed(error) = error else {
+        panic!("not a failure: {error:?}");
+    };
+    match error.downcast_ref::<InfraError>() {
+        Some(InfraError::Inconsistent(message)) => {
+            assert!(message.contains("RelationType 6"), "{message}");
+        }
+        other => panic!("not an inconsistency: {other:?}"),
+    }
+    assert_eq!(
+        take(&executions),
+        BTreeMap::from([("find_contacts", 1), ("find_customers", 1)])
     );
 }
 

@@ -9,8 +9,8 @@
 //! `postgres::` variant also compares the two databases with each other: the explicitly
 //! created indexes (name, table, columns, unique, partial; not the automatic indexes of
 //! PRIMARY KEY and UNIQUE constraints, which only PostgreSQL names), the UNIQUE
-//! constraints and foreign keys (by columns), and the column order. The
-//! `sqlite::` variant checks the SQLite side against `schema.rs` alone, so that it runs
+//! constraints and foreign keys (by columns), the column order, and the rows the
+//! migrations load (the reference data). The `sqlite::` variant checks the SQLite side against `schema.rs` alone, so that it runs
 //! even where PostgreSQL does not.
 //!
 //! It lives in this suite rather than in a `#[test]` target of its own: a `#[test]`
@@ -586,6 +586,37 @@ fn check_against_each_other(postgres: &DbSchema, sqlite: &DbSchema, problems: &m
     }
 }
 
+#[derive(QueryableByName)]
+struct RowText {
+    #[diesel(sql_type = Text)]
+    row: String,
+}
+
+/// The rows the migrations leave in each table of `schema.rs`, each written as text
+/// (`value|value|...`, `NULL` for a null), in primary key order. Freshly migrated, only
+/// the reference tables hold rows, of integers and text, which both backends write alike.
+async fn contents(db: &Database, rs: &BTreeMap<String, RsTable>) -> BTreeMap<String, Vec<String>> {
+    let mut contents = BTreeMap::new();
+    for (table, rs_table) in rs {
+        let row = rs_table
+            .columns
+            .iter()
+            .map(|(column, _, _)| format!("COALESCE(CAST({column} AS TEXT), 'NULL')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let sql = format!(
+            "SELECT {row} AS row FROM {table} ORDER BY {}",
+            rs_table.primary_key.join(", ")
+        );
+        let rows: Vec<RowText> = with_conn!(db, |conn| diesel::sql_query(&sql)
+            .load(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}")));
+        contents.insert(table.clone(), rows.into_iter().map(|r| r.row).collect());
+    }
+    contents
+}
+
 /// The comparison notices a schema.rs that the migrations do not follow: a column and a
 /// table they lack, a nullability they do not have, a type they do not use.
 fn comparison_self_check(rs: &BTreeMap<String, RsTable>, db: &DbSchema) {
@@ -627,7 +658,8 @@ fn comparison_self_check(rs: &BTreeMap<String, RsTable>, db: &DbSchema) {
 }
 
 /// Both migration sets create exactly the tables and columns of `schema.rs` (with its
-/// types, nullability and primary keys), and the same explicitly created indexes.
+/// types, nullability and primary keys), the same explicitly created indexes, and the
+/// same rows.
 pub async fn migrations_agree_with_schema_rs(backend: TestBackend) {
     parser_self_check();
     let rs = read_schema_rs();
@@ -649,6 +681,21 @@ pub async fn migrations_agree_with_schema_rs(backend: TestBackend) {
         );
         check_against_schema_rs(&rs, &postgres, &mut problems);
         check_against_each_other(&postgres, &sqlite, &mut problems);
+        let sqlite_rows = contents(&sqlite_db.connect(), &rs).await;
+        assert!(
+            sqlite_rows["relation_types"].contains(&"6|أخ|Brother".to_owned()),
+            "the reference data is read: {:?}",
+            sqlite_rows["relation_types"]
+        );
+        let postgres_rows = contents(&postgres_db.connect(), &rs).await;
+        for (table, rows) in &postgres_rows {
+            if sqlite_rows.get(table) != Some(rows) {
+                problems.push(format!(
+                    "the rows of {table} differ: postgres {rows:?}, sqlite {:?}",
+                    sqlite_rows.get(table)
+                ));
+            }
+        }
     }
     let mut report = String::new();
     for problem in &problems {

@@ -1,5 +1,5 @@
--- Removes the reference data of up.sql (its ids only), dependants first. The same file
--- runs on PostgreSQL and SQLite (migrations/sqlite holds a byte-identical copy).
+-- Removes the reference data of up.sql (its ids only), dependants first. Both migration
+-- sets run this one file (migrations/postgres and migrations/sqlite link to its folder).
 DELETE FROM relation_types WHERE id BETWEEN 1 AND 13;
 DELETE FROM languages WHERE id BETWEEN 1 AND 8;
 DELETE FROM income_ranges WHERE id BETWEEN 1 AND 6;

@@ -1,9 +1,9 @@
 -- Reference data: the coded values of the customer profile, with their names in Arabic
--- and English. The same file runs on PostgreSQL and SQLite (migrations/sqlite holds a
--- byte-identical copy). Ids are stable: the API returns them, and the contract fixes
--- some of them (customer_types 2, industry_types 4, contact_types 1, phone_codes 1,
--- identification_types 5, countries 1, regions 1, cities 1, languages 1,
--- relation_types 3 and 6).
+-- and English. Both migration sets run this one file (migrations/postgres and
+-- migrations/sqlite link to its folder), so it is written in SQL both accept. Ids are
+-- stable: the API returns them, and the contract fixes some of them (customer_types 2,
+-- industry_types 4, contact_types 1, phone_codes 1, identification_types 5,
+-- countries 1, regions 1, cities 1, languages 1, relation_types 3 and 6).
 
 INSERT INTO nationalities (id, name_ar, name_en) VALUES
     (1, 'سعودي', 'Saudi'),

@@ -25,6 +25,12 @@ pub const EXAMPLE_QUERY: &str = "companyCode=jtc&customerId=54218&identification
 /// The contract's example response, byte for byte.
 pub const EXAMPLE_RESPONSE: &str = include_str!("../fixtures/example-response.json");
 
+/// The workspace's folder, for files of the project (migrations, configuration) that a
+/// test reads.
+pub fn workspace_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
 /// Lists the async test functions of a module as suite tests named `prefix::function`.
 #[macro_export]
 macro_rules! suite_tests {
@@ -365,72 +371,24 @@ pub fn is_wire_date_time(text: &str) -> bool {
     head_ok && fraction_ok
 }
 
-/// The `customer-api` binary, built beside the test executable
-/// (`<target>/<profile>/deps/api-*`) when missing or older than the workspace sources it
-/// is built from. Blocks while it builds: call it from `spawn_blocking`.
-pub fn service_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test executable");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("the test executable is in <target>/<profile>/deps");
-        let binary = profile_dir.join(format!("customer-api{}", std::env::consts::EXE_SUFFIX));
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("the workspace");
-        if is_stale(&binary, workspace) {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .current_dir(workspace)
-                .args(["build", "-p", "customer-web", "--bin", "customer-api"])
-                .env(
-                    "CARGO_TARGET_DIR",
-                    profile_dir.parent().expect("the target folder"),
-                );
-            if profile_dir
-                .file_name()
-                .is_some_and(|name| name == "release")
-            {
-                build.arg("--release");
-            }
-            let status = build.status().expect("cargo runs");
-            assert!(status.success(), "cargo build of customer-api failed");
-        }
-        assert!(binary.is_file(), "{} exists", binary.display());
-        binary
-    })
+/// The `customer-api` binary the tests start, named once by the test's `main`.
+static SERVICE_BINARY: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names the `customer-api` binary that [`Service`] starts: the test's `main` passes
+/// `env!("CARGO_BIN_EXE_customer-api")`, the binary cargo builds for the integration tests
+/// of its package (and only for those, so the path cannot be found from this library).
+pub fn use_service_binary(path: impl Into<PathBuf>) {
+    let path = path.into();
+    assert!(path.is_file(), "{} exists", path.display());
+    let named = SERVICE_BINARY.get_or_init(|| path.clone());
+    assert_eq!(named, &path, "one binary for the whole run");
 }
 
-/// Whether `binary` is missing or older than a source file of the workspace.
-fn is_stale(binary: &Path, workspace: &Path) -> bool {
-    let Ok(built) = binary.metadata().and_then(|m| m.modified()) else {
-        return true;
-    };
-    let mut folders: Vec<PathBuf> = ["crates", "config", "migrations"]
-        .iter()
-        .map(|folder| workspace.join(folder))
-        .collect();
-    let mut files = vec![workspace.join("Cargo.toml"), workspace.join("Cargo.lock")];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for path in entries.flatten().map(|entry| entry.path()) {
-            if path.is_dir() {
-                folders.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.iter().any(|file| {
-        file.metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|modified| modified > built)
-    })
+/// The `customer-api` binary named with [`use_service_binary`].
+pub fn service_binary() -> &'static Path {
+    SERVICE_BINARY
+        .get()
+        .expect("the test's main names the binary with use_service_binary")
 }
 
 /// A port that was free a moment ago.
@@ -455,9 +413,7 @@ impl Service {
     /// `DATABASE_URL`, `RUST_LOG` nor `APP_*` from the test's environment, only `env`;
     /// returns once it listens (the test fails if it does not within 30 s).
     pub async fn start(folder: &Path, env: &[(&str, &str)]) -> Self {
-        let binary = tokio::task::spawn_blocking(service_binary)
-            .await
-            .expect("the binary is ready");
+        let binary = service_binary();
         let logs = tempfile::tempdir().expect("a folder for the logs");
         let port = free_port();
         let mut command = Command::new(binary);

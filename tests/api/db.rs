@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use customer_api_tests::TestBackend;
+use customer_api_tests::{TestBackend, workspace_root};
 use customer_infrastructure::DatabaseUrl;
 use customer_infrastructure::test_support::{admin_url, drop_postgres_database, url_with_database};
 use diesel::Connection;
@@ -53,9 +53,7 @@ fn connect_sqlite(path: &Path) -> diesel::SqliteConnection {
 /// The versions of the migrations of `backend`, oldest first, as diesel records them
 /// (`2026-11-26-000001_schema` is `20261126000001`).
 pub fn migration_versions(backend: TestBackend) -> Vec<String> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../migrations")
-        .join(backend.name());
+    let folder = workspace_root().join("migrations").join(backend.name());
     let mut versions: Vec<String> = std::fs::read_dir(&folder)
         .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
         .flatten()

@@ -19,9 +19,12 @@ mod request;
 mod response;
 mod shutdown;
 
-use customer_api_tests::{SuiteTest, run_suites};
+use customer_api_tests::{SuiteTest, run_suites, use_service_binary};
 
 fn main() -> std::process::ExitCode {
+    // Cargo builds the binary for the integration tests of its package, `customer-web`,
+    // whose `[[test]] api` this is.
+    use_service_binary(env!("CARGO_BIN_EXE_customer-api"));
     let tests: Vec<(&'static str, SuiteTest)> = [
         example::TESTS,
         headers::TESTS,

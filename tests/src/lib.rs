@@ -25,6 +25,12 @@ pub const EXAMPLE_QUERY: &str = "companyCode=jtc&customerId=54218&identification
 /// The contract's example response, byte for byte.
 pub const EXAMPLE_RESPONSE: &str = include_str!("../fixtures/example-response.json");
 
+/// The workspace's folder, for files of the project (migrations, configuration) that a
+/// test reads.
+pub fn workspace_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
 /// Lists the async test functions of a module as suite tests named `prefix::function`.
 #[macro_export]
 macro_rules! suite_tests {
@@ -78,6 +84,18 @@ impl TestResponse {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|error| panic!("body is not JSON ({error}): {}", self.body))
+    }
+
+    /// The body as JSON, checked to be written compactly with each key once: it is
+    /// exactly its value written again (a repeated key would be read only once).
+    pub fn json_as_written(&self) -> Value {
+        let value = self.json();
+        assert_eq!(
+            value.to_string(),
+            self.body,
+            "the body is compact JSON, each key written once"
+        );
+        value
     }
 
     /// The body of a `200` lookup: the array of customers.
@@ -272,32 +290,28 @@ pub fn encode(text: &str) -> String {
     })
 }
 
-/// The object keys of a JSON text, in the order they are written, nested ones included.
-pub fn keys_in_order(json: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut chars = json.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut text = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    text.push(c);
-                    text.extend(chars.next());
+/// The keys of every object in `value`, nested ones included, in the order of the
+/// document it was read from (depth first): `serde_json`'s `preserve_order` keeps a map's
+/// keys in the order they were read.
+pub fn keys_in_order(value: &Value) -> Vec<&str> {
+    fn walk<'a>(value: &'a Value, keys: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(fields) => {
+                for (key, value) in fields {
+                    keys.push(key);
+                    walk(value, keys);
                 }
-                '"' => break,
-                _ => text.push(c),
             }
-        }
-        while chars.peek().is_some_and(char::is_ascii_whitespace) {
-            chars.next();
-        }
-        if chars.peek() == Some(&':') {
-            keys.push(text);
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, keys);
+                }
+            }
+            _ => {}
         }
     }
+    let mut keys = Vec::new();
+    walk(value, &mut keys);
     keys
 }
 
@@ -306,28 +320,24 @@ pub fn keys_in_order(json: &str) -> Vec<String> {
 pub fn assert_is_the_example(response: &TestResponse, logs: &str) {
     assert_eq!(response.status, 200, "{}\n{logs}", response.body);
     let example: Value = serde_json::from_str(EXAMPLE_RESPONSE).expect("the fixture");
-    assert_eq!(response.json(), example);
-    assert_eq!(
-        keys_in_order(&response.body),
-        keys_in_order(EXAMPLE_RESPONSE)
-    );
+    let body = response.json_as_written();
+    assert_eq!(body, example);
+    assert_eq!(keys_in_order(&body), keys_in_order(&example));
 }
 
 /// The keys of a customer and of a contact, in the order of the contract's example.
 pub fn example_field_order() -> (Vec<String>, Vec<String>) {
-    let keys = keys_in_order(EXAMPLE_RESPONSE);
-    let end = keys
-        .iter()
-        .position(|key| key == "customerContacts")
-        .expect("the example has customerContacts")
-        + 1;
-    let customer = keys[..end].to_vec();
-    let rest = &keys[end..];
-    let contact_len = rest[1..]
-        .iter()
-        .position(|key| key == "contactId")
-        .map_or(rest.len(), |i| i + 1);
-    (customer, rest[..contact_len].to_vec())
+    let example: Value = serde_json::from_str(EXAMPLE_RESPONSE).expect("the fixture");
+    let keys = |object: &Value| -> Vec<String> {
+        object
+            .as_object()
+            .expect("an object")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let customer = &example[0];
+    (keys(customer), keys(&customer["customerContacts"][0]))
 }
 
 /// Whether `text` holds a letter of the Arabic script.
@@ -361,72 +371,24 @@ pub fn is_wire_date_time(text: &str) -> bool {
     head_ok && fraction_ok
 }
 
-/// The `customer-api` binary, built beside the test executable
-/// (`<target>/<profile>/deps/api-*`) when missing or older than the workspace sources it
-/// is built from. Blocks while it builds: call it from `spawn_blocking`.
-pub fn service_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test executable");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("the test executable is in <target>/<profile>/deps");
-        let binary = profile_dir.join(format!("customer-api{}", std::env::consts::EXE_SUFFIX));
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("the workspace");
-        if is_stale(&binary, workspace) {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .current_dir(workspace)
-                .args(["build", "-p", "customer-web", "--bin", "customer-api"])
-                .env(
-                    "CARGO_TARGET_DIR",
-                    profile_dir.parent().expect("the target folder"),
-                );
-            if profile_dir
-                .file_name()
-                .is_some_and(|name| name == "release")
-            {
-                build.arg("--release");
-            }
-            let status = build.status().expect("cargo runs");
-            assert!(status.success(), "cargo build of customer-api failed");
-        }
-        assert!(binary.is_file(), "{} exists", binary.display());
-        binary
-    })
+/// The `customer-api` binary the tests start, named once by the test's `main`.
+static SERVICE_BINARY: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names the `customer-api` binary that [`Service`] starts: the test's `main` passes
+/// `env!("CARGO_BIN_EXE_customer-api")`, the binary cargo builds for the integration tests
+/// of its package (and only for those, so the path cannot be found from this library).
+pub fn use_service_binary(path: impl Into<PathBuf>) {
+    let path = path.into();
+    assert!(path.is_file(), "{} exists", path.display());
+    let named = SERVICE_BINARY.get_or_init(|| path.clone());
+    assert_eq!(named, &path, "one binary for the whole run");
 }
 
-/// Whether `binary` is missing or older than a source file of the workspace.
-fn is_stale(binary: &Path, workspace: &Path) -> bool {
-    let Ok(built) = binary.metadata().and_then(|m| m.modified()) else {
-        return true;
-    };
-    let mut folders: Vec<PathBuf> = ["crates", "config", "migrations"]
-        .iter()
-        .map(|folder| workspace.join(folder))
-        .collect();
-    let mut files = vec![workspace.join("Cargo.toml"), workspace.join("Cargo.lock")];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for path in entries.flatten().map(|entry| entry.path()) {
-            if path.is_dir() {
-                folders.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.iter().any(|file| {
-        file.metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|modified| modified > built)
-    })
+/// The `customer-api` binary named with [`use_service_binary`].
+pub fn service_binary() -> &'static Path {
+    SERVICE_BINARY
+        .get()
+        .expect("the test's main names the binary with use_service_binary")
 }
 
 /// A port that was free a moment ago.
@@ -451,9 +413,7 @@ impl Service {
     /// `DATABASE_URL`, `RUST_LOG` nor `APP_*` from the test's environment, only `env`;
     /// returns once it listens (the test fails if it does not within 30 s).
     pub async fn start(folder: &Path, env: &[(&str, &str)]) -> Self {
-        let binary = tokio::task::spawn_blocking(service_binary)
-            .await
-            .expect("the binary is ready");
+        let binary = service_binary();
         let logs = tempfile::tempdir().expect("a folder for the logs");
         let port = free_port();
         let mut command = Command::new(binary);
@@ -575,9 +535,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_listed_in_order_and_values_are_not_keys() {
-        let keys = keys_in_order(r#"[{"a": "x\":", "b": [{"c":1}], "d":"e"}]"#);
-        assert_eq!(keys, ["a", "b", "c", "d"]);
+    fn keys_are_listed_in_document_order_and_values_are_not_keys() {
+        let value: Value =
+            serde_json::from_str(r#"[{"d": "x\":", "b": [{"c":1}], "a":"e"}]"#).expect("JSON");
+        assert_eq!(keys_in_order(&value), ["d", "b", "c", "a"]);
     }
 
     #[test]

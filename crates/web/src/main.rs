@@ -70,10 +70,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = telemetry::init(&settings.log) {
-        eprintln!("customer-api: {error}");
-        return ExitCode::from(2);
-    }
+    // Held to the end of main: dropping it writes out the log lines still queued.
+    let _log_writer = match telemetry::init(&settings.log) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("customer-api: {error}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli.command.unwrap_or(Command::Serve), &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -1,6 +1,9 @@
 //! Configuration: built-in defaults (`config/default.toml`), then
 //! `config/default.toml` and `config/<APP_ENV>.toml` from the configuration folder, then
 //! `APP__SECTION__KEY` environment variables, then `DATABASE_URL`.
+//!
+//! An unknown key in any layer stops start-up with its name: a misspelled setting would
+//! otherwise be ignored without a word, and its default used.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -8,26 +11,40 @@ use std::time::Duration;
 use config::{Config, Environment, File, FileFormat};
 use customer_infrastructure::{DatabaseUrl, PoolSettings};
 use serde::Deserialize;
+use tracing_subscriber::EnvFilter;
 
 /// The defaults, built in so that the binary runs from any folder with no files.
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// `[server]`: the HTTP listener.
     pub server: ServerSettings,
+    /// `[database]`: where the customers are, and the connection pool.
     pub database: DatabaseSettings,
+    /// `[log]`: what is logged, and how.
     pub log: LogSettings,
 }
 
+/// The `[server]` section (see `config/default.toml`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
+    /// Address to listen on.
     pub host: String,
+    /// Port to listen on (0: any free port).
     pub port: u16,
+    /// Worker threads; 0 means one per CPU core (see [`Self::worker_count`]).
     pub workers: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     pub shutdown_grace_secs: u64,
+    /// Longest query string accepted, in bytes.
     pub max_query_length: usize,
+    /// Idle keep-alive connections are closed after this long (0 disables keep-alive).
     pub keep_alive_secs: u64,
+    /// Time a client has to send the request head.
     pub client_request_timeout_ms: u64,
 }
 
@@ -42,39 +59,72 @@ impl ServerSettings {
     }
 }
 
+/// The `[database]` section (see `config/default.toml`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
+    /// `postgres://...` or `postgresql://...`, `sqlite://PATH` or a plain file path.
     pub url: String,
+    /// Apply pending migrations when `serve` starts.
     pub migrate_on_start: bool,
+    /// Load the demo data set when `serve` starts on a database without customers.
     pub seed_demo_when_empty: bool,
+    /// Most connections open at once, shared out among the workers.
     pub max_connections: usize,
+    /// Longest wait for a free connection.
     pub wait_timeout_ms: u64,
+    /// Longest time to open a connection.
     pub create_timeout_ms: u64,
+    /// Longest time to check a connection before reuse.
     pub recycle_timeout_ms: u64,
+    /// Longest a statement may run (SQLite: longest wait for a lock).
     pub statement_timeout_ms: u64,
+    /// How long reference data is cached in memory.
     pub reference_cache_ttl_secs: u64,
 }
 
+/// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    /// For people.
     Text,
+    /// One JSON object per line, for log collectors.
     Json,
 }
 
+/// The `[log]` section (see `config/default.toml`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
+    /// Level or filter (`RUST_LOG` overrides it), e.g. `info` or `customer_web=debug,info`.
     pub level: String,
+    /// `text` or `json`.
     pub format: LogFormat,
+}
+
+/// The `APP__SECTION__KEY` variables, as `section.key`. The prefix is `APP__`, so the
+/// variables that name the layers (`APP_ENV`, `APP_CONFIG_DIR`) are not taken for keys.
+fn environment_variables() -> Environment {
+    Environment::with_prefix("APP")
+        .prefix_separator("__")
+        .separator("__")
 }
 
 /// A setting is missing or invalid.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// A layer could not be read, or a key is missing, unknown or of the wrong type.
     #[error("configuration error: {0}")]
     Load(#[from] config::ConfigError),
+    /// `key` has a value outside its range.
     #[error("configuration error: {key}: {reason}")]
-    Invalid { key: &'static str, reason: String },
+    Invalid {
+        /// The setting, as `section.key`.
+        key: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
 }
 
 impl Settings {
@@ -91,9 +141,7 @@ impl Settings {
             &folder,
             environment.as_deref(),
             database_url.as_deref(),
-            Environment::with_prefix("APP")
-                .prefix_separator("__")
-                .separator("__"),
+            environment_variables(),
         )
     }
 
@@ -168,6 +216,9 @@ impl Settings {
             }
         }
         self.database_url()?;
+        if let Err(error) = EnvFilter::try_new(&self.log.level) {
+            return invalid("log.level", &error.to_string());
+        }
         Ok(())
     }
 
@@ -210,10 +261,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Environment::with_prefix("APP")
-            .prefix_separator("__")
-            .separator("__")
-            .source(Some(source))
+        environment_variables().source(Some(source))
     }
 
     fn load(
@@ -303,5 +351,105 @@ mod tests {
         let error = load(Path::new("/nonexistent"), None, Some("mysql://h/db"), &[])
             .expect_err("must fail");
         assert!(error.to_string().contains("database.url"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_variable_stops_start_up_naming_it() {
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__SERVER__PROT", "9000")],
+        )
+        .expect_err("must fail");
+        assert!(error.to_string().contains("prot"), "{error}");
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOGGING__LEVEL", "debug")],
+        )
+        .expect_err("must fail");
+        assert!(error.to_string().contains("logging"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_file_stops_start_up_naming_it() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            folder.path().join("staging.toml"),
+            "[database]\nmax_conections = 4\n",
+        )
+        .expect("write");
+        let error = load(folder.path(), Some("staging"), None, &[]).expect_err("must fail");
+        assert!(error.to_string().contains("max_conections"), "{error}");
+        std::fs::write(folder.path().join("default.toml"), "colour = true\n").expect("write");
+        let error = load(folder.path(), None, None, &[]).expect_err("must fail");
+        assert!(error.to_string().contains("colour"), "{error}");
+    }
+
+    #[test]
+    fn the_variables_that_choose_the_files_are_not_keys() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let settings = load(
+            folder.path(),
+            None,
+            None,
+            &[
+                ("APP_ENV", "production"),
+                ("APP_CONFIG_DIR", "/nonexistent"),
+                ("APP_SOMETHING_ELSE", "x"),
+                ("APP__SERVER__PORT", "9000"),
+            ],
+        )
+        .expect("loads");
+        assert_eq!(settings.server.port, 9000);
+    }
+
+    #[test]
+    fn an_invalid_log_filter_stops_start_up_naming_log_level() {
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOG__LEVEL", "customer_web=loud")],
+        )
+        .expect_err("must fail");
+        assert!(error.to_string().contains("log.level"), "{error}");
+        let settings = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOG__LEVEL", "customer_web=debug,warn")],
+        )
+        .expect("a valid filter loads");
+        assert_eq!(settings.log.level, "customer_web=debug,warn");
+    }
+
+    /// Every `config/*.toml` shipped, found by listing the folder, loads as `APP_ENV`.
+    #[test]
+    fn every_shipped_configuration_file_loads() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .expect("the configuration folder")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+            .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+            .collect();
+        names.sort();
+        assert!(
+            names.iter().any(|name| name == "default")
+                && names.iter().any(|name| name == "production"),
+            "{names:?}"
+        );
+        for name in &names {
+            let settings = load(&folder, Some(name), None, &[])
+                .unwrap_or_else(|error| panic!("config/{name}.toml: {error}"));
+            if name == "production" {
+                assert_eq!(settings.log.format, LogFormat::Json);
+                assert_eq!(settings.server.host, "0.0.0.0");
+                assert!(!settings.database.seed_demo_when_empty);
+            }
+        }
     }
 }

@@ -1,23 +1,19 @@
-//! Logs: `tracing`, as text or JSON, filtered by `log.level` or `RUST_LOG`.
+//! Logs: `tracing`, as text or JSON lines, filtered by `log.level` or `RUST_LOG`, written
+//! to standard output by a thread of their own.
 
-use std::fmt::{self, Write as _};
-use std::fs::File;
-use std::os::fd::AsFd;
-use std::sync::Arc;
-
-use chrono::{Datelike, Timelike, Utc};
-use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::field::RecordFields;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::fmt::SubscriberBuilder;
+use tracing_subscriber::fmt::format::{DefaultFields, Format, Full, Json, JsonFields};
 
 use crate::settings::{LogFormat, LogSettings};
 
 /// Installs the global subscriber; `RUST_LOG`, when set, wins over `log.level`.
-pub fn init(settings: &LogSettings) -> Result<(), String> {
+///
+/// Returns the guard of the thread that writes the lines: keep it for the life of the
+/// process. Dropping it writes out the lines still queued (waiting up to a second), so
+/// that the last lines before a normal exit are not lost.
+pub fn init(settings: &LogSettings) -> Result<WorkerGuard, String> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(filter) if !filter.is_empty() => {
             EnvFilter::try_new(filter).map_err(|e| format!("RUST_LOG: {e}"))?
@@ -27,215 +23,38 @@ pub fn init(settings: &LogSettings) -> Result<(), String> {
     };
     // Colours only for a terminal: escape codes garble files and log collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    // Each line goes out in one write(2) on a handle of the log's own: the standard
-    // handle takes a process-wide lock around every line, and the workers queued on it.
-    let out = std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
-        .map(|fd| Arc::new(File::from(fd)))
-        .map_err(|e| format!("standard output: {e}"))?;
+    // A request hands its line to a queue and goes on; one thread writes the lines, so
+    // no worker waits for a slow terminal or pipe, nor for the others at the lock of the
+    // standard output. Not lossy: when the queue is full (128,000 lines), a request waits
+    // for room rather than its line being dropped, since a line may be the only record
+    // of what was disclosed to whom.
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stdout());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(out);
+        .with_writer(writer);
     let result = match settings.format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
-            .fmt_fields(JsonFields)
-            .event_format(JsonLine)
-            .try_init(),
+        LogFormat::Json => json_lines(builder).try_init(),
     };
-    result.map_err(|e| e.to_string())
+    result.map_err(|e| e.to_string())?;
+    Ok(guard)
 }
 
 /// One JSON object per event, on one line: `timestamp` (UTC, microseconds), `level`, the
 /// event's fields (`message` first), `target`, then, inside spans, `span` (the current
-/// one's fields and `name`) and `spans` (all of them, outermost first), as
-/// tracing-subscriber's own JSON format writes them with `flatten_event(true)`.
-///
-/// Written straight into the line's buffer: the stock formatter sends every value through
-/// serde's map serializer and an `fmt::Write` adapter, which cost a third of the work of
-/// answering an invalid request.
-#[derive(Debug, Clone, Copy)]
-pub struct JsonLine;
-
-/// A span's fields as one JSON object, kept with the span for [`JsonLine`].
-#[derive(Debug, Clone, Copy)]
-pub struct JsonFields;
-
-impl<'writer> FormatFields<'writer> for JsonFields {
-    fn format_fields<R: RecordFields>(
-        &self,
-        mut writer: Writer<'writer>,
-        fields: R,
-    ) -> fmt::Result {
-        let mut object = String::new();
-        fields.record(&mut FieldWriter { line: &mut object });
-        // The writer puts `,` before each field: the first becomes the opening brace.
-        if object.is_empty() {
-            writer.write_str("{}")
-        } else {
-            write!(writer, "{{{}}}", &object[1..])
-        }
-    }
-
-    fn add_fields(
-        &self,
-        current: &mut FormattedFields<Self>,
-        fields: &tracing::span::Record<'_>,
-    ) -> fmt::Result {
-        let mut added = String::new();
-        fields.record(&mut FieldWriter { line: &mut added });
-        if added.is_empty() {
-            return Ok(());
-        }
-        match current.fields.strip_suffix('}') {
-            Some(open) if open.len() > 1 => {
-                current.fields = format!("{open}{added}}}");
-            }
-            _ => current.fields = format!("{{{}}}", &added[1..]),
-        }
-        Ok(())
-    }
-}
-
-impl<S> FormatEvent<S, JsonFields> for JsonLine
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, JsonFields>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let mut line = String::with_capacity(320);
-        let now = Utc::now();
-        write!(
-            line,
-            "{{\"timestamp\":\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z\",\"level\":\"{}\"",
-            now.year(),
-            now.month(),
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second(),
-            now.timestamp_subsec_micros().min(999_999),
-            event.metadata().level()
-        )?;
-        event.record(&mut FieldWriter { line: &mut line });
-        line.push_str(",\"target\":");
-        push_json_str(&mut line, event.metadata().target());
-        if let Some(scope) = ctx.event_scope() {
-            let mut spans = String::new();
-            let mut current = None;
-            for span in scope.from_root() {
-                let extensions = span.extensions();
-                let fields = extensions
-                    .get::<FormattedFields<JsonFields>>()
-                    .map_or("", |fields| fields.fields.as_str());
-                let mut object = String::with_capacity(fields.len() + 32);
-                // The stored fields are a JSON object (`{}` when there are none).
-                match fields.strip_suffix('}') {
-                    Some(open) if open.len() > 1 => {
-                        object.push_str(open);
-                        object.push(',');
-                    }
-                    _ => object.push('{'),
-                }
-                object.push_str("\"name\":");
-                push_json_str(&mut object, span.name());
-                object.push('}');
-                if !spans.is_empty() {
-                    spans.push(',');
-                }
-                spans.push_str(&object);
-                current = Some(object);
-            }
-            if let Some(current) = current {
-                write!(line, ",\"span\":{current},\"spans\":[{spans}]")?;
-            }
-        }
-        line.push_str("}\n");
-        writer.write_str(&line)
-    }
-}
-
-/// Writes an event's fields as `,"name":value` pairs.
-struct FieldWriter<'a> {
-    line: &'a mut String,
-}
-
-impl FieldWriter<'_> {
-    fn key(&mut self, field: &Field) {
-        self.line.push(',');
-        push_json_str(self.line, field.name());
-        self.line.push(':');
-    }
-}
-
-impl Visit for FieldWriter<'_> {
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.key(field);
-        if value.is_finite() {
-            let _ = write!(self.line, "{value}");
-        } else {
-            // JSON has no NaN or infinity.
-            self.line.push_str("null");
-        }
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.key(field);
-        let _ = write!(self.line, "{value}");
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.key(field);
-        let _ = write!(self.line, "{value}");
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.key(field);
-        self.line.push_str(if value { "true" } else { "false" });
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.key(field);
-        push_json_str(self.line, value);
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.key(field);
-        push_json_str(self.line, &format!("{value:?}"));
-    }
-}
-
-/// `value` as a JSON string, quoted and escaped.
-fn push_json_str(line: &mut String, value: &str) {
-    line.push('"');
-    let mut start = 0;
-    // Only ASCII needs escaping, and no byte of a multi-byte UTF-8 character is ASCII.
-    for (at, byte) in value.bytes().enumerate() {
-        let escaped = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        line.push_str(&value[start..at]);
-        if escaped.is_empty() {
-            let _ = write!(line, "\\u{byte:04x}");
-        } else {
-            line.push_str(escaped);
-        }
-        start = at + 1;
-    }
-    line.push_str(&value[start..]);
-    line.push('"');
+/// one's fields and `name`) and `spans` (all of them, outermost first).
+fn json_lines<T, F, W>(
+    builder: SubscriberBuilder<DefaultFields, Format<Full, T>, F, W>,
+) -> SubscriberBuilder<JsonFields, Format<Json, T>, F, W> {
+    builder
+        .json()
+        .flatten_event(true)
+        .with_current_span(true)
+        .with_span_list(true)
 }
 
 #[cfg(test)]
@@ -243,7 +62,7 @@ mod tests {
     use std::io;
     use std::sync::{Arc, Mutex};
 
-    use serde_json::Value;
+    use serde_json::{Map, Value};
     use tracing_subscriber::fmt::MakeWriter;
 
     use super::*;
@@ -268,52 +87,30 @@ mod tests {
         }
     }
 
-    /// The lines `log` writes, each parsed as JSON, with its keys in the order written.
-    fn lines(log: impl FnOnce()) -> Vec<(Value, Vec<String>)> {
+    /// The lines `log` writes in the JSON format of the service, each parsed as a JSON
+    /// object (whose keys keep the order written).
+    fn lines(log: impl FnOnce()) -> Vec<Map<String, Value>> {
         let captured = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(captured.clone())
-            .with_ansi(false)
-            .fmt_fields(JsonFields)
-            .event_format(JsonLine)
-            .finish();
+        let subscriber = json_lines(
+            tracing_subscriber::fmt()
+                .with_writer(captured.clone())
+                .with_ansi(false),
+        )
+        .finish();
         tracing::subscriber::with_default(subscriber, log);
         let text = String::from_utf8(captured.0.lock().expect("the buffer").clone())
             .expect("UTF-8 output");
         assert!(text.ends_with('\n'), "{text}");
         text.lines()
-            .map(|line| {
-                let value = serde_json::from_str(line).expect("one JSON object per line");
-                let KeysInOrder(keys) = serde_json::from_str(line).expect("an object");
-                (value, keys)
+            .map(|line| match serde_json::from_str(line) {
+                Ok(Value::Object(fields)) => fields,
+                other => panic!("one JSON object per line, got {other:?}: {line}"),
             })
             .collect()
     }
 
-    /// The keys of a JSON object, in the order written.
-    struct KeysInOrder(Vec<String>);
-
-    impl<'de> serde::Deserialize<'de> for KeysInOrder {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Keys;
-            impl<'de> serde::de::Visitor<'de> for Keys {
-                type Value = KeysInOrder;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<KeysInOrder, A::Error> {
-                    let mut keys = Vec::new();
-                    while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
-                        keys.push(key);
-                    }
-                    Ok(KeysInOrder(keys))
-                }
-            }
-            deserializer.deserialize_map(Keys)
-        }
+    fn keys(line: &Map<String, Value>) -> Vec<&str> {
+        line.keys().map(String::as_str).collect()
     }
 
     #[test]
@@ -332,12 +129,12 @@ mod tests {
                 "world"
             );
         });
-        let [(line, keys)] = lines.as_slice() else {
+        let [line] = lines.as_slice() else {
             panic!("one line: {lines:?}")
         };
         assert_eq!(
-            keys,
-            &[
+            keys(line),
+            [
                 "timestamp",
                 "level",
                 "message",
@@ -380,7 +177,7 @@ mod tests {
             let _inner = inner.enter();
             tracing::warn!(reason = "x", "inside");
         });
-        let [(line, keys)] = lines.as_slice() else {
+        let [line] = lines.as_slice() else {
             panic!("one line: {lines:?}")
         };
         assert_eq!(line["level"], "WARN");
@@ -390,8 +187,8 @@ mod tests {
             serde_json::json!([{"request_id": "r-1", "name": "request"}, {"name": "empty"}])
         );
         assert_eq!(
-            keys,
-            &[
+            keys(line),
+            [
                 "timestamp",
                 "level",
                 "message",
@@ -412,7 +209,7 @@ mod tests {
             tracing::info!("inside");
         });
         assert_eq!(
-            lines[0].0["span"],
+            lines[0]["span"],
             serde_json::json!({"id": 7, "later": "now", "name": "request"})
         );
     }
@@ -420,6 +217,6 @@ mod tests {
     #[test]
     fn events_outside_spans_have_no_span_keys() {
         let lines = lines(|| tracing::error!("alone"));
-        assert_eq!(lines[0].1, ["timestamp", "level", "message", "target"]);
+        assert_eq!(keys(&lines[0]), ["timestamp", "level", "message", "target"]);
     }
 }

@@ -82,8 +82,9 @@ fn customers_with_reference<'a>(company: i32, reference: Option<&'a str>) -> _ {
 }
 
 /// The current versions of one company's customers that match every identifier of
-/// `binds` (an identifier not given matches all), by customer id: a `find_customers`
-/// statement before the filter of its driving identifier.
+/// `binds` (an identifier not given matches all), in customer id order, read as
+/// [`VersionRecord`]s: a `find_customers` statement but for the filter of its driving
+/// identifier, which the `by_*` functions below add.
 #[dsl::auto_type]
 fn current_versions<'a>(binds: Binds<'a>) -> _ {
     let company: i32 = binds.company;

@@ -195,8 +195,13 @@ async fn prepare_template(admin: &str, fingerprint: &str) -> Result<String, Stri
         .await
         .map_err(|e| e.to_string())?;
     let result = async {
-        if let Err(error) = sweep::sweep(&mut conn).await {
-            eprintln!("warning: leftover test databases were not swept: {error}");
+        match sweep::sweep(&mut conn).await {
+            Ok(swept) => tracing::debug!(
+                dropped = ?swept.dropped,
+                templates_kept_for_unregistered_runs = swept.unregistered,
+                "leftovers of killed test runs swept"
+            ),
+            Err(error) => eprintln!("warning: leftover test databases were not swept: {error}"),
         }
         let existing: Vec<Name> = diesel::sql_query(format!(
             "SELECT datname FROM pg_database WHERE datname = '{template}'"

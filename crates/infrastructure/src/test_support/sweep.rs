@@ -11,8 +11,11 @@
 //! A run is alive while its process is: each process holds, on a session of its own, an
 //! advisory lock on its run id (which its test databases are named after) and a shared
 //! one on its template's fingerprint. The server releases both when that session ends,
-//! however the process ended, and the sweep reads the live ones from `pg_locks`. Nothing
-//! that may still be in use is dropped by force: a database with a session open stays.
+//! however the process ended, and the sweep reads the live ones from `pg_locks`. A run of
+//! an older checkout does not register: while a test database not named after a run is
+//! kept, such a run may be alive, cloning any template, so no template is dropped.
+//! Nothing that may still be in use is dropped by force: a database with a session open
+//! stays.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -130,6 +133,9 @@ async fn hold_run_locks(admin: &str, template: i32) -> Result<(AsyncPgConnection
 struct Live {
     runs: HashSet<i64>,
     templates: HashSet<i64>,
+    /// Whether a run that does not register may be alive too (see the module's
+    /// documentation).
+    unregistered: bool,
 }
 
 #[derive(QueryableByName)]
@@ -219,6 +225,7 @@ fn verdict(name: &str, age: Option<Duration>, live: &Live) -> Verdict {
         }
         match fingerprint_key(fingerprint) {
             Some(key) if live.templates.contains(&i64::from(key)) => Verdict::Keep,
+            _ if live.unregistered => Verdict::Keep,
             _ => Verdict::Drop,
         }
     } else {
@@ -226,30 +233,53 @@ fn verdict(name: &str, age: Option<Duration>, live: &Live) -> Verdict {
     }
 }
 
-/// Drops the leftovers of killed runs; returns the names of the databases dropped. The
-/// caller holds the lock under which templates are built.
-pub(super) async fn sweep(conn: &mut AsyncPgConnection) -> Result<Vec<String>, String> {
-    let listed = listed(conn).await?;
+/// What a sweep did.
+#[derive(Debug)]
+pub(super) struct Swept {
+    /// The databases dropped.
+    pub(super) dropped: Vec<String>,
+    /// Whether templates were kept for runs that do not register.
+    pub(super) unregistered: bool,
+}
+
+/// Drops the leftovers of killed runs. The caller holds the lock under which templates
+/// are built.
+pub(super) async fn sweep(conn: &mut AsyncPgConnection) -> Result<Swept, String> {
+    let listed: Vec<(String, Option<Duration>)> = listed(conn)
+        .await?
+        .into_iter()
+        .map(|database| {
+            let age = database
+                .age
+                .and_then(|s| Duration::try_from_secs_f64(s).ok());
+            (database.name, age)
+        })
+        .collect();
     // Read after the list: a run registers before it creates anything, so a database
     // listed whose run is alive has that run among these.
-    let live = live(conn).await?;
+    let mut live = live(conn).await?;
+    live.unregistered = listed.iter().any(|(name, age)| {
+        name.starts_with(TEST_PREFIX)
+            && run_of(name).is_none()
+            && verdict(name, *age, &live) == Verdict::Keep
+    });
     let mut dropped = Vec::new();
-    for database in listed {
-        let age = database
-            .age
-            .and_then(|s| Duration::try_from_secs_f64(s).ok());
-        let force = match verdict(&database.name, age, &live) {
+    for (name, age) in listed {
+        let force = match verdict(&name, age, &live) {
             Verdict::Keep => continue,
             Verdict::Drop => "",
             Verdict::ForceDrop => " WITH (FORCE)",
         };
-        let drop = format!("DROP DATABASE IF EXISTS \"{}\"{force}", database.name);
+        let drop = format!("DROP DATABASE IF EXISTS \"{name}\"{force}");
         // A database still in use refuses to be dropped, and is rightly kept.
         if conn.batch_execute(&drop).await.is_ok() {
-            dropped.push(database.name);
+            dropped.push(name);
         }
     }
-    Ok(dropped)
+    Ok(Swept {
+        dropped,
+        unregistered: live.unregistered,
+    })
 }
 
 #[cfg(test)]
@@ -263,6 +293,7 @@ mod tests {
 
     fn live_of(runs: &[u32], templates: &[&str]) -> Live {
         Live {
+            unregistered: false,
             runs: runs.iter().map(|&run| i64::from(run)).collect(),
             templates: templates
                 .iter()
@@ -327,6 +358,16 @@ mod tests {
             verdict("customer_api_other", Some(HOUR * 9), &live),
             Verdict::Keep
         );
+        // A run that does not register may be cloning any template.
+        let live = Live {
+            unregistered: true,
+            ..live
+        };
+        assert_eq!(
+            verdict(&template("fedcba9876543210"), None, &live),
+            Verdict::Keep
+        );
+        assert_eq!(verdict(&test(8, 0), None, &live), Verdict::ForceDrop);
     }
 
     async fn exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
@@ -343,9 +384,24 @@ mod tests {
         format!("{:016x}", uuid::Uuid::new_v4().as_u64_pair().0)
     }
 
-    /// On the server: the test database of a run that has ended and the templates no live
-    /// run uses are dropped; the databases of live runs (this one's too), the template a
-    /// live run uses and a recent database not named after a run are kept.
+    /// Sweeps under the build lock, as a test process does when it starts.
+    async fn sweep_now(admin: &mut AsyncPgConnection) -> Swept {
+        admin
+            .batch_execute(&format!("SELECT pg_advisory_lock({BUILD_LOCK})"))
+            .await
+            .expect("the build lock");
+        let swept = sweep(admin).await;
+        admin
+            .batch_execute(&format!("SELECT pg_advisory_unlock({BUILD_LOCK})"))
+            .await
+            .expect("the build lock");
+        swept.expect("the sweep runs")
+    }
+
+    /// On the server: the test database of a run that has ended, an unfinished template
+    /// and the templates no run uses are dropped; the databases of live runs (this one's
+    /// too), the template a live run uses and a recent database not named after a run
+    /// are kept, and while that one is there, so are all templates.
     #[test]
     fn the_sweep_drops_leftovers_and_keeps_what_live_runs_use() {
         let status = postgres_status();
@@ -389,47 +445,56 @@ mod tests {
                     break run;
                 }
             };
+            let unregistered = format!("{TEST_PREFIX}{}", uuid::Uuid::new_v4().simple());
+            let unused = format!("{TEMPLATE_PREFIX}{}", new_fingerprint());
             let kept = [
+                own,
                 test_database_name(other_run, 0),
-                format!("{TEST_PREFIX}{}", uuid::Uuid::new_v4().simple()),
                 format!("{TEMPLATE_PREFIX}{used}"),
             ];
             let swept = [
                 test_database_name(ended, 0),
-                format!("{TEMPLATE_PREFIX}{}", new_fingerprint()),
                 format!("{TEMPLATE_PREFIX}{}_building", new_fingerprint()),
             ];
-            for name in kept.iter().chain(&swept) {
+            for name in kept[1..]
+                .iter()
+                .chain(&swept)
+                .chain([&unregistered, &unused])
+            {
                 admin
                     .batch_execute(&format!("CREATE DATABASE \"{name}\""))
                     .await
                     .unwrap_or_else(|e| panic!("{name}: {e}"));
             }
 
-            admin
-                .batch_execute(&format!("SELECT pg_advisory_lock({BUILD_LOCK})"))
-                .await
-                .expect("the build lock");
-            let dropped = sweep(&mut admin).await;
-            admin
-                .batch_execute(&format!("SELECT pg_advisory_unlock({BUILD_LOCK})"))
-                .await
-                .expect("the build lock");
-            let dropped = dropped.expect("the sweep runs");
-
+            let first = sweep_now(&mut admin).await;
+            assert!(first.unregistered, "{unregistered} is there");
             for name in &swept {
                 assert!(
                     !exists(&mut admin, name).await,
-                    "{name} is swept: {dropped:?}"
+                    "{name} is swept: {first:?}"
                 );
             }
-            for name in kept.iter().chain([&own]) {
-                assert!(
-                    exists(&mut admin, name).await,
-                    "{name} is kept: {dropped:?}"
-                );
+            for name in kept.iter().chain([&unregistered, &unused]) {
+                assert!(exists(&mut admin, name).await, "{name} is kept: {first:?}");
             }
+
+            // Without it, the template no run uses goes, unless another process has a
+            // test database not named after a run.
+            admin
+                .batch_execute(&format!("DROP DATABASE \"{unregistered}\""))
+                .await
+                .expect("dropped");
+            let second = sweep_now(&mut admin).await;
+            assert_eq!(
+                exists(&mut admin, &unused).await,
+                second.unregistered,
+                "{unused}: {second:?}"
+            );
             for name in &kept {
+                assert!(exists(&mut admin, name).await, "{name} is kept: {second:?}");
+            }
+            for name in kept[1..].iter().chain([&unused]) {
                 admin
                     .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .await

@@ -1,5 +1,5 @@
 //! The black-box HTTP tests of the customer lookup service: every rule of section 2 of
-//! the contract (`/work/shared/spec/customer-lookup.md`), each test run once per backend
+//! the contract (`docs/customer-lookup.md`), each test run once per backend
 //! as `sqlite::...` and `postgres::...`.
 
 mod binary;

@@ -16,8 +16,8 @@ pub const JTC: CompanyId = CompanyId::new(1);
 pub const JFC: CompanyId = CompanyId::new(2);
 
 /// Runs `$body` with `$conn` bound to a pooled connection of whichever backend the
-/// [`customer_infrastructure::Database`] `$db` is (the test twin of the adapter's own
-/// `with_connection!`, whose schema module is private).
+/// [`customer_infrastructure::Database`] `$db` is: `with_connection!` for tests, which
+/// fails the test when no connection can be had instead of returning an error.
 macro_rules! with_conn {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {

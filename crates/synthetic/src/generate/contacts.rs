@@ -10,9 +10,7 @@ use crate::rows::{Batch, NewContact, NewReference, Text, owned, text};
 use crate::tables::Tenant;
 use crate::tables::codes::SAUDI_PHONE_CODE;
 use crate::tables::companies::COMPANY_ROLES;
-use crate::tables::words::{
-    OCCUPATIONS_AR_FEMALE, OCCUPATIONS_AR_MALE, OCCUPATIONS_EN, REMARKS_AR, REMARKS_EN,
-};
+use crate::tables::words::{REMARKS_AR, REMARKS_EN};
 
 impl Generator {
     /// 0 to 3 contacts of a person: relatives, named after the family, and friends.
@@ -81,15 +79,7 @@ impl Generator {
                 ),
             };
             let profession = if self.dice.chance(500) {
-                Some(Cow::Borrowed(if arabic {
-                    self.dice.pick(if female {
-                        OCCUPATIONS_AR_FEMALE
-                    } else {
-                        OCCUPATIONS_AR_MALE
-                    })
-                } else {
-                    self.dice.pick(OCCUPATIONS_EN)
-                }))
+                Some(Cow::Borrowed(self.occupation(arabic, female)))
             } else {
                 None
             };

@@ -130,6 +130,19 @@ impl Generator {
         )))
     }
 
+    /// An occupation, in Arabic (by gender) or in English.
+    pub(super) fn occupation(&mut self, arabic: bool, female: bool) -> &'static str {
+        if arabic {
+            self.dice.pick(if female {
+                OCCUPATIONS_AR_FEMALE
+            } else {
+                OCCUPATIONS_AR_MALE
+            })
+        } else {
+            self.dice.pick(OCCUPATIONS_EN)
+        }
+    }
+
     /// A Saudi mobile number: 9 digits starting with 5.
     pub(super) fn saudi_mobile(&mut self) -> String {
         let operator = self.dice.pick(&[0, 3, 4, 5, 6, 8, 9]);
@@ -219,15 +232,7 @@ impl Generator {
     pub(super) fn individual(&mut self, person: &Person, created: NaiveDateTime) -> NewVersion {
         let nationality = person.nationality;
         let arabic = nationality.names.arabic_script;
-        let occupation = if arabic {
-            self.dice.pick(if person.female {
-                OCCUPATIONS_AR_FEMALE
-            } else {
-                OCCUPATIONS_AR_MALE
-            })
-        } else {
-            self.dice.pick(OCCUPATIONS_EN)
-        };
+        let occupation = self.occupation(arabic, person.female);
         let additional = if self.dice.chance(150) {
             match self.home_mobile(nationality) {
                 Some(home) if self.dice.chance(600) => Some(home),

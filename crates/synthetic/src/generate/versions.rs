@@ -9,7 +9,6 @@ use super::{Generator, Person, as_of, is_arabic};
 use crate::rows::{Batch, NewVersion, owned};
 use crate::tables::codes::{IQAMA, PASSPORT};
 use crate::tables::companies::INDUSTRIES;
-use crate::tables::words::{OCCUPATIONS_AR_FEMALE, OCCUPATIONS_AR_MALE, OCCUPATIONS_EN};
 
 impl Generator {
     /// The versions of a customer, oldest first: the current one last, each older one
@@ -79,15 +78,7 @@ impl Generator {
             }
             (Some(person), 7 | 8) => {
                 let nationality = person.nationality;
-                version.occupation = Some(Cow::Borrowed(if arabic {
-                    self.dice.pick(if person.female {
-                        OCCUPATIONS_AR_FEMALE
-                    } else {
-                        OCCUPATIONS_AR_MALE
-                    })
-                } else {
-                    self.dice.pick(OCCUPATIONS_EN)
-                }));
+                version.occupation = Some(Cow::Borrowed(self.occupation(arabic, person.female)));
                 version.monthly_income_id = Some(self.dice.weighted(nationality.income));
             }
             (Some(person), _) => {

@@ -48,6 +48,20 @@ async fn resolve(store: &impl CompanyDirectory, code: &str) -> Option<CompanyId>
     }
 }
 
+/// Adds relation type 99 (neighbour), unknown to a cache loaded before, and contact 50 of
+/// customer 54218 with that relation.
+async fn add_a_neighbour(db: &TestDatabase) {
+    execute(
+        &db.connect(),
+        &format!(
+            "INSERT INTO relation_types (id, name_ar, name_en) VALUES (99, 'جار', 'Neighbour');
+             {};",
+            contact_sql(50, 54218, Some(99))
+        ),
+    )
+    .await;
+}
+
 /// A reference row added after the cache was loaded (a new relation type), used by a new
 /// contact, is picked up by the next lookup: the miss makes the adapter reload, well
 /// before the 60 s time to live.
@@ -59,15 +73,7 @@ pub async fn reference_rows_added_later_are_picked_up_on_a_miss(backend: TestBac
         contact_ids(&find_one(&store, JTC, &by_id(54218)).await),
         [1, 2]
     );
-    execute(
-        &db.connect(),
-        &format!(
-            "INSERT INTO relation_types (id, name_ar, name_en) VALUES (99, 'جار', 'Neighbour');
-             {};",
-            contact_sql(50, 54218, Some(99))
-        ),
-    )
-    .await;
+    add_a_neighbour(&db).await;
     // Asked at once: a miss the foreign keys prove real reloads without delay.
     let found = find_one(&store, JTC, &by_id(54218)).await;
     assert_eq!(contact_ids(&found), [1, 2, 50]);
@@ -94,15 +100,7 @@ pub async fn a_miss_reloads_the_reference_data_not_the_rows(backend: TestBackend
     );
     let once = BTreeMap::from([("find_contacts", 1), ("find_customers", 1)]);
     assert_eq!(take(&executions), once);
-    execute(
-        &db.connect(),
-        &format!(
-            "INSERT INTO relation_types (id, name_ar, name_en) VALUES (99, 'جار', 'Neighbour');
-             {};",
-            contact_sql(50, 54218, Some(99))
-        ),
-    )
-    .await;
+    add_a_neighbour(&db).await;
     let found = find_one(&store, JTC, &by_id(54218)).await;
     assert_eq!(
         found.contacts[2].relation_type,

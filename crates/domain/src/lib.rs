@@ -1,5 +1,6 @@
 //! The customer lookup domain: who a customer is, the identifiers a customer can be
-//! looked up by, and the ports through which customers and companies are found.
+//! looked up by, who may look them up (callers, credentials, rate limits), the audit
+//! trail of disclosures, and the ports through which all of them are stored and found.
 //!
 //! This crate depends on no framework and no database: other internal crates reuse it
 //! as a library. Every value type here can only hold a valid value; its `parse`
@@ -7,6 +8,9 @@
 
 #![warn(missing_docs)]
 
+mod access;
+mod api_key;
+mod audit;
 mod company;
 mod criteria;
 mod customer;
@@ -16,12 +20,27 @@ mod language;
 mod ports;
 mod violation;
 
+pub use access::{
+    AccessViolation, Caller, ClientName, ClientProfile, CompanyScope, Credential,
+    InvalidAccessValue, RateLimit, RateWindow,
+};
+pub use api_key::{
+    API_KEY_ID_LEN, API_KEY_PREFIX, API_KEY_SECRET_LEN, ApiKey, ApiKeyHash, ApiKeyId,
+    ClientListing, KeySummary, NewApiKey, StoredApiKey,
+};
+pub use audit::{AuditQuery, AuditRecord, Criterion, CriterionDigest, Disclosure};
 pub use company::{CompanyCode, CompanyId};
 pub use criteria::{CriteriaError, SearchCriteria};
 pub use customer::{Coded, Contact, Customer, LocalizedName};
 pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber};
 pub use language::Language;
-pub use ports::{CompanyDirectory, CustomerRepository, RepositoryError};
+pub use ports::{
+    AuditTrail, ClientRegistry, CompanyDirectory, CustomerRepository, RegistryError,
+    RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
+};
 #[cfg(feature = "mocks")]
-pub use ports::{MockCompanyDirectory, MockCustomerRepository};
+pub use ports::{
+    MockAuditTrail, MockClientRegistry, MockCompanyDirectory, MockCustomerRepository,
+    MockTokenVerifier,
+};
 pub use violation::{InvalidValue, Violation};

@@ -1,7 +1,12 @@
-//! The ports through which the lookup reaches stored customers and companies.
+//! The ports through which the lookup reaches stored customers and companies, callers'
+//! credentials and the audit trail.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
+use crate::access::{ClientName, ClientProfile, CompanyScope};
+use crate::api_key::{ApiKeyId, ClientListing, NewApiKey, StoredApiKey};
+use crate::audit::{AuditQuery, AuditRecord};
 use crate::company::{CompanyCode, CompanyId};
 use crate::criteria::SearchCriteria;
 use crate::customer::Customer;
@@ -46,4 +51,156 @@ pub trait CompanyDirectory: Send + Sync + 'static {
     /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
     /// [`RepositoryError::Failed`] on any other failure of the store.
     async fn resolve(&self, code: &CompanyCode) -> Result<Option<CompanyId>, RepositoryError>;
+}
+
+/// Why the client registry refused a change.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// A client of that name exists already.
+    #[error("a client named {0} exists already")]
+    NameTaken(ClientName),
+    /// No client has that name.
+    #[error("no client is named {0}")]
+    UnknownClient(ClientName),
+    /// No key has that id.
+    #[error("no API key has the id {0}")]
+    UnknownKey(ApiKeyId),
+    /// The company list names companies that do not exist.
+    #[error("unknown companies: {}", .0.iter().map(CompanyCode::as_str).collect::<Vec<_>>().join(", "))]
+    UnknownCompanies(Vec<CompanyCode>),
+    /// The store failed or cannot be reached.
+    #[error(transparent)]
+    Store(#[from] RepositoryError),
+}
+
+/// Which keys `clients revoke` takes effect on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeTarget {
+    /// Every key of this client.
+    Client(ClientName),
+    /// This key alone.
+    Key(ApiKeyId),
+}
+
+/// The callers and their API keys, as stored (only hashes of the keys).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ClientRegistry: Send + Sync + 'static {
+    /// The key with this id and its client, revoked or expired keys included (the caller
+    /// checks [`StoredApiKey::is_valid_at`]); `None` when no key has this id.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
+    /// [`RepositoryError::Failed`] on any other failure of the store.
+    async fn find_key(&self, id: &ApiKeyId) -> Result<Option<StoredApiKey>, RepositoryError>;
+
+    /// Records that the key was used at `at`.
+    ///
+    /// # Errors
+    /// As [`Self::find_key`].
+    async fn touch_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<(), RepositoryError>;
+
+    /// Adds a client with its first key.
+    ///
+    /// # Errors
+    /// [`RegistryError::NameTaken`], [`RegistryError::UnknownCompanies`] (every unknown
+    /// code), [`RegistryError::Store`].
+    async fn add_client(
+        &self,
+        client: &ClientProfile,
+        key: &NewApiKey,
+        at: DateTime<Utc>,
+    ) -> Result<(), RegistryError>;
+
+    /// Adds a key to a client; its other keys that would outlive `retire_others_at` now
+    /// expire then (a rotation's grace period).
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownClient`], [`RegistryError::Store`].
+    async fn add_key(
+        &self,
+        client: &ClientName,
+        key: &NewApiKey,
+        retire_others_at: DateTime<Utc>,
+    ) -> Result<(), RegistryError>;
+
+    /// Revokes the target's keys not yet revoked, as of `at`; returns their ids.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownClient`] or [`RegistryError::UnknownKey`] when the target
+    /// does not exist, [`RegistryError::Store`].
+    async fn revoke(
+        &self,
+        target: &RevokeTarget,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ApiKeyId>, RegistryError>;
+
+    /// Every client with its keys, by name.
+    ///
+    /// # Errors
+    /// As [`Self::find_key`].
+    async fn list_clients(&self) -> Result<Vec<ClientListing>, RepositoryError>;
+}
+
+/// Why a bearer token was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The token is not valid: the reason is safe to tell its bearer.
+    #[error("invalid token: {0}")]
+    Rejected(String),
+    /// The keys to check it with cannot be had now (the identity provider is down).
+    #[error("the token signing keys are unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What a verified token says of its bearer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The token's subject (`sub`).
+    pub subject: String,
+    /// The client it was issued to, as named by the configured claim.
+    pub client: ClientName,
+    /// The companies the configured claim grants.
+    pub companies: CompanyScope,
+}
+
+/// Checks bearer tokens of the group's identity provider.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait TokenVerifier: Send + Sync + 'static {
+    /// The claims of `token` once its signature, issuer, audience and validity period
+    /// are checked.
+    ///
+    /// # Errors
+    /// [`TokenError::Rejected`] for any token that is not valid,
+    /// [`TokenError::Unavailable`] when the keys cannot be fetched.
+    async fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError>;
+}
+
+/// The audit trail, as stored.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AuditTrail: Send + Sync + 'static {
+    /// Stores `records`, all or none, in one statement.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
+    /// [`RepositoryError::Failed`] on any other failure of the store.
+    async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError>;
+
+    /// The records that `query` asks for, made at or after `since` if given, oldest first.
+    ///
+    /// # Errors
+    /// As [`Self::append`].
+    async fn find(
+        &self,
+        query: &AuditQuery,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<AuditRecord>, RepositoryError>;
+
+    /// Deletes the records made before `before`; returns how many there were.
+    ///
+    /// # Errors
+    /// As [`Self::append`].
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
 }

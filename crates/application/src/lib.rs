@@ -1,15 +1,27 @@
-//! The customer search use case: takes the parameters of a lookup as they arrive,
-//! applies every rule of the contract, reports all problems at once, and asks the ports
-//! only for valid input. Internal crates that already hold validated values call
-//! [`CustomerSearch::find`] directly (see `examples/in_memory.rs`).
+//! The use cases of the customer lookup service, written against the domain ports.
+//!
+//! - The search ([`CustomerSearch`]): takes the parameters of a lookup as they arrive,
+//!   applies every rule of the contract, reports all problems at once, checks that the
+//!   caller may search the company, asks the ports only for valid input, and records
+//!   the answer in the audit trail. Internal crates that already hold validated values
+//!   call [`CustomerSearch::find`] directly (see `examples/in_memory.rs`).
+//! - Access ([`access`]): who is calling ([`Authenticator`]) and the management of
+//!   callers and their API keys ([`ClientAdmin`]).
+//! - The audit trail ([`audit`]): keyed hashes of searched values, the group-commit
+//!   writer, and the queries a data protection officer asks ([`AuditQueries`]).
 
 #![warn(missing_docs)]
 
+pub mod access;
+pub mod audit;
+mod hex;
 mod messages;
 mod params;
 mod search;
 mod validation;
 
+pub use access::{AuthError, Authenticator, ClientAdmin};
+pub use audit::AuditQueries;
 pub use messages::Message;
 pub use params::{Param, RawSearchParams};
 pub use search::{CustomerSearch, SearchError, SearchOutcome};

@@ -69,6 +69,33 @@ pub enum Message {
         /// Seconds to wait before retrying, as `Retry-After` says.
         retry_after_secs: u32,
     },
+    /// Title of a `401` problem.
+    UnauthenticatedTitle,
+    /// Detail of a `401` problem without a credential.
+    CredentialMissingDetail,
+    /// Detail of a `401` problem with a credential that is not valid.
+    CredentialInvalidDetail,
+    /// Title of a `403` problem.
+    ForbiddenTitle,
+    /// Detail of a `403` problem: the same whether or not the company exists.
+    ForbiddenCompanyDetail,
+    /// Title of a `429` problem.
+    TooManyRequestsTitle,
+    /// Detail of a `429` problem.
+    TooManyRequestsDetail {
+        /// Seconds to wait before retrying, as `Retry-After` says.
+        retry_after_secs: u64,
+    },
+    /// Detail of a `503` problem when the audit record cannot be written.
+    AuditUnavailableDetail {
+        /// Seconds to wait before retrying, as `Retry-After` says.
+        retry_after_secs: u32,
+    },
+    /// Detail of a `503` problem when credentials cannot be checked.
+    CredentialsUnavailableDetail {
+        /// Seconds to wait before retrying, as `Retry-After` says.
+        retry_after_secs: u32,
+    },
     /// Title of a `500` problem.
     InternalTitle,
     /// Detail of a `500` problem.
@@ -77,6 +104,7 @@ pub enum Message {
 
 impl Message {
     /// The text in `language`.
+    #[expect(clippy::too_many_lines, reason = "the catalogue: one arm per message")]
     pub fn text(self, language: Language) -> Cow<'static, str> {
         let fixed = |en, ar| fixed(language, en, ar);
         match self {
@@ -142,6 +170,48 @@ impl Message {
                 ),
                 format_args!(
                     "تعذر الوصول إلى قاعدة بيانات العملاء. أعد المحاولة بعد {retry_after_secs} ثوانٍ."
+                ),
+            ),
+            Self::UnauthenticatedTitle => fixed("Unauthorized", "غير مصرح"),
+            Self::CredentialMissingDetail => fixed(
+                "This request needs a credential: send Authorization: Bearer <API key or token>.",
+                "يتطلب هذا الطلب بيانات اعتماد: أرسل Authorization: Bearer <مفتاح API أو رمز>.",
+            ),
+            Self::CredentialInvalidDetail => fixed(
+                "The credential is not valid: it is unknown, expired or revoked.",
+                "بيانات الاعتماد غير صالحة: غير معروفة أو منتهية الصلاحية أو ملغاة.",
+            ),
+            Self::ForbiddenTitle => fixed("Forbidden", "ممنوع"),
+            Self::ForbiddenCompanyDetail => fixed(
+                "This credential may not search this company.",
+                "لا تسمح بيانات الاعتماد هذه بالبحث في هذه الشركة.",
+            ),
+            Self::TooManyRequestsTitle => fixed("Too many requests", "طلبات كثيرة جداً"),
+            Self::TooManyRequestsDetail { retry_after_secs } => formatted(
+                language,
+                format_args!(
+                    "The rate limit of this caller is reached. Retry in {retry_after_secs} seconds."
+                ),
+                format_args!(
+                    "تم بلوغ الحد الأقصى لمعدل الطلبات لهذا المستدعي. أعد المحاولة بعد {retry_after_secs} ثوانٍ."
+                ),
+            ),
+            Self::AuditUnavailableDetail { retry_after_secs } => formatted(
+                language,
+                format_args!(
+                    "The audit trail cannot record this lookup, so no customer data is shown. Retry in {retry_after_secs} seconds."
+                ),
+                format_args!(
+                    "تعذر تسجيل هذا البحث في سجل التدقيق، لذلك لا تُعرض بيانات العملاء. أعد المحاولة بعد {retry_after_secs} ثوانٍ."
+                ),
+            ),
+            Self::CredentialsUnavailableDetail { retry_after_secs } => formatted(
+                language,
+                format_args!(
+                    "Credentials cannot be checked now. Retry in {retry_after_secs} seconds."
+                ),
+                format_args!(
+                    "يتعذر التحقق من بيانات الاعتماد حالياً. أعد المحاولة بعد {retry_after_secs} ثوانٍ."
                 ),
             ),
             Self::InternalTitle => fixed("Internal error", "خطأ داخلي"),

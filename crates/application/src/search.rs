@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use chrono::Utc;
 use customer_domain::{
-    CompanyCode, CompanyDirectory, Customer, CustomerRepository, Language, RepositoryError,
-    SearchCriteria,
+    AuditRecord, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository, Disclosure,
+    Language, RepositoryError, SearchCriteria,
 };
 
+use crate::audit::{AuditError, AuditWriter, CriteriaHasher};
 use crate::params::{Param, RawSearchParams};
 use crate::validation::{Problem, Rejected, ValidationErrors, validate};
 
@@ -31,6 +33,12 @@ pub enum SearchError {
     /// The store failed.
     #[error("customer store failed")]
     Failed(#[source] RepositoryError),
+    /// The caller may not search the company asked for (whether or not it exists).
+    #[error("the caller may not search this company")]
+    Forbidden,
+    /// The lookup's audit record could not be written, so its answer may not be given.
+    #[error("the lookup could not be audited")]
+    NotAudited(#[source] AuditError),
 }
 
 impl From<RepositoryError> for SearchError {
@@ -50,6 +58,14 @@ impl From<RepositoryError> for SearchError {
 pub struct CustomerSearch {
     customers: Arc<dyn CustomerRepository>,
     companies: Arc<dyn CompanyDirectory>,
+    audit: Option<Audit>,
+}
+
+/// Where the lookups made through [`CustomerSearch::search_as`] are recorded.
+#[derive(Debug, Clone)]
+struct Audit {
+    writer: AuditWriter,
+    hasher: CriteriaHasher,
 }
 
 impl std::fmt::Debug for CustomerSearch {
@@ -67,7 +83,16 @@ impl CustomerSearch {
         Self {
             customers,
             companies,
+            audit: None,
         }
+    }
+
+    /// The same lookup, recording every answer of [`Self::search_as`] with `writer`,
+    /// the searched values hashed by `hasher`.
+    #[must_use]
+    pub fn with_audit(mut self, writer: AuditWriter, hasher: CriteriaHasher) -> Self {
+        self.audit = Some(Audit { writer, hasher });
+        self
     }
 
     /// The current customers of `company` that match all of `criteria`, to be shown in
@@ -96,31 +121,82 @@ impl CustomerSearch {
         })
     }
 
-    /// Validates the parameters of a lookup as they arrived, then [`Self::find`]s.
+    /// Validates the parameters of a lookup as they arrived, then [`Self::find`]s, as
+    /// an anonymous caller allowed every company (see [`Self::search_as`]).
     ///
     /// # Errors
-    /// [`SearchError::Invalid`] with every problem of the request, an unknown company
-    /// among them; the customer repository is not asked then. [`SearchError::Unavailable`]
-    /// or [`SearchError::Failed`] when a port fails.
+    /// As [`Self::search_as`].
     pub async fn search(&self, params: &RawSearchParams) -> Result<SearchOutcome, SearchError> {
-        match validate(params) {
-            Ok(request) => {
-                self.find(&request.company, &request.criteria, request.language)
-                    .await
-            }
+        self.search_as(&Caller::anonymous(), "-", params).await
+    }
+
+    /// The lookup of an authenticated `caller`: validates the parameters as they
+    /// arrived, checks that the caller may search the company, [`Self::find`]s, and,
+    /// when an audit writer is set, records the answer under `request_id` before
+    /// returning it.
+    ///
+    /// Invalid parameters are all reported, whatever the caller may search; the
+    /// company's existence is told only to a caller allowed to search it, so that
+    /// company codes cannot be probed.
+    ///
+    /// # Errors
+    /// [`SearchError::Invalid`] with every problem of the request (an unknown company
+    /// among them when the caller may search it; the customer repository is not asked
+    /// then); [`SearchError::Forbidden`] for a valid request in a company the caller may
+    /// not search; [`SearchError::Unavailable`] or [`SearchError::Failed`] when a port
+    /// fails; [`SearchError::NotAudited`] when the answer could not be recorded (in
+    /// sync audit mode; nothing of the customers may then be shown).
+    pub async fn search_as(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        params: &RawSearchParams,
+    ) -> Result<SearchOutcome, SearchError> {
+        let request = match validate(params) {
+            Ok(request) => request,
             Err(Rejected {
                 mut errors,
                 company,
             }) => {
                 // Named among the other problems; should the directory be down, those
                 // are answer enough.
-                if let Some(code) = company
+                if let Some(code) = company.filter(|code| caller.may_search(code))
                     && let Ok(None) = self.companies.resolve(&code).await
                 {
                     errors.add(Param::CompanyCode, Problem::UnknownCompany);
                 }
-                Err(SearchError::Invalid(errors))
+                return Err(SearchError::Invalid(errors));
             }
+        };
+        if !caller.may_search(&request.company) {
+            return Err(SearchError::Forbidden);
         }
+        let outcome = self
+            .find(&request.company, &request.criteria, request.language)
+            .await?;
+        if let Some(audit) = &self.audit {
+            let record = AuditRecord {
+                at: Utc::now(),
+                request_id: request_id.to_owned(),
+                client: caller.profile.name.clone(),
+                credential: caller.credential.to_string(),
+                company: request.company.clone(),
+                criteria: audit.hasher.digests(&request.criteria),
+                disclosed: outcome
+                    .customers
+                    .iter()
+                    .map(|customer| Disclosure {
+                        customer_id: customer.customer_id,
+                        customer_version_id: customer.customer_version_id,
+                    })
+                    .collect(),
+            };
+            audit
+                .writer
+                .record(record)
+                .await
+                .map_err(SearchError::NotAudited)?;
+        }
+        Ok(outcome)
     }
 }

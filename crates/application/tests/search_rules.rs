@@ -590,6 +590,21 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
         Message::UnavailableDetail {
             retry_after_secs: 5,
         },
+        Message::UnauthenticatedTitle,
+        Message::CredentialMissingDetail,
+        Message::CredentialInvalidDetail,
+        Message::ForbiddenTitle,
+        Message::ForbiddenCompanyDetail,
+        Message::TooManyRequestsTitle,
+        Message::TooManyRequestsDetail {
+            retry_after_secs: 1,
+        },
+        Message::AuditUnavailableDetail {
+            retry_after_secs: 5,
+        },
+        Message::CredentialsUnavailableDetail {
+            retry_after_secs: 5,
+        },
         Message::InternalTitle,
         Message::InternalDetail,
     ];

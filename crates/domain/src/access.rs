@@ -284,14 +284,17 @@ pub enum Credential {
         /// The token's `sub` claim.
         subject: String,
     },
+    /// None: authentication is turned off by configuration.
+    Anonymous,
 }
 
 impl fmt::Display for Credential {
-    /// `key:<id>` or `token:<subject>`: what the audit trail records.
+    /// `key:<id>`, `token:<subject>` or `anonymous`: what the audit trail records.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::ApiKey(id) => write!(f, "key:{id}"),
             Self::Token { subject } => write!(f, "token:{subject}"),
+            Self::Anonymous => f.write_str("anonymous"),
         }
     }
 }
@@ -306,6 +309,19 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller of every request when authentication is turned off: named `anonymous`,
+    /// allowed every company, with the default rate limit.
+    pub fn anonymous() -> Self {
+        Self {
+            profile: ClientProfile {
+                name: ClientName("anonymous".to_owned()),
+                companies: CompanyScope::All,
+                rate_limit: None,
+            },
+            credential: Credential::Anonymous,
+        }
+    }
+
     /// Whether this caller may search `company`.
     pub fn may_search(&self, company: &CompanyCode) -> bool {
         self.profile.companies.permits(company)

@@ -1,0 +1,215 @@
+//! Group commit of audit records: lookups hand their record to one writer task, which
+//! stores whatever has queued up meanwhile in one statement. Under load a batch holds
+//! the records of every lookup that finished during the previous commit, so the audit
+//! costs about one insert per commit rather than one per lookup.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use customer_domain::{AuditRecord, AuditTrail};
+use tokio::sync::{mpsc, oneshot};
+
+/// When a lookup's answer may leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditMode {
+    /// After its record is committed: no customer is shown without a trace; a lookup
+    /// whose record cannot be written is not answered.
+    Sync,
+    /// At once; the record is queued. A crash loses what is queued: at most
+    /// `queue_capacity` records, in practice those of the last commit's duration.
+    Async,
+}
+
+/// How the writer works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditWriterSettings {
+    /// See [`AuditMode`].
+    pub mode: AuditMode,
+    /// The most records stored by one statement.
+    pub batch_size: usize,
+    /// The most records waiting to be written; lookups wait for room beyond it.
+    pub queue_capacity: usize,
+    /// In `async` mode, the pause before a failed batch is tried again.
+    pub retry_delay: Duration,
+}
+
+impl Default for AuditWriterSettings {
+    fn default() -> Self {
+        Self {
+            mode: AuditMode::Sync,
+            batch_size: 512,
+            queue_capacity: 10_000,
+            retry_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Why a record was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    /// The audit store failed; the message is the store's.
+    #[error("the audit record could not be written: {0}")]
+    NotWritten(String),
+    /// The writer has stopped (the service is shutting down).
+    #[error("the audit writer has stopped")]
+    Stopped,
+}
+
+/// What the writer has done so far.
+#[derive(Debug, Default)]
+pub struct AuditCounters {
+    /// Records handed to the writer.
+    pub queued: AtomicU64,
+    /// Records committed.
+    pub written: AtomicU64,
+    /// Statements that failed.
+    pub failed_batches: AtomicU64,
+}
+
+impl AuditCounters {
+    /// Records queued but not (yet) committed.
+    pub fn pending(&self) -> u64 {
+        self.queued
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.written.load(Ordering::Relaxed))
+    }
+}
+
+#[derive(Debug)]
+struct Pending {
+    record: AuditRecord,
+    committed: Option<oneshot::Sender<Result<(), AuditError>>>,
+}
+
+/// The handle lookups record through; cheap to clone. The writer task ends once every
+/// handle is dropped and the queue is written.
+#[derive(Debug, Clone)]
+pub struct AuditWriter {
+    sender: mpsc::Sender<Pending>,
+    mode: AuditMode,
+    counters: Arc<AuditCounters>,
+}
+
+/// The writer task: run it (spawn it) on a runtime with a timer.
+pub struct AuditWriterTask {
+    receiver: mpsc::Receiver<Pending>,
+    trail: Arc<dyn AuditTrail>,
+    settings: AuditWriterSettings,
+    counters: Arc<AuditCounters>,
+}
+
+impl std::fmt::Debug for AuditWriterTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditWriterTask")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditWriter {
+    /// A writer into `trail` and the task that does the writing.
+    pub fn new(
+        trail: Arc<dyn AuditTrail>,
+        settings: AuditWriterSettings,
+    ) -> (Self, AuditWriterTask) {
+        let (sender, receiver) = mpsc::channel(settings.queue_capacity.max(1));
+        let counters = Arc::new(AuditCounters::default());
+        let writer = Self {
+            sender,
+            mode: settings.mode,
+            counters: counters.clone(),
+        };
+        let task = AuditWriterTask {
+            receiver,
+            trail,
+            settings,
+            counters,
+        };
+        (writer, task)
+    }
+
+    /// The mode the writer was made with.
+    pub fn mode(&self) -> AuditMode {
+        self.mode
+    }
+
+    /// The writer's counters.
+    pub fn counters(&self) -> &Arc<AuditCounters> {
+        &self.counters
+    }
+
+    /// Hands `record` to the writer; in [`AuditMode::Sync`] returns once it is
+    /// committed, in [`AuditMode::Async`] once it is queued.
+    ///
+    /// # Errors
+    /// [`AuditError::NotWritten`] (sync mode) when the store failed;
+    /// [`AuditError::Stopped`] when the writer no longer runs.
+    pub async fn record(&self, record: AuditRecord) -> Result<(), AuditError> {
+        let (committed, outcome) = match self.mode {
+            AuditMode::Sync => {
+                let (sender, receiver) = oneshot::channel();
+                (Some(sender), Some(receiver))
+            }
+            AuditMode::Async => (None, None),
+        };
+        self.sender
+            .send(Pending { record, committed })
+            .await
+            .map_err(|_| AuditError::Stopped)?;
+        self.counters.queued.fetch_add(1, Ordering::Relaxed);
+        match outcome {
+            Some(receiver) => receiver.await.unwrap_or(Err(AuditError::Stopped)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl AuditWriterTask {
+    /// Writes batches until every [`AuditWriter`] is dropped and the queue is empty.
+    pub async fn run(mut self) {
+        let mut batch = Vec::with_capacity(self.settings.batch_size);
+        loop {
+            batch.clear();
+            if self
+                .receiver
+                .recv_many(&mut batch, self.settings.batch_size.max(1))
+                .await
+                == 0
+            {
+                return;
+            }
+            let records: Vec<AuditRecord> = batch.iter().map(|p| p.record.clone()).collect();
+            let outcome = self.write(&records).await;
+            for pending in batch.drain(..) {
+                if let Some(committed) = pending.committed {
+                    // The lookup may have been abandoned meanwhile; its record stands.
+                    let _ = committed.send(outcome.clone());
+                }
+            }
+        }
+    }
+
+    /// Stores one batch: once in sync mode (the lookups waiting on it answer 503), until
+    /// it succeeds in async mode (nothing queued is dropped; lookups wait for room).
+    async fn write(&self, records: &[AuditRecord]) -> Result<(), AuditError> {
+        loop {
+            match self.trail.append(records).await {
+                Ok(()) => {
+                    self.counters
+                        .written
+                        .fetch_add(records.len() as u64, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(error) => {
+                    self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(%error, records = records.len(), "audit records not written");
+                    if self.settings.mode == AuditMode::Sync {
+                        return Err(AuditError::NotWritten(error.to_string()));
+                    }
+                    tokio::time::sleep(self.settings.retry_delay).await;
+                }
+            }
+        }
+    }
+}

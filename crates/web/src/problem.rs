@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use customer_application::{Message, SearchError, ValidationErrors};
-use customer_domain::Language;
+use customer_application::{AuthError, Message, SearchError, ValidationErrors};
+use customer_domain::{Language, RepositoryError};
 use indexmap::IndexMap;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,6 +32,37 @@ pub enum ApiError {
     },
     #[error("query string too long")]
     QueryTooLong { language: Language, max: usize },
+    /// No credential, or one that is not valid.
+    #[error("unauthenticated: {reason}")]
+    Unauthenticated {
+        language: Language,
+        /// Whether a credential was presented at all.
+        presented: bool,
+        /// Why it is not valid, for the log.
+        reason: String,
+    },
+    /// The caller may not search this company (or it does not exist).
+    #[error("forbidden")]
+    Forbidden { language: Language },
+    /// The caller, or the client address after failed authentications, is over its
+    /// rate limit.
+    #[error("rate limited")]
+    TooManyRequests {
+        language: Language,
+        limit: RateLimited,
+    },
+    /// The lookup's audit record could not be written: its answer is withheld.
+    #[error("audit unavailable: {source}")]
+    AuditUnavailable {
+        language: Language,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Credentials cannot be checked now.
+    #[error("credentials cannot be checked: {source}")]
+    CredentialsUnavailable {
+        language: Language,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("database unavailable: {source}")]
     Unavailable {
         language: Language,
@@ -42,6 +73,19 @@ pub enum ApiError {
         language: Language,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// What a `429` says of the limit that was hit (the IETF `RateLimit` header fields).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimited {
+    /// The policy's name: `caller` or `failed-auth`.
+    pub policy: &'static str,
+    /// Requests allowed per window.
+    pub quota: u32,
+    /// The window, in seconds.
+    pub window_secs: u32,
+    /// Seconds until a request will be allowed again (at least 1).
+    pub retry_after_secs: u64,
 }
 
 /// An error, as RFC 9457 describes it: the body of every problem response.
@@ -77,6 +121,40 @@ impl ApiError {
                 language,
                 source: Box::new(source),
             },
+            SearchError::Forbidden => Self::Forbidden { language },
+            SearchError::NotAudited(source) => Self::AuditUnavailable {
+                language,
+                source: Box::new(source),
+            },
+        }
+    }
+
+    /// Maps a failed authentication, answered in `language`.
+    pub fn from_auth(error: AuthError, language: Language) -> Self {
+        match error {
+            AuthError::Missing => Self::Unauthenticated {
+                language,
+                presented: false,
+                reason: "no credential".to_owned(),
+            },
+            AuthError::Invalid(reason) => Self::Unauthenticated {
+                language,
+                presented: true,
+                reason,
+            },
+            AuthError::Registry(source @ RepositoryError::Unavailable(_)) => {
+                Self::CredentialsUnavailable {
+                    language,
+                    source: Box::new(source),
+                }
+            }
+            AuthError::Registry(source @ RepositoryError::Failed(_)) => Self::Internal {
+                language,
+                source: Box::new(source),
+            },
+            AuthError::TokenKeysUnavailable(source) => {
+                Self::CredentialsUnavailable { language, source }
+            }
         }
     }
 
@@ -86,6 +164,11 @@ impl ApiError {
             | Self::NotFound { language }
             | Self::MethodNotAllowed { language, .. }
             | Self::QueryTooLong { language, .. }
+            | Self::Unauthenticated { language, .. }
+            | Self::Forbidden { language }
+            | Self::TooManyRequests { language, .. }
+            | Self::AuditUnavailable { language, .. }
+            | Self::CredentialsUnavailable { language, .. }
             | Self::Unavailable { language, .. }
             | Self::Internal { language, .. } => *language,
         }
@@ -113,6 +196,41 @@ impl ApiError {
                 "/problems/method-not-allowed",
                 Message::MethodNotAllowedTitle,
                 Message::MethodNotAllowedDetail { allow },
+            ),
+            Self::Unauthenticated { presented, .. } => (
+                "/problems/unauthenticated",
+                Message::UnauthenticatedTitle,
+                if *presented {
+                    Message::CredentialInvalidDetail
+                } else {
+                    Message::CredentialMissingDetail
+                },
+            ),
+            Self::Forbidden { .. } => (
+                "/problems/forbidden",
+                Message::ForbiddenTitle,
+                Message::ForbiddenCompanyDetail,
+            ),
+            Self::TooManyRequests { limit, .. } => (
+                "/problems/too-many-requests",
+                Message::TooManyRequestsTitle,
+                Message::TooManyRequestsDetail {
+                    retry_after_secs: limit.retry_after_secs,
+                },
+            ),
+            Self::AuditUnavailable { .. } => (
+                "/problems/service-unavailable",
+                Message::UnavailableTitle,
+                Message::AuditUnavailableDetail {
+                    retry_after_secs: RETRY_AFTER_SECS,
+                },
+            ),
+            Self::CredentialsUnavailable { .. } => (
+                "/problems/service-unavailable",
+                Message::UnavailableTitle,
+                Message::CredentialsUnavailableDetail {
+                    retry_after_secs: RETRY_AFTER_SECS,
+                },
             ),
             Self::Unavailable { .. } => (
                 "/problems/service-unavailable",
@@ -164,7 +282,12 @@ impl ResponseError for ApiError {
             Self::Invalid { .. } | Self::QueryTooLong { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. }
+            | Self::AuditUnavailable { .. }
+            | Self::CredentialsUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -173,6 +296,15 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable { source, .. } => {
                 tracing::warn!(error = %source, "database unavailable");
+            }
+            Self::AuditUnavailable { source, .. } => {
+                tracing::error!(error = %source, "lookup answered 503: its audit record was not written");
+            }
+            Self::CredentialsUnavailable { source, .. } => {
+                tracing::warn!(error = %source, "credentials cannot be checked");
+            }
+            Self::Unauthenticated { reason, .. } => {
+                tracing::debug!(reason = reason.as_str(), "not authenticated");
             }
             Self::Internal { source, .. } => tracing::error!(error = %source, "request failed"),
             _ => {}
@@ -184,8 +316,38 @@ impl ResponseError for ApiError {
         if let Self::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, *allow));
         }
-        if matches!(self, Self::Unavailable { .. }) {
-            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+        match self {
+            Self::Unavailable { .. }
+            | Self::AuditUnavailable { .. }
+            | Self::CredentialsUnavailable { .. } => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+            }
+            Self::Unauthenticated { presented, .. } => {
+                // RFC 6750: an invalid token is named as such; a missing one is not.
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    if *presented {
+                        r#"Bearer realm="customer-api", error="invalid_token""#
+                    } else {
+                        r#"Bearer realm="customer-api""#
+                    },
+                ));
+            }
+            Self::TooManyRequests { limit, .. } => {
+                response.insert_header((header::RETRY_AFTER, limit.retry_after_secs));
+                response.insert_header((
+                    "RateLimit-Policy",
+                    format!(
+                        "\"{}\";q={};w={}",
+                        limit.policy, limit.quota, limit.window_secs
+                    ),
+                ));
+                response.insert_header((
+                    "RateLimit",
+                    format!("\"{}\";r=0;t={}", limit.policy, limit.retry_after_secs),
+                ));
+            }
+            _ => {}
         }
         match serde_json::to_vec(&self.body()) {
             Ok(body) => response.body(body),

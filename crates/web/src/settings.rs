@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
+use customer_domain::RateLimit;
 use customer_infrastructure::{DatabaseUrl, PoolSettings};
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
@@ -26,6 +27,10 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// `[log]`: what is logged, and how.
     pub log: LogSettings,
+    /// `[auth]`: who may call, and how fast.
+    pub auth: AuthSettings,
+    /// `[audit]`: the trail of disclosures.
+    pub audit: AuditSettings,
 }
 
 /// The `[server]` section (see `config/default.toml`).
@@ -46,6 +51,10 @@ pub struct ServerSettings {
     pub keep_alive_secs: u64,
     /// Time a client has to send the request head.
     pub client_request_timeout_ms: u64,
+    /// A second listener, on `host`, for `/metrics` alone (which then leaves the API's
+    /// port); absent: `/metrics` is served with the API. 0: any free port.
+    #[serde(default)]
+    pub admin_port: Option<u16>,
 }
 
 impl ServerSettings {
@@ -101,6 +110,86 @@ pub struct LogSettings {
     pub level: String,
     /// `text` or `json`.
     pub format: LogFormat,
+}
+
+/// Whether callers must authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Every lookup needs a valid credential (the default).
+    Required,
+    /// Anyone who reaches the port may look customers up; refused when `APP_ENV` is
+    /// `production`.
+    Disabled,
+}
+
+/// The `[auth]` section (see `config/default.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// `required` or `disabled`.
+    pub mode: AuthMode,
+    /// How long a verified API key is trusted without reading it again: the longest a
+    /// revocation or an expiry takes to apply.
+    pub key_cache_ttl_secs: u64,
+    /// The rate limit of callers that have none of their own (`N/s` or `N/min`).
+    pub default_rate_limit: String,
+    /// Failed authentications allowed per client IP address (`N/s` or `N/min`).
+    pub failed_auth_rate_limit: String,
+    /// How often the warning that authentication is off is repeated.
+    pub disabled_warning_interval_secs: u64,
+    /// `[auth.jwt]`: bearer tokens of the identity provider.
+    pub jwt: JwtSettings,
+}
+
+/// The `[auth.jwt]` section (see `config/default.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtSettings {
+    /// Accept bearer tokens of the identity provider besides API keys.
+    pub enabled: bool,
+    /// The JWKS as a file; exactly one of `jwks_file` and `jwks_url` when enabled.
+    pub jwks_file: String,
+    /// The JWKS's URL (`https://...`).
+    pub jwks_url: String,
+    /// The required `iss`.
+    pub issuer: String,
+    /// The required `aud`.
+    pub audience: String,
+    /// The claim that names the client (`sub` when the token lacks it).
+    pub client_claim: String,
+    /// The claim that lists the companies (an array of codes, or `all`).
+    pub companies_claim: String,
+    /// Leeway on `exp` and `nbf`, in seconds.
+    pub leeway_secs: u64,
+    /// Shortest time between two fetches of the JWKS for an unknown `kid`.
+    pub refresh_interval_secs: u64,
+    /// Longest time a fetch of the JWKS may take, in milliseconds.
+    pub fetch_timeout_ms: u64,
+}
+
+/// When a lookup's answer may leave (see `customer_application::audit::AuditMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditModeSetting {
+    /// After its audit record is committed.
+    Sync,
+    /// At once; the record is queued.
+    Async,
+}
+
+/// The `[audit]` section (see `config/default.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// `sync` or `async`.
+    pub mode: AuditModeSetting,
+    /// The key of the searched values' HMAC; empty: a random key kept in the database.
+    pub hmac_key: String,
+    /// The most records written by one statement.
+    pub batch_size: usize,
+    /// The most records waiting to be written.
+    pub queue_capacity: usize,
 }
 
 /// The `APP__SECTION__KEY` variables, as `section.key`. The prefix is `APP__`, so the
@@ -175,6 +264,12 @@ impl Settings {
         }
         let settings: Self = builder.build()?.try_deserialize()?;
         settings.check()?;
+        if environment == Some("production") && settings.auth.mode == AuthMode::Disabled {
+            return Err(SettingsError::Invalid {
+                key: "auth.mode",
+                reason: "authentication cannot be disabled in production".to_owned(),
+            });
+        }
         Ok(settings)
     }
 
@@ -219,6 +314,36 @@ impl Settings {
         if let Err(error) = EnvFilter::try_new(&self.log.level) {
             return invalid("log.level", &error.to_string());
         }
+        self.auth.default_rate_limit()?;
+        self.auth.failed_auth_rate_limit()?;
+        if self.auth.key_cache_ttl_secs == 0 {
+            return invalid("auth.key_cache_ttl_secs", "must be greater than 0");
+        }
+        let jwt = &self.auth.jwt;
+        if jwt.enabled {
+            if jwt.jwks_file.is_empty() == jwt.jwks_url.is_empty() {
+                return invalid(
+                    "auth.jwt.jwks_file",
+                    "exactly one of auth.jwt.jwks_file and auth.jwt.jwks_url must be set",
+                );
+            }
+            for (key, value) in [
+                ("auth.jwt.issuer", &jwt.issuer),
+                ("auth.jwt.audience", &jwt.audience),
+                ("auth.jwt.client_claim", &jwt.client_claim),
+                ("auth.jwt.companies_claim", &jwt.companies_claim),
+            ] {
+                if value.trim().is_empty() {
+                    return invalid(key, "must be set when auth.jwt.enabled is true");
+                }
+            }
+        }
+        if self.audit.batch_size == 0 {
+            return invalid("audit.batch_size", "must be at least 1");
+        }
+        if self.audit.queue_capacity == 0 {
+            return invalid("audit.queue_capacity", "must be at least 1");
+        }
         Ok(())
     }
 
@@ -229,6 +354,25 @@ impl Settings {
             reason: error.to_string(),
         })
     }
+}
+
+impl AuthSettings {
+    /// The rate limit of callers without their own.
+    pub fn default_rate_limit(&self) -> Result<RateLimit, SettingsError> {
+        rate_limit("auth.default_rate_limit", &self.default_rate_limit)
+    }
+
+    /// The failed authentications allowed per client IP address.
+    pub fn failed_auth_rate_limit(&self) -> Result<RateLimit, SettingsError> {
+        rate_limit("auth.failed_auth_rate_limit", &self.failed_auth_rate_limit)
+    }
+}
+
+fn rate_limit(key: &'static str, value: &str) -> Result<RateLimit, SettingsError> {
+    RateLimit::parse(value).map_err(|error| SettingsError::Invalid {
+        key,
+        reason: error.to_string(),
+    })
 }
 
 impl DatabaseSettings {
@@ -424,6 +568,43 @@ mod tests {
         )
         .expect("a valid filter loads");
         assert_eq!(settings.log.level, "customer_web=debug,warn");
+    }
+
+    #[test]
+    fn authentication_is_required_by_default_and_cannot_be_off_in_production() {
+        let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+        assert_eq!(settings.auth.mode, AuthMode::Required);
+        assert_eq!(settings.audit.mode, AuditModeSetting::Sync);
+        assert!(settings.auth.key_cache_ttl_secs <= 30);
+        let off = [("APP__AUTH__MODE", "disabled")];
+        let settings = load(Path::new("/nonexistent"), None, None, &off).expect("explicit");
+        assert_eq!(settings.auth.mode, AuthMode::Disabled);
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let error = load(&folder, Some("production"), None, &off).expect_err("refused");
+        assert!(error.to_string().contains("auth.mode"), "{error}");
+    }
+
+    #[test]
+    fn rate_limits_and_token_settings_are_checked() {
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__AUTH__DEFAULT_RATE_LIMIT", "fast")],
+        )
+        .expect_err("must fail");
+        assert!(
+            error.to_string().contains("auth.default_rate_limit"),
+            "{error}"
+        );
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__AUTH__JWT__ENABLED", "true")],
+        )
+        .expect_err("must fail");
+        assert!(error.to_string().contains("auth.jwt"), "{error}");
     }
 
     /// Every `config/*.toml` shipped, found by listing the folder, loads as `APP_ENV`.

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use customer_domain::{
-    AuditRecord, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository, Disclosure,
-    Language, RepositoryError, SearchCriteria,
+    AuditRecord, AuditTrail, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository,
+    Disclosure, Language, RepositoryError, SearchCriteria,
 };
 
 use crate::audit::{AuditError, AuditWriter, CriteriaHasher};
@@ -62,10 +62,42 @@ pub struct CustomerSearch {
 }
 
 /// Where the lookups made through [`CustomerSearch::search_as`] are recorded.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Audit {
     writer: AuditWriter,
-    hasher: CriteriaHasher,
+    key: AuditKey,
+}
+
+/// The hasher of searched values: given, or keyed with the trail's own key, read at the
+/// first lookup (so that the service starts while the database is down).
+#[derive(Clone)]
+enum AuditKey {
+    Given(CriteriaHasher),
+    Stored {
+        trail: Arc<dyn AuditTrail>,
+        hasher: Arc<tokio::sync::OnceCell<CriteriaHasher>>,
+    },
+}
+
+impl std::fmt::Debug for Audit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Audit")
+            .field("writer", &self.writer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Audit {
+    async fn hasher(&self) -> Result<&CriteriaHasher, RepositoryError> {
+        match &self.key {
+            AuditKey::Given(hasher) => Ok(hasher),
+            AuditKey::Stored { trail, hasher } => {
+                hasher
+                    .get_or_try_init(|| async { Ok(CriteriaHasher::new(&trail.hmac_key().await?)) })
+                    .await
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for CustomerSearch {
@@ -91,7 +123,25 @@ impl CustomerSearch {
     /// the searched values hashed by `hasher`.
     #[must_use]
     pub fn with_audit(mut self, writer: AuditWriter, hasher: CriteriaHasher) -> Self {
-        self.audit = Some(Audit { writer, hasher });
+        self.audit = Some(Audit {
+            writer,
+            key: AuditKey::Given(hasher),
+        });
+        self
+    }
+
+    /// The same lookup, recording every answer of [`Self::search_as`] with `writer`,
+    /// the searched values hashed with the key that `trail` keeps
+    /// ([`AuditTrail::hmac_key`], read once, at the first lookup).
+    #[must_use]
+    pub fn with_audit_keyed_by(mut self, writer: AuditWriter, trail: Arc<dyn AuditTrail>) -> Self {
+        self.audit = Some(Audit {
+            writer,
+            key: AuditKey::Stored {
+                trail,
+                hasher: Arc::new(tokio::sync::OnceCell::new()),
+            },
+        });
         self
     }
 
@@ -175,13 +225,14 @@ impl CustomerSearch {
             .find(&request.company, &request.criteria, request.language)
             .await?;
         if let Some(audit) = &self.audit {
+            let hasher = audit.hasher().await?;
             let record = AuditRecord {
                 at: Utc::now(),
                 request_id: request_id.to_owned(),
                 client: caller.profile.name.clone(),
                 credential: caller.credential.to_string(),
                 company: request.company.clone(),
-                criteria: audit.hasher.digests(&request.criteria),
+                criteria: hasher.digests(&request.criteria),
                 disclosed: outcome
                     .customers
                     .iter()

@@ -203,4 +203,12 @@ pub trait AuditTrail: Send + Sync + 'static {
     /// # Errors
     /// As [`Self::append`].
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
+
+    /// The key of the searched values' keyed hashes kept with the trail (random, made on
+    /// first use), for deployments that configure none: digests made by every instance
+    /// and by the audit queries then agree.
+    ///
+    /// # Errors
+    /// As [`Self::append`].
+    async fn hmac_key(&self) -> Result<Vec<u8>, RepositoryError>;
 }

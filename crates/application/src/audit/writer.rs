@@ -167,16 +167,33 @@ impl AuditWriter {
 
 impl AuditWriterTask {
     /// Writes batches until every [`AuditWriter`] is dropped and the queue is empty.
-    pub async fn run(mut self) {
+    pub async fn run(self) {
+        self.run_until(std::future::pending()).await;
+    }
+
+    /// Writes batches until `stop` completes (or every [`AuditWriter`] is dropped); then
+    /// refuses new records ([`AuditError::Stopped`]) and writes what is queued before
+    /// returning.
+    pub async fn run_until(mut self, stop: impl Future<Output = ()>) {
         let mut batch = Vec::with_capacity(self.settings.batch_size);
+        let mut stop = std::pin::pin!(stop);
+        let mut stopping = false;
         loop {
             batch.clear();
-            if self
-                .receiver
-                .recv_many(&mut batch, self.settings.batch_size.max(1))
-                .await
-                == 0
-            {
+            let limit = self.settings.batch_size.max(1);
+            let received = if stopping {
+                self.receiver.recv_many(&mut batch, limit).await
+            } else {
+                tokio::select! {
+                    received = self.receiver.recv_many(&mut batch, limit) => received,
+                    () = &mut stop => {
+                        stopping = true;
+                        self.receiver.close();
+                        continue;
+                    }
+                }
+            };
+            if received == 0 {
                 return;
             }
             let records: Vec<AuditRecord> = batch.iter().map(|p| p.record.clone()).collect();

@@ -57,7 +57,7 @@ pub enum AuthError {
 #[derive(Debug)]
 struct CachedKey {
     stored: StoredApiKey,
-    /// Unix seconds of the last write of `last_used_at`, 0 for never.
+    /// Unix milliseconds of the last write of `last_used_at`, 0 for never.
     touched_at: AtomicI64,
 }
 
@@ -172,13 +172,15 @@ impl Authenticator {
     /// Writes the key's last use when the last write is older than the touch interval;
     /// only the request that wins the race writes, and a failure costs only the record.
     async fn touch(&self, id: &ApiKeyId, cached: &CachedKey, now: chrono::DateTime<Utc>) {
-        let now_secs = now.timestamp();
+        // In milliseconds: whole seconds would make an interval under one second write
+        // every use, and let two uses on either side of a second boundary both write.
+        let now_ms = now.timestamp_millis();
         let last = cached.touched_at.load(Ordering::Relaxed);
-        let interval = i64::try_from(self.touch_interval.as_secs()).unwrap_or(i64::MAX);
-        if now_secs.saturating_sub(last) < interval
+        let interval = i64::try_from(self.touch_interval.as_millis()).unwrap_or(i64::MAX);
+        if now_ms.saturating_sub(last) < interval
             || cached
                 .touched_at
-                .compare_exchange(last, now_secs, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
                 .is_err()
         {
             return;

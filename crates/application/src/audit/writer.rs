@@ -65,14 +65,18 @@ pub struct AuditCounters {
     pub written: AtomicU64,
     /// Statements that failed.
     pub failed_batches: AtomicU64,
+    /// Records given up on: in sync mode, those of a failed statement (their lookups
+    /// were not answered).
+    pub not_written: AtomicU64,
 }
 
 impl AuditCounters {
-    /// Records queued but not (yet) committed.
+    /// Records queued and still to be committed.
     pub fn pending(&self) -> u64 {
         self.queued
             .load(Ordering::Relaxed)
             .saturating_sub(self.written.load(Ordering::Relaxed))
+            .saturating_sub(self.not_written.load(Ordering::Relaxed))
     }
 }
 
@@ -222,6 +226,10 @@ impl AuditWriterTask {
                     self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
                     tracing::error!(%error, records = records.len(), "audit records not written");
                     if self.settings.mode == AuditMode::Sync {
+                        // Not tried again: pending must not count them for ever.
+                        self.counters
+                            .not_written
+                            .fetch_add(records.len() as u64, Ordering::Relaxed);
                         return Err(AuditError::NotWritten(error.to_string()));
                     }
                     tokio::time::sleep(self.settings.retry_delay).await;

@@ -1,0 +1,793 @@
+//! Who is calling and the management of callers' keys, against mocks of the registry and
+//! the token verifier.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use customer_application::access::{
+    AdminError, AuthError, Authenticator, AuthenticatorSettings, ClientAdmin, IssuedKey, hash_key,
+    issue_key, key_matches,
+};
+use customer_domain::{
+    AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, CompanyScope, Credential,
+    MockClientRegistry, MockTokenVerifier, NewApiKey, RateLimit, RegistryError, RepositoryError,
+    RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
+};
+
+/// What a mock saw, for the test to read once it is done.
+type Seen<T> = Arc<Mutex<T>>;
+
+/// A well-formed key that no registry of these tests knows the secret of.
+const FOREIGN_KEY: &str = "clk_0123456789ab_abcdefghijABCDEFGHIJ0123456789-_abcdefghijk";
+
+fn profile() -> ClientProfile {
+    ClientProfile {
+        name: ClientName::parse("call-centre").expect("a valid name"),
+        companies: CompanyScope::parse("jtc").expect("a valid scope"),
+        rate_limit: Some(RateLimit::parse("50/s").expect("a valid rate")),
+    }
+}
+
+fn new_key() -> IssuedKey {
+    issue_key(Utc::now(), None).expect("random bytes")
+}
+
+/// What the registry holds of `issued`, for the client of [`profile`].
+fn stored(issued: &IssuedKey) -> StoredApiKey {
+    StoredApiKey {
+        id: issued.stored.id.clone(),
+        hash: issued.stored.hash,
+        client: profile(),
+        expires_at: None,
+        revoked_at: None,
+    }
+}
+
+fn bearer(key: &ApiKey) -> String {
+    format!("Bearer {}", key.expose_secret())
+}
+
+/// A registry that knows `key`, counts its reads, and accepts every touch.
+fn registry_knowing(key: StoredApiKey, reads: &Arc<AtomicUsize>) -> MockClientRegistry {
+    let reads = Arc::clone(reads);
+    let mut registry = MockClientRegistry::new();
+    registry.expect_find_key().returning(move |id| {
+        reads.fetch_add(1, Ordering::SeqCst);
+        Ok((*id == key.id).then(|| key.clone()))
+    });
+    registry.expect_touch_key().returning(|_, _| Ok(()));
+    registry
+}
+
+/// A registry that must not be asked anything.
+fn untouched_registry() -> MockClientRegistry {
+    let mut registry = MockClientRegistry::new();
+    registry.expect_find_key().never();
+    registry.expect_touch_key().never();
+    registry
+}
+
+fn authenticator(registry: MockClientRegistry) -> Authenticator {
+    Authenticator::new(Arc::new(registry), None, AuthenticatorSettings::default())
+}
+
+fn with_settings(registry: MockClientRegistry, settings: AuthenticatorSettings) -> Authenticator {
+    Authenticator::new(Arc::new(registry), None, settings)
+}
+
+fn with_verifier(verifier: MockTokenVerifier) -> Authenticator {
+    Authenticator::new(
+        Arc::new(untouched_registry()),
+        Some(Arc::new(verifier)),
+        AuthenticatorSettings::default(),
+    )
+}
+
+fn assert_invalid(outcome: &Result<Caller, AuthError>, reason: &str) {
+    assert!(
+        matches!(outcome, Err(AuthError::Invalid(said)) if said == reason),
+        "expected Invalid({reason:?}), got {outcome:?}"
+    );
+}
+
+// --- Authenticator: the header ---
+
+#[tokio::test]
+async fn no_header_is_a_missing_credential() {
+    let auth = authenticator(untouched_registry());
+    for header in [None, Some(""), Some("   ")] {
+        let outcome = auth.authenticate(header).await;
+        assert!(matches!(outcome, Err(AuthError::Missing)), "{header:?}");
+    }
+}
+
+#[tokio::test]
+async fn other_schemes_than_bearer_are_invalid() {
+    let auth = authenticator(untouched_registry());
+    for header in [
+        format!("Basic {FOREIGN_KEY}"),
+        FOREIGN_KEY.to_owned(),
+        "Bearer".to_owned(),
+        "Bearer   ".to_owned(),
+    ] {
+        let outcome = auth.authenticate(Some(&header)).await;
+        assert_invalid(&outcome, "not a Bearer credential");
+    }
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let issued = new_key();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = authenticator(registry_knowing(stored(&issued), &reads));
+    let header = format!("bearer {}", issued.key.expose_secret());
+    auth.authenticate(Some(&header)).await.expect("a valid key");
+}
+
+#[tokio::test]
+async fn a_malformed_key_is_invalid_without_asking_the_registry() {
+    let auth = authenticator(untouched_registry());
+    for key in [
+        "clk_",
+        "clk_0123456789AB_abcdefghijABCDEFGHIJ0123456789-_abcdefghijk",
+        "clk_0123456789ab_short",
+    ] {
+        let outcome = auth.authenticate(Some(&format!("Bearer {key}"))).await;
+        assert_invalid(&outcome, "malformed API key");
+    }
+}
+
+// --- Authenticator: API keys ---
+
+#[tokio::test]
+async fn an_unknown_key_id_is_invalid() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = authenticator(registry_knowing(stored(&new_key()), &reads));
+    let outcome = auth
+        .authenticate(Some(&format!("Bearer {FOREIGN_KEY}")))
+        .await;
+    assert_invalid(&outcome, "unknown API key");
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_right_id_with_a_wrong_secret_is_invalid() {
+    let issued = new_key();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = authenticator(registry_knowing(stored(&issued), &reads));
+    let forged = format!(
+        "clk_{}_abcdefghijABCDEFGHIJ0123456789-_abcdefghijk",
+        issued.key.id()
+    );
+    let forged = ApiKey::parse(&forged).expect("well formed");
+    assert_eq!(forged.id(), issued.key.id());
+    // Told apart from an unknown id in nothing.
+    assert_invalid(
+        &auth.authenticate(Some(&bearer(&forged))).await,
+        "unknown API key",
+    );
+    // Nor does the cache let a wrong secret in once the right key has been seen.
+    auth.authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("the right key");
+    assert_invalid(
+        &auth.authenticate(Some(&bearer(&forged))).await,
+        "unknown API key",
+    );
+}
+
+#[tokio::test]
+async fn a_valid_key_gives_its_client_and_its_id() {
+    let issued = new_key();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = authenticator(registry_knowing(stored(&issued), &reads));
+    let caller = auth
+        .authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("a valid key");
+    assert_eq!(
+        caller,
+        Caller {
+            profile: profile(),
+            credential: Credential::ApiKey(issued.stored.id.clone()),
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_key_seen_recently_is_not_read_again() {
+    let issued = new_key();
+    let key = stored(&issued);
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_find_key()
+        .times(1)
+        .returning(move |_| Ok(Some(key.clone())));
+    registry.expect_touch_key().returning(|_, _| Ok(()));
+    let auth = authenticator(registry);
+    for _ in 0..3 {
+        auth.authenticate(Some(&bearer(&issued.key)))
+            .await
+            .expect("a valid key");
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_applies_within_the_cache_time_to_live() {
+    let ttl = Duration::from_millis(300);
+    let issued = new_key();
+    let key = stored(&issued);
+    let revoked = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let mut registry = MockClientRegistry::new();
+    {
+        let (revoked, reads) = (Arc::clone(&revoked), Arc::clone(&reads));
+        registry.expect_find_key().returning(move |_| {
+            reads.fetch_add(1, Ordering::SeqCst);
+            let mut key = key.clone();
+            if revoked.load(Ordering::SeqCst) {
+                key.revoked_at = Some(Utc::now() - TimeDelta::seconds(1));
+            }
+            Ok(Some(key))
+        });
+    }
+    registry.expect_touch_key().returning(|_, _| Ok(()));
+    let auth = with_settings(
+        registry,
+        AuthenticatorSettings {
+            key_cache_ttl: ttl,
+            ..AuthenticatorSettings::default()
+        },
+    );
+    let header = bearer(&issued.key);
+
+    auth.authenticate(Some(&header)).await.expect("valid");
+    revoked.store(true, Ordering::SeqCst);
+    // Within the time to live, the cached answer stands.
+    auth.authenticate(Some(&header))
+        .await
+        .expect("still cached as valid");
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+
+    // moka measures time to live in real time.
+    tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+    assert_invalid(&auth.authenticate(Some(&header)).await, "revoked API key");
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn expired_and_revoked_keys_are_refused() {
+    let past = Utc::now() - TimeDelta::minutes(1);
+    let future = Utc::now() + TimeDelta::hours(1);
+    let cases = [
+        (Some(past), None, Some("expired API key")),
+        (None, Some(past), Some("revoked API key")),
+        (Some(past), Some(past), Some("revoked API key")),
+        // Set to expire or be revoked later: valid until then.
+        (Some(future), Some(future), None),
+    ];
+    for (expires_at, revoked_at, refusal) in cases {
+        let issued = new_key();
+        let key = StoredApiKey {
+            expires_at,
+            revoked_at,
+            ..stored(&issued)
+        };
+        let reads = Arc::new(AtomicUsize::new(0));
+        let auth = authenticator(registry_knowing(key, &reads));
+        let outcome = auth.authenticate(Some(&bearer(&issued.key))).await;
+        match refusal {
+            Some(reason) => assert_invalid(&outcome, reason),
+            None => assert!(outcome.is_ok(), "{outcome:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_key_use_is_written_at_most_once_per_touch_interval() {
+    let interval = Duration::from_millis(300);
+    let issued = new_key();
+    let key = stored(&issued);
+    let touches: Seen<Vec<(ApiKeyId, DateTime<Utc>)>> = Arc::default();
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_find_key()
+        .returning(move |_| Ok(Some(key.clone())));
+    {
+        let touches = Arc::clone(&touches);
+        registry.expect_touch_key().returning(move |id, at| {
+            touches.lock().unwrap().push((id.clone(), at));
+            Ok(())
+        });
+    }
+    let auth = with_settings(
+        registry,
+        AuthenticatorSettings {
+            touch_interval: interval,
+            ..AuthenticatorSettings::default()
+        },
+    );
+    let header = bearer(&issued.key);
+    let before = Utc::now();
+    auth.authenticate(Some(&header)).await.expect("valid");
+    auth.authenticate(Some(&header)).await.expect("valid");
+    {
+        let touches = touches.lock().unwrap();
+        assert_eq!(
+            touches.len(),
+            1,
+            "one write for two uses within the interval"
+        );
+        assert_eq!(touches[0].0, issued.stored.id);
+        assert!(touches[0].1 >= before && touches[0].1 <= Utc::now());
+    }
+    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    auth.authenticate(Some(&header)).await.expect("valid");
+    assert_eq!(touches.lock().unwrap().len(), 2, "written again after it");
+}
+
+#[tokio::test]
+async fn a_failing_touch_does_not_fail_the_request() {
+    let issued = new_key();
+    let key = stored(&issued);
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_find_key()
+        .returning(move |_| Ok(Some(key.clone())));
+    registry
+        .expect_touch_key()
+        .times(1)
+        .returning(|_, _| Err(RepositoryError::Unavailable("connection refused".into())));
+    let caller = authenticator(registry)
+        .authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("authenticated all the same");
+    assert_eq!(caller.profile, profile());
+}
+
+#[tokio::test]
+async fn an_unavailable_registry_is_a_registry_error() {
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_find_key()
+        .returning(|_| Err(RepositoryError::Unavailable("timeout".into())));
+    registry.expect_touch_key().never();
+    let outcome = authenticator(registry)
+        .authenticate(Some(&bearer(&new_key().key)))
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            Err(AuthError::Registry(RepositoryError::Unavailable(_)))
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_registry_failure_is_not_cached() {
+    let issued = new_key();
+    let key = stored(&issued);
+    let calls = AtomicUsize::new(0);
+    let mut registry = MockClientRegistry::new();
+    registry.expect_find_key().times(2).returning(move |_| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            Err(RepositoryError::Unavailable("timeout".into()))
+        } else {
+            Ok(Some(key.clone()))
+        }
+    });
+    registry.expect_touch_key().returning(|_, _| Ok(()));
+    let auth = authenticator(registry);
+    let header = bearer(&issued.key);
+    assert!(matches!(
+        auth.authenticate(Some(&header)).await,
+        Err(AuthError::Registry(_))
+    ));
+    auth.authenticate(Some(&header))
+        .await
+        .expect("read again once the registry is back");
+}
+
+// --- Authenticator: tokens ---
+
+fn verified() -> VerifiedToken {
+    VerifiedToken {
+        subject: "svc-portal".to_owned(),
+        client: ClientName::parse("portal").expect("a valid name"),
+        companies: CompanyScope::parse("jtc,jfc").expect("a valid scope"),
+    }
+}
+
+#[tokio::test]
+async fn a_verified_token_gives_the_caller_it_names() {
+    let mut verifier = MockTokenVerifier::new();
+    verifier
+        .expect_verify()
+        .withf(|token| token == "eyJhbGciOi.payload.signature")
+        .times(1)
+        .returning(|_| Ok(verified()));
+    let caller = with_verifier(verifier)
+        .authenticate(Some("Bearer eyJhbGciOi.payload.signature"))
+        .await
+        .expect("a verified token");
+    assert_eq!(
+        caller,
+        Caller {
+            profile: ClientProfile {
+                name: ClientName::parse("portal").expect("a valid name"),
+                companies: CompanyScope::parse("jtc,jfc").expect("a valid scope"),
+                rate_limit: None,
+            },
+            credential: Credential::Token {
+                subject: "svc-portal".to_owned()
+            },
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_invalid_with_its_reason() {
+    let mut verifier = MockTokenVerifier::new();
+    verifier
+        .expect_verify()
+        .returning(|_| Err(TokenError::Rejected("the token has expired".into())));
+    let outcome = with_verifier(verifier)
+        .authenticate(Some("Bearer eyJ.x.y"))
+        .await;
+    assert_invalid(&outcome, "the token has expired");
+}
+
+#[tokio::test]
+async fn unavailable_signing_keys_are_reported_as_such() {
+    let mut verifier = MockTokenVerifier::new();
+    verifier
+        .expect_verify()
+        .returning(|_| Err(TokenError::Unavailable("JWKS fetch timed out".into())));
+    let outcome = with_verifier(verifier)
+        .authenticate(Some("Bearer eyJ.x.y"))
+        .await;
+    assert!(
+        matches!(outcome, Err(AuthError::TokenKeysUnavailable(_))),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_without_a_verifier_is_invalid() {
+    let outcome = authenticator(untouched_registry())
+        .authenticate(Some("Bearer eyJ.x.y"))
+        .await;
+    assert_invalid(&outcome, "unknown credential");
+}
+
+#[tokio::test]
+async fn an_api_key_is_never_handed_to_the_token_verifier() {
+    let mut verifier = MockTokenVerifier::new();
+    verifier.expect_verify().never();
+    let issued = new_key();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = Authenticator::new(
+        Arc::new(registry_knowing(stored(&issued), &reads)),
+        Some(Arc::new(verifier)),
+        AuthenticatorSettings::default(),
+    );
+    auth.authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("a valid key");
+    assert_invalid(
+        &auth.authenticate(Some("Bearer clk_not-a-key")).await,
+        "malformed API key",
+    );
+}
+
+// --- ClientAdmin ---
+
+fn admin(registry: MockClientRegistry) -> ClientAdmin {
+    ClientAdmin::new(Arc::new(registry))
+}
+
+/// A registry that must not be changed.
+fn unchanged_registry() -> MockClientRegistry {
+    let mut registry = MockClientRegistry::new();
+    registry.expect_add_client().never();
+    registry.expect_add_key().never();
+    registry.expect_revoke().never();
+    registry
+}
+
+#[tokio::test]
+async fn add_reports_every_invalid_input_at_once() {
+    let outcome = admin(unchanged_registry())
+        .add("call centre", "jtc,x/y", Some("fast"), None, Utc::now())
+        .await;
+    let Err(AdminError::Invalid(invalid)) = outcome else {
+        panic!("expected every invalid input, got {outcome:?}");
+    };
+    let inputs: Vec<&str> = invalid.iter().map(|(what, _)| *what).collect();
+    assert_eq!(inputs, ["name", "companies", "rate"]);
+    assert_eq!(invalid[0].1.violations(), [AccessViolation::Whitespace]);
+    assert_eq!(
+        invalid[1].1.violations(),
+        [AccessViolation::MalformedCompanyCode("x/y".into())]
+    );
+    assert_eq!(
+        invalid[2].1.violations(),
+        [AccessViolation::MalformedRateLimit]
+    );
+}
+
+#[tokio::test]
+async fn add_reports_a_bad_rate_alone_too() {
+    let outcome = admin(unchanged_registry())
+        .add("call-centre", "jtc", Some("0/s"), None, Utc::now())
+        .await;
+    assert!(
+        matches!(&outcome, Err(AdminError::Invalid(invalid))
+            if invalid.len() == 1 && invalid[0].0 == "rate"),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn add_refuses_an_expiry_in_the_past() {
+    let now = Utc::now();
+    for expiry in [now - TimeDelta::seconds(1), now] {
+        let outcome = admin(unchanged_registry())
+            .add("call-centre", "jtc", None, Some(expiry), now)
+            .await;
+        assert!(
+            matches!(outcome, Err(AdminError::ExpiryInPast(at)) if at == expiry),
+            "{outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
+    let now = Utc::now();
+    let expires = now + TimeDelta::days(90);
+    let seen: Seen<Option<(ClientProfile, NewApiKey, DateTime<Utc>)>> = Arc::default();
+    let mut registry = MockClientRegistry::new();
+    {
+        let seen = Arc::clone(&seen);
+        registry
+            .expect_add_client()
+            .times(1)
+            .returning(move |client, key, at| {
+                *seen.lock().unwrap() = Some((client.clone(), key.clone(), at));
+                Ok(())
+            });
+    }
+    let issued = admin(registry)
+        .add(
+            " portal ",
+            " JFC, jtc ",
+            Some("600/min"),
+            Some(expires),
+            now,
+        )
+        .await
+        .expect("valid inputs");
+    let (client, key, at) = seen.lock().unwrap().take().expect("the registry was asked");
+    assert_eq!(
+        client,
+        ClientProfile {
+            name: ClientName::parse("portal").expect("a valid name"),
+            companies: CompanyScope::parse("jfc,jtc").expect("a valid scope"),
+            rate_limit: Some(RateLimit::parse("600/min").expect("a valid rate")),
+        }
+    );
+    assert_eq!(at, now);
+    assert_eq!(key, issued.stored);
+    assert_eq!(&key.id, issued.key.id());
+    assert!(key_matches(&issued.key, &key.hash));
+    assert_eq!(key.hash, hash_key(&issued.key));
+    assert_eq!(key.created_at, now);
+    assert_eq!(key.expires_at, Some(expires));
+}
+
+#[tokio::test]
+async fn add_passes_on_the_registry_refusal() {
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_add_client()
+        .returning(|client, _, _| Err(RegistryError::NameTaken(client.name.clone())));
+    let outcome = admin(registry)
+        .add("portal", "all", None, None, Utc::now())
+        .await;
+    assert!(
+        matches!(&outcome, Err(AdminError::Registry(RegistryError::NameTaken(name)))
+            if name.as_str() == "portal"),
+        "{outcome:?}"
+    );
+}
+
+/// A registry that revokes through the expectations `expect` sets, in order.
+fn revoking(expect: impl FnOnce(&mut MockClientRegistry, &mut mockall::Sequence)) -> ClientAdmin {
+    let mut registry = MockClientRegistry::new();
+    let mut sequence = mockall::Sequence::new();
+    expect(&mut registry, &mut sequence);
+    admin(registry)
+}
+
+fn key_id(id: &str) -> ApiKeyId {
+    ApiKeyId::parse(id).expect("a valid id")
+}
+
+fn client(name: &str) -> ClientName {
+    ClientName::parse(name).expect("a valid name")
+}
+
+#[tokio::test]
+async fn revoke_with_a_whole_key_revokes_its_id() {
+    let now = Utc::now();
+    let admin = revoking(|registry, _| {
+        registry
+            .expect_revoke()
+            .withf(move |target, at| {
+                *target == RevokeTarget::Key(key_id("0123456789ab")) && *at == now
+            })
+            .times(1)
+            .returning(|_, _| Ok(vec![key_id("0123456789ab")]));
+    });
+    let revoked = admin
+        .revoke(&format!(" {FOREIGN_KEY} "), now)
+        .await
+        .expect("revoked");
+    assert_eq!(revoked, [key_id("0123456789ab")]);
+}
+
+#[tokio::test]
+async fn revoke_of_a_key_id_stops_at_the_key_when_it_exists() {
+    let admin = revoking(|registry, _| {
+        registry
+            .expect_revoke()
+            .withf(|target, _| *target == RevokeTarget::Key(key_id("0123456789ab")))
+            .times(1)
+            .returning(|_, _| Ok(vec![key_id("0123456789ab")]));
+        registry
+            .expect_revoke()
+            .withf(|target, _| matches!(target, RevokeTarget::Client(_)))
+            .never();
+    });
+    let revoked = admin
+        .revoke("0123456789ab", Utc::now())
+        .await
+        .expect("revoked");
+    assert_eq!(revoked, [key_id("0123456789ab")]);
+}
+
+#[tokio::test]
+async fn revoke_of_a_key_id_that_no_key_has_tries_the_client_of_that_name() {
+    let admin = revoking(|registry, sequence| {
+        registry
+            .expect_revoke()
+            .withf(|target, _| *target == RevokeTarget::Key(key_id("0123456789ab")))
+            .times(1)
+            .in_sequence(sequence)
+            .returning(|_, _| Err(RegistryError::UnknownKey(key_id("0123456789ab"))));
+        registry
+            .expect_revoke()
+            .withf(|target, _| *target == RevokeTarget::Client(client("0123456789ab")))
+            .times(1)
+            .in_sequence(sequence)
+            .returning(|_, _| Ok(vec![key_id("aaaaaaaaaaaa"), key_id("bbbbbbbbbbbb")]));
+    });
+    let revoked = admin
+        .revoke("0123456789ab", Utc::now())
+        .await
+        .expect("revoked");
+    assert_eq!(revoked, [key_id("aaaaaaaaaaaa"), key_id("bbbbbbbbbbbb")]);
+}
+
+#[tokio::test]
+async fn revoke_of_a_key_id_reports_a_store_failure_without_trying_a_client() {
+    let admin = revoking(|registry, _| {
+        registry
+            .expect_revoke()
+            .withf(|target, _| matches!(target, RevokeTarget::Key(_)))
+            .times(1)
+            .returning(|_, _| Err(RepositoryError::Unavailable("timeout".into()).into()));
+        registry
+            .expect_revoke()
+            .withf(|target, _| matches!(target, RevokeTarget::Client(_)))
+            .never();
+    });
+    let outcome = admin.revoke("0123456789ab", Utc::now()).await;
+    assert!(
+        matches!(outcome, Err(AdminError::Registry(RegistryError::Store(_)))),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn revoke_of_a_name_revokes_the_client() {
+    let admin = revoking(|registry, _| {
+        registry
+            .expect_revoke()
+            .withf(|target, _| *target == RevokeTarget::Client(client("call-centre")))
+            .times(1)
+            .returning(|_, _| Ok(vec![key_id("aaaaaaaaaaaa")]));
+    });
+    let revoked = admin
+        .revoke("call-centre", Utc::now())
+        .await
+        .expect("revoked");
+    assert_eq!(revoked, [key_id("aaaaaaaaaaaa")]);
+}
+
+#[tokio::test]
+async fn revoke_of_neither_a_key_nor_a_name_is_invalid() {
+    let outcome = admin(unchanged_registry())
+        .revoke("call centre", Utc::now())
+        .await;
+    assert!(
+        matches!(&outcome, Err(AdminError::Invalid(invalid))
+            if invalid.len() == 1 && invalid[0].0 == "client"),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn rotate_retires_the_other_keys_after_the_grace_period() {
+    let now = Utc::now();
+    let grace = Duration::from_secs(3600);
+    let seen: Seen<Option<(ClientName, NewApiKey, DateTime<Utc>)>> = Arc::default();
+    let mut registry = MockClientRegistry::new();
+    {
+        let seen = Arc::clone(&seen);
+        registry
+            .expect_add_key()
+            .times(1)
+            .returning(move |name, key, retire_at| {
+                *seen.lock().unwrap() = Some((name.clone(), key.clone(), retire_at));
+                Ok(())
+            });
+    }
+    let issued = admin(registry)
+        .rotate("portal", grace, now)
+        .await
+        .expect("rotated");
+    let (name, key, retire_at) = seen.lock().unwrap().take().expect("the registry was asked");
+    assert_eq!(name, client("portal"));
+    assert_eq!(retire_at, now + TimeDelta::hours(1));
+    assert_eq!(key, issued.stored);
+    assert!(key_matches(&issued.key, &key.hash));
+    assert_eq!(key.expires_at, None);
+}
+
+#[tokio::test]
+async fn rotate_without_grace_retires_the_other_keys_now() {
+    let now = Utc::now();
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_add_key()
+        .withf(move |_, _, retire_at| *retire_at == now)
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    admin(registry)
+        .rotate("portal", Duration::ZERO, now)
+        .await
+        .expect("rotated");
+}
+
+#[tokio::test]
+async fn rotate_of_an_unknown_client_is_the_registry_refusal() {
+    let mut registry = MockClientRegistry::new();
+    registry
+        .expect_add_key()
+        .returning(|name, _, _| Err(RegistryError::UnknownClient(name.clone())));
+    let outcome = admin(registry)
+        .rotate("nobody", Duration::ZERO, Utc::now())
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            Err(AdminError::Registry(RegistryError::UnknownClient(_)))
+        ),
+        "{outcome:?}"
+    );
+}

@@ -1,0 +1,540 @@
+//! The audit trail: the group-commit writer, the keyed hashes of searched values and the
+//! queries of the trail, against a fake and mocks of the trail.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use customer_application::audit::{
+    AuditError, AuditMode, AuditQueries, AuditQueryError, AuditWriter, AuditWriterSettings,
+    AuditWriterTask, CriteriaHasher,
+};
+use customer_domain::{
+    AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CustomerId,
+    Disclosure, IdentificationNumber, MobileNumber, MockAuditTrail, ReferenceNumber,
+    RepositoryError, SearchCriteria,
+};
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+
+/// Long enough for anything that should happen to have happened.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+/// A trail that keeps every batch appended, and can be made slow, failing or held.
+#[derive(Default)]
+struct FakeTrail {
+    batches: Mutex<Vec<Vec<AuditRecord>>>,
+    appends: AtomicUsize,
+    /// How long each append takes.
+    delay: Duration,
+    /// How many appends fail before they succeed.
+    failures: usize,
+    /// When set, each append waits for a permit of its own.
+    gate: Option<Arc<Semaphore>>,
+}
+
+impl FakeTrail {
+    fn batches(&self) -> Vec<Vec<AuditRecord>> {
+        self.batches.lock().unwrap().clone()
+    }
+
+    /// The request ids of every record written, in the order written.
+    fn written(&self) -> Vec<String> {
+        self.batches()
+            .into_iter()
+            .flatten()
+            .map(|record| record.request_id)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl AuditTrail for FakeTrail {
+    async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError> {
+        let attempt = self.appends.fetch_add(1, Ordering::SeqCst);
+        if let Some(gate) = &self.gate {
+            gate.acquire().await.expect("the gate stays open").forget();
+        }
+        tokio::time::sleep(self.delay).await;
+        if attempt < self.failures {
+            return Err(RepositoryError::Unavailable("audit store down".into()));
+        }
+        self.batches.lock().unwrap().push(records.to_vec());
+        Ok(())
+    }
+
+    async fn find(
+        &self,
+        _: &AuditQuery,
+        _: Option<DateTime<Utc>>,
+    ) -> Result<Vec<AuditRecord>, RepositoryError> {
+        unreachable!("the writer does not read")
+    }
+
+    async fn prune(&self, _: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        unreachable!("the writer does not prune")
+    }
+}
+
+fn record(n: usize) -> AuditRecord {
+    AuditRecord {
+        at: DateTime::from_timestamp(1_800_000_000, 0).expect("in range"),
+        request_id: format!("req-{n}"),
+        client: ClientName::parse("call-centre").expect("a valid name"),
+        credential: "key:0123456789ab".to_owned(),
+        company: CompanyCode::parse("jtc").expect("a valid code"),
+        criteria: Vec::new(),
+        disclosed: vec![Disclosure {
+            customer_id: CustomerId::new(i64::try_from(n).expect("small") + 1).expect("positive"),
+            customer_version_id: 1,
+        }],
+    }
+}
+
+fn ids(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|n| format!("req-{n}")).collect()
+}
+
+fn settings(mode: AuditMode) -> AuditWriterSettings {
+    AuditWriterSettings {
+        mode,
+        retry_delay: Duration::from_millis(10),
+        ..AuditWriterSettings::default()
+    }
+}
+
+fn writer(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, AuditWriterTask) {
+    AuditWriter::new(Arc::clone(trail) as Arc<dyn AuditTrail>, settings)
+}
+
+fn spawned(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, JoinHandle<()>) {
+    let (writer, task) = writer(trail, settings);
+    (writer, tokio::spawn(task.run()))
+}
+
+/// Waits for the writer task to end, which it must within [`PATIENCE`].
+async fn ended(task: JoinHandle<()>) {
+    tokio::time::timeout(PATIENCE, task)
+        .await
+        .expect("the writer ends")
+        .expect("the writer does not panic");
+}
+
+/// (queued, written, pending) as the counters say now.
+fn counts(writer: &AuditWriter) -> (u64, u64, u64) {
+    let counters = writer.counters();
+    (
+        counters.queued.load(Ordering::SeqCst),
+        counters.written.load(Ordering::SeqCst),
+        counters.pending(),
+    )
+}
+
+// --- The writer in sync mode ---
+
+#[tokio::test]
+async fn a_sync_record_returns_once_it_is_committed() {
+    let trail = Arc::new(FakeTrail {
+        delay: Duration::from_millis(50),
+        ..FakeTrail::default()
+    });
+    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    assert_eq!(writer.mode(), AuditMode::Sync);
+    writer.record(record(1)).await.expect("committed");
+    assert_eq!(trail.batches(), [vec![record(1)]]);
+    assert_eq!(counts(&writer), (1, 1, 0));
+    drop(writer);
+    ended(task).await;
+}
+
+#[tokio::test]
+async fn a_sync_record_waits_for_the_writer() {
+    let trail = Arc::new(FakeTrail::default());
+    let (writer, task) = writer(&trail, settings(AuditMode::Sync));
+    let recording = {
+        let writer = writer.clone();
+        tokio::spawn(async move { writer.record(record(1)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!recording.is_finished(), "answered before it was written");
+    assert!(trail.batches().is_empty());
+    let task = tokio::spawn(task.run());
+    tokio::time::timeout(PATIENCE, recording)
+        .await
+        .expect("answered once written")
+        .expect("no panic")
+        .expect("committed");
+    assert_eq!(trail.written(), ids(1..2));
+    drop(writer);
+    ended(task).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_records_are_committed_in_groups_each_once() {
+    const LOOKUPS: usize = 50;
+    let trail = Arc::new(FakeTrail {
+        delay: Duration::from_millis(20),
+        ..FakeTrail::default()
+    });
+    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    let lookups: Vec<_> = (0..LOOKUPS)
+        .map(|n| {
+            let writer = writer.clone();
+            tokio::spawn(async move { writer.record(record(n)).await })
+        })
+        .collect();
+    for lookup in lookups {
+        lookup.await.expect("no panic").expect("committed");
+    }
+    let batches = trail.batches();
+    assert!(
+        batches.len() < LOOKUPS,
+        "{} statements for {LOOKUPS} records",
+        batches.len()
+    );
+    let mut written = trail.written();
+    written.sort();
+    let mut expected = ids(0..LOOKUPS);
+    expected.sort();
+    assert_eq!(written, expected, "every record written exactly once");
+    assert_eq!(counts(&writer), (50, 50, 0));
+    drop(writer);
+    ended(task).await;
+}
+
+#[tokio::test]
+async fn no_batch_exceeds_the_batch_size() {
+    let trail = Arc::new(FakeTrail::default());
+    let (writer, task) = writer(
+        &trail,
+        AuditWriterSettings {
+            batch_size: 3,
+            ..settings(AuditMode::Async)
+        },
+    );
+    for n in 0..10 {
+        writer.record(record(n)).await.expect("queued");
+    }
+    drop(writer);
+    ended(tokio::spawn(task.run())).await;
+    let sizes: Vec<usize> = trail.batches().iter().map(Vec::len).collect();
+    assert_eq!(sizes, [3, 3, 3, 1]);
+    assert_eq!(trail.written(), ids(0..10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_statement_fails_every_lookup_waiting_on_it() {
+    let trail = Arc::new(FakeTrail {
+        delay: Duration::from_millis(20),
+        failures: usize::MAX,
+        ..FakeTrail::default()
+    });
+    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    let lookups: Vec<_> = (0..10)
+        .map(|n| {
+            let writer = writer.clone();
+            tokio::spawn(async move { writer.record(record(n)).await })
+        })
+        .collect();
+    for lookup in lookups {
+        let outcome = lookup.await.expect("no panic");
+        assert!(
+            matches!(&outcome, Err(AuditError::NotWritten(message)) if message.contains("audit store down")),
+            "{outcome:?}"
+        );
+    }
+    assert!(trail.batches().is_empty());
+    let appends = trail.appends.load(Ordering::SeqCst) as u64;
+    let counters = writer.counters();
+    assert_eq!(counters.failed_batches.load(Ordering::SeqCst), appends);
+    assert_eq!(counters.queued.load(Ordering::SeqCst), 10);
+    assert_eq!(counters.written.load(Ordering::SeqCst), 0);
+    assert_eq!(counters.not_written.load(Ordering::SeqCst), 10);
+    assert_eq!(counters.pending(), 0, "nothing is left to write");
+    // A failure is not retried in sync mode: the lookups were refused.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(trail.appends.load(Ordering::SeqCst) as u64, appends);
+    drop(writer);
+    ended(task).await;
+}
+
+#[tokio::test]
+async fn a_record_to_a_stopped_writer_is_refused() {
+    let trail = Arc::new(FakeTrail::default());
+    for mode in [AuditMode::Sync, AuditMode::Async] {
+        let (writer, task) = writer(&trail, settings(mode));
+        drop(task);
+        assert_eq!(
+            writer.record(record(1)).await,
+            Err(AuditError::Stopped),
+            "{mode:?}"
+        );
+        assert_eq!(counts(&writer), (0, 0, 0));
+    }
+}
+
+// --- The writer in async mode ---
+
+#[tokio::test]
+async fn an_async_record_returns_before_it_is_committed() {
+    let gate = Arc::new(Semaphore::new(0));
+    let trail = Arc::new(FakeTrail {
+        gate: Some(Arc::clone(&gate)),
+        ..FakeTrail::default()
+    });
+    let (writer, task) = spawned(&trail, settings(AuditMode::Async));
+    tokio::time::timeout(PATIENCE, writer.record(record(1)))
+        .await
+        .expect("answered without waiting for the store")
+        .expect("queued");
+    assert!(trail.batches().is_empty());
+    assert_eq!(counts(&writer), (1, 0, 1));
+
+    gate.add_permits(1);
+    let counters = Arc::clone(writer.counters());
+    drop(writer);
+    ended(task).await;
+    assert_eq!(trail.written(), ids(1..2));
+    assert_eq!(counters.written.load(Ordering::SeqCst), 1);
+    assert_eq!(counters.pending(), 0);
+}
+
+#[tokio::test]
+async fn a_failed_async_batch_is_retried_until_it_is_written() {
+    let trail = Arc::new(FakeTrail {
+        failures: 3,
+        ..FakeTrail::default()
+    });
+    let (writer, task) = writer(&trail, settings(AuditMode::Async));
+    for n in 0..5 {
+        writer.record(record(n)).await.expect("queued");
+    }
+    let counters = Arc::clone(writer.counters());
+    drop(writer);
+    ended(tokio::spawn(task.run())).await;
+    assert_eq!(trail.written(), ids(0..5), "nothing lost, nothing twice");
+    assert_eq!(trail.appends.load(Ordering::SeqCst), 4);
+    assert_eq!(counters.failed_batches.load(Ordering::SeqCst), 3);
+    assert_eq!(counters.queued.load(Ordering::SeqCst), 5);
+    assert_eq!(counters.written.load(Ordering::SeqCst), 5);
+    assert_eq!(counters.pending(), 0);
+}
+
+#[tokio::test]
+async fn the_writer_writes_what_is_queued_before_it_ends() {
+    let trail = Arc::new(FakeTrail {
+        delay: Duration::from_millis(5),
+        ..FakeTrail::default()
+    });
+    let (writer, task) = writer(
+        &trail,
+        AuditWriterSettings {
+            batch_size: 7,
+            ..settings(AuditMode::Async)
+        },
+    );
+    let other = writer.clone();
+    for n in 0..20 {
+        other.record(record(n)).await.expect("queued");
+    }
+    assert_eq!(counts(&writer), (20, 0, 20));
+    let counters = Arc::clone(writer.counters());
+    // Every handle gone before the task even starts: the shutdown of the service.
+    drop(writer);
+    drop(other);
+    ended(tokio::spawn(task.run())).await;
+    assert_eq!(trail.written(), ids(0..20));
+    assert_eq!(trail.batches().len(), 3);
+    assert_eq!(counters.written.load(Ordering::SeqCst), 20);
+    assert_eq!(counters.pending(), 0);
+}
+
+#[tokio::test]
+async fn the_writer_runs_while_a_handle_is_held() {
+    let trail = Arc::new(FakeTrail::default());
+    let (writer, task) = spawned(&trail, settings(AuditMode::Async));
+    let other = writer.clone();
+    drop(writer);
+    other.record(record(1)).await.expect("queued");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(trail.written(), ids(1..2), "written meanwhile");
+    assert!(!task.is_finished(), "a handle is still held");
+    drop(other);
+    ended(task).await;
+}
+
+// --- The keyed hashes of searched values ---
+
+const MOBILE: &str = "568617084";
+const IDENTIFICATION: &str = "2103232123";
+const REFERENCE: &str = "333215";
+const CUSTOMER: &str = "54218";
+
+fn criteria(customer: &str, identification: &str, mobile: &str, reference: &str) -> SearchCriteria {
+    SearchCriteria::new(
+        Some(CustomerId::parse(customer).expect("valid")),
+        Some(IdentificationNumber::parse(identification).expect("valid")),
+        Some(MobileNumber::parse(mobile).expect("valid")),
+        Some(ReferenceNumber::parse(reference).expect("valid")),
+    )
+    .expect("identifiers given")
+}
+
+#[test]
+fn digests_never_hold_the_searched_values() {
+    let hasher = CriteriaHasher::new(b"audit key of the tests");
+    let digests = hasher.digests(&criteria(CUSTOMER, IDENTIFICATION, MOBILE, REFERENCE));
+    assert_eq!(
+        digests.iter().map(|d| d.criterion).collect::<Vec<_>>(),
+        Criterion::ALL,
+        "in the contract's order"
+    );
+    let shown = format!("{digests:?}");
+    for value in [CUSTOMER, IDENTIFICATION, MOBILE, REFERENCE] {
+        assert!(!shown.contains(value), "{value} shows in {shown}");
+    }
+    for digest in &digests {
+        assert_eq!(digest.digest.len(), 64);
+        assert!(
+            digest
+                .digest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+    }
+    let distinct: BTreeSet<&str> = digests.iter().map(|d| d.digest.as_str()).collect();
+    assert_eq!(distinct.len(), 4);
+    assert!(!format!("{hasher:?}").contains("audit key"));
+}
+
+#[test]
+fn digests_are_of_the_normalized_values() {
+    let hasher = CriteriaHasher::new(b"audit key of the tests");
+    let plain = hasher.digests(&criteria(CUSTOMER, IDENTIFICATION, MOBILE, REFERENCE));
+    let written_otherwise =
+        hasher.digests(&criteria(" ٥٤٢١٨ ", "۲۱۰۳۲۳۲۱۲۳", "٥٦ ٨٦١-٧٠٨٤", "٣٣٣٢١٥"));
+    assert_eq!(written_otherwise, plain);
+    let spaced = hasher.digests(
+        &SearchCriteria::new(
+            None,
+            None,
+            Some(MobileNumber::parse("56 861 7084").expect("valid")),
+            None,
+        )
+        .expect("one identifier"),
+    );
+    assert_eq!(spaced, [hasher.digest(Criterion::MobileNumber, MOBILE)]);
+}
+
+#[test]
+fn digests_depend_on_the_key() {
+    let criteria = criteria(CUSTOMER, IDENTIFICATION, MOBILE, REFERENCE);
+    let one = CriteriaHasher::new(b"one key").digests(&criteria);
+    let other = CriteriaHasher::new(b"another key").digests(&criteria);
+    for (one, other) in one.iter().zip(&other) {
+        assert_eq!(one.criterion, other.criterion);
+        assert_ne!(one.digest, other.digest);
+    }
+}
+
+// --- The queries ---
+
+fn queries(trail: MockAuditTrail) -> AuditQueries {
+    AuditQueries::new(
+        Arc::new(trail),
+        CriteriaHasher::new(b"audit key of the tests"),
+    )
+}
+
+#[tokio::test]
+async fn a_searched_value_is_looked_up_by_the_digest_of_its_normalized_form() {
+    let expected =
+        CriteriaHasher::new(b"audit key of the tests").digest(Criterion::MobileNumber, MOBILE);
+    let since = Utc::now();
+    let mut trail = MockAuditTrail::new();
+    trail
+        .expect_find()
+        .withf(move |query, asked_since| {
+            *query == AuditQuery::Searched(expected.clone()) && *asked_since == Some(since)
+        })
+        .times(1)
+        .returning(|_, _| Ok(vec![record(1)]));
+    let found = queries(trail)
+        .searched(Criterion::MobileNumber, "٥٦ ٨٦١-٧٠٨٤", Some(since))
+        .await
+        .expect("answered");
+    assert_eq!(found, [record(1)]);
+}
+
+#[tokio::test]
+async fn queries_of_invalid_values_do_not_reach_the_trail() {
+    let mut trail = MockAuditTrail::new();
+    trail.expect_find().never();
+    let queries = queries(trail);
+    let outcome = queries.searched(Criterion::MobileNumber, "468", None).await;
+    assert!(
+        matches!(
+            &outcome,
+            Err(AuditQueryError::Invalid {
+                what: "mobileNumber",
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    let outcome = queries.customer("0", None).await;
+    assert!(
+        matches!(
+            &outcome,
+            Err(AuditQueryError::Invalid {
+                what: "customer id",
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    let outcome = queries.client("call centre", None).await;
+    assert!(
+        matches!(
+            &outcome,
+            Err(AuditQueryError::Invalid { what: "client", .. })
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn customer_and_client_queries_ask_the_trail_for_them() {
+    let mut trail = MockAuditTrail::new();
+    trail
+        .expect_find()
+        .withf(|query, since| {
+            *query == AuditQuery::Customer(CustomerId::new(54218).expect("positive"))
+                && since.is_none()
+        })
+        .times(1)
+        .returning(|_, _| Ok(Vec::new()));
+    trail
+        .expect_find()
+        .withf(|query, _| {
+            *query == AuditQuery::Client(ClientName::parse("portal").expect("a valid name"))
+        })
+        .times(1)
+        .returning(|_, _| Err(RepositoryError::Failed("syntax error".into())));
+    let queries = queries(trail);
+    assert!(
+        queries
+            .customer(" ٥٤٢١٨ ", None)
+            .await
+            .expect("answered")
+            .is_empty()
+    );
+    let outcome = queries.client("portal", None).await;
+    assert!(
+        matches!(outcome, Err(AuditQueryError::Store(_))),
+        "{outcome:?}"
+    );
+}

@@ -77,6 +77,10 @@ impl AuditTrail for FakeTrail {
     async fn prune(&self, _: DateTime<Utc>) -> Result<u64, RepositoryError> {
         unreachable!("the writer does not prune")
     }
+
+    async fn hmac_key(&self) -> Result<Vec<u8>, RepositoryError> {
+        unreachable!("the writer does not hash")
+    }
 }
 
 fn record(n: usize) -> AuditRecord {
@@ -364,6 +368,30 @@ async fn the_writer_runs_while_a_handle_is_held() {
     assert!(!task.is_finished(), "a handle is still held");
     drop(other);
     ended(task).await;
+}
+
+#[tokio::test]
+async fn a_stopped_writer_writes_its_queue_and_refuses_what_comes_after() {
+    let trail = Arc::new(FakeTrail {
+        delay: Duration::from_millis(5),
+        ..FakeTrail::default()
+    });
+    let (writer, task) = writer(&trail, settings(AuditMode::Async));
+    for n in 0..10 {
+        writer.record(record(n)).await.expect("queued");
+    }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(task.run_until(async {
+        let _ = stopped.await;
+    }));
+    stop.send(()).expect("the task listens");
+    // The handle is still held, as the server's state holds it: the task ends anyway.
+    ended(task).await;
+    assert_eq!(trail.written(), ids(0..10), "the queue is written");
+    assert!(matches!(
+        writer.record(record(10)).await,
+        Err(customer_application::audit::AuditError::Stopped)
+    ));
 }
 
 // --- The keyed hashes of searched values ---

@@ -486,3 +486,64 @@ async fn without_an_audit_writer_nothing_is_recorded() {
     assert_eq!(recorded, ["req-2"]);
     finish(audited, task).await;
 }
+
+/// Without a configured key, the searched values are hashed with the trail's own key,
+/// read once, at the first lookup: the service starts while the database is down.
+#[tokio::test]
+async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
+    let seen: Seen<Vec<AuditRecord>> = Arc::default();
+    let mut trail = recording_trail(&seen);
+    trail
+        .expect_hmac_key()
+        .times(1)
+        .returning(|| Ok(AUDIT_KEY.to_vec()));
+    let trail = Arc::new(trail);
+    let (writer, task) = AuditWriter::new(
+        trail.clone(),
+        AuditWriterSettings {
+            mode: AuditMode::Sync,
+            ..AuditWriterSettings::default()
+        },
+    );
+    let task = tokio::spawn(task.run());
+    let mut repository = MockCustomerRepository::new();
+    repository
+        .expect_find_current()
+        .times(2)
+        .returning(|_, _| Ok(Vec::new()));
+    let search = search(repository, directory()).with_audit_keyed_by(writer, trail);
+    for _ in 0..2 {
+        search
+            .search_as(&caller("jtc"), "req", &params("jtc"))
+            .await
+            .expect("answered");
+    }
+    drop(search);
+    task.await.expect("the writer ends");
+    let records = seen.lock().unwrap().clone();
+    let expected = CriteriaHasher::new(AUDIT_KEY).digests(
+        &SearchCriteria::new(Some(CustomerId::parse("54218").unwrap()), None, None, None).unwrap(),
+    );
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|record| record.criteria == expected));
+}
+
+/// A trail whose key cannot be read gives no answer: 503, not the data.
+#[tokio::test]
+async fn no_answer_when_the_trails_key_cannot_be_read() {
+    let mut trail = untouched_trail();
+    trail
+        .expect_hmac_key()
+        .returning(|| Err(RepositoryError::Unavailable("database down".into())));
+    let trail = Arc::new(trail);
+    let (writer, _task) = AuditWriter::new(trail.clone(), AuditWriterSettings::default());
+    let search =
+        search(finding(vec![customer(54218, 1)]), directory()).with_audit_keyed_by(writer, trail);
+    let outcome = search
+        .search_as(&caller("jtc"), "req", &params("jtc"))
+        .await;
+    assert!(
+        matches!(outcome, Err(SearchError::Unavailable(_))),
+        "{outcome:?}"
+    );
+}

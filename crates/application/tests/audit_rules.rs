@@ -390,7 +390,7 @@ async fn a_stopped_writer_writes_its_queue_and_refuses_what_comes_after() {
     assert_eq!(trail.written(), ids(0..10), "the queue is written");
     assert!(matches!(
         writer.record(record(10)).await,
-        Err(customer_application::audit::AuditError::Stopped)
+        Err(AuditError::Stopped)
     ));
 }
 

@@ -3,7 +3,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::PoolError as ManagerError;
 use diesel_async::pooled_connection::deadpool::PoolError;
 
-/// Everything that can go wrong in the database adapters.
+/// Everything that can go wrong in the adapters: the database's and the bearer token
+/// verifier's.
 #[derive(Debug, thiserror::Error)]
 pub enum InfraError {
     /// A setting of the database is missing or invalid.
@@ -30,6 +31,18 @@ pub enum InfraError {
     /// A blocking task (migration) panicked or was cancelled.
     #[error("a database task did not finish: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// A setting of the bearer token verifier is missing or invalid.
+    #[error("invalid token settings: {0}")]
+    TokenSettings(String),
+    /// The identity provider's signing keys (its JWKS) could not be read, or hold no key
+    /// that tokens may be signed with.
+    #[error("cannot load the token signing keys from {location}: {reason}")]
+    Jwks {
+        /// The file or URL they were read from.
+        location: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl InfraError {

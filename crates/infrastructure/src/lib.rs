@@ -1,11 +1,15 @@
-//! Diesel / diesel-async adapters of the customer lookup ports.
+//! Diesel / diesel-async adapters of the customer lookup ports, and the verifier of the
+//! identity provider's bearer tokens.
 //!
 //! One [`Database`] serves PostgreSQL (production) and SQLite (the embedded zero-setup
 //! default); the query code is written once and expanded for each backend.
+//! [`JwksTokenVerifier`] checks bearer tokens against the keys the identity provider
+//! publishes.
 
 mod database;
 mod database_url;
 mod error;
+mod jwt;
 mod migrations;
 mod records;
 mod reference_data;
@@ -19,6 +23,7 @@ pub mod test_support;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;
+pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
 pub use migrations::run_migrations;
 pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
 pub use store::{QueryObserver, SqlCustomerStore};

@@ -9,6 +9,7 @@
 //! be reached the PostgreSQL tests are listed as ignored, with a message saying so,
 //! unless `CI` is set: then they fail.
 
+pub mod jwt;
 pub mod lookups;
 mod sweep;
 

@@ -8,6 +8,7 @@
 //! Section 2 "Matching" of `docs/customer-lookup.md` and the demo data set
 //! (`src/seed/DEMO.md`) are the sources of the expected results.
 
+mod clients;
 mod contacts;
 mod lifecycle;
 mod query_plans;
@@ -81,6 +82,15 @@ fn main() -> std::process::ExitCode {
         ],
         schema_agreement: [migrations_agree_with_schema_rs],
         query_plans: [lookups_use_indexes],
+        clients: [
+            keys_are_found_with_their_client,
+            unknown_companies_are_all_reported,
+            client_names_are_taken_once,
+            keys_are_revoked_by_client_and_by_id,
+            rotation_sets_a_grace_period_but_never_extends_an_expiry,
+            touching_a_key_records_its_last_use,
+            clients_are_listed_by_name_with_keys_oldest_first,
+        ],
     ];
     run_suite(tests)
 }

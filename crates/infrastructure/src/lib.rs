@@ -1,9 +1,10 @@
-//! Diesel / diesel-async adapters of the ports: customers and companies, and callers and
-//! their API keys.
+//! Diesel / diesel-async adapters of the ports: customers and companies, callers and their
+//! API keys, and the audit trail.
 //!
 //! One [`Database`] serves PostgreSQL (production) and SQLite (the embedded zero-setup
 //! default); the query code is written once and expanded for each backend.
 
+mod audit;
 mod clients;
 mod database;
 mod database_url;
@@ -19,6 +20,7 @@ mod store;
 pub mod test_support;
 mod timestamps;
 
+pub use audit::{SqlAuditTrail, audit_hmac_key};
 pub use clients::SqlClientRegistry;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;

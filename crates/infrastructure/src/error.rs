@@ -43,6 +43,9 @@ pub enum InfraError {
         /// What went wrong.
         reason: String,
     },
+    /// The operating system gave no random bytes for a key to be made.
+    #[error("no random bytes available: {0}")]
+    Random(#[from] getrandom::Error),
 }
 
 impl InfraError {

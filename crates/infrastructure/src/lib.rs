@@ -1,11 +1,13 @@
-//! Diesel / diesel-async adapters of the customer lookup ports, and the verifier of the
-//! identity provider's bearer tokens.
+//! Diesel / diesel-async adapters of the ports (customers and companies, callers and their
+//! API keys, the audit trail), and the verifier of the identity provider's bearer tokens.
 //!
 //! One [`Database`] serves PostgreSQL (production) and SQLite (the embedded zero-setup
 //! default); the query code is written once and expanded for each backend.
 //! [`JwksTokenVerifier`] checks bearer tokens against the keys the identity provider
 //! publishes.
 
+mod audit;
+mod clients;
 mod database;
 mod database_url;
 mod error;
@@ -19,7 +21,10 @@ mod selection;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod timestamps;
 
+pub use audit::{SqlAuditTrail, audit_hmac_key};
+pub use clients::SqlClientRegistry;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;

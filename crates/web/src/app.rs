@@ -7,16 +7,26 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use customer_application::CustomerSearch;
-use customer_infrastructure::{
-    Database, DatabaseUrl, InfraError, SqlCustomerStore, is_empty, run_migrations, seed_demo,
+use chrono::Utc;
+use customer_application::access::{AdminError, AuthenticatorSettings};
+use customer_application::audit::{
+    AuditCounters, AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher,
 };
+use customer_application::{Authenticator, ClientAdmin, CustomerSearch};
+use customer_domain::{ApiKey, ClientRegistry, RegistryError, TokenVerifier};
+use customer_infrastructure::{
+    Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings, PoolSettings,
+    SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations, seed_demo,
+};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
+use crate::access::AccessControl;
 use crate::metrics::Metrics;
 use crate::observability::observe;
 use crate::openapi;
 use crate::routes::{self, AppState, CUSTOMER_PATH};
-use crate::settings::{Settings, SettingsError};
+use crate::settings::{AuditModeSetting, AuthMode, Settings, SettingsError};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +37,10 @@ pub enum StartError {
     Database(#[from] InfraError),
     #[error("metrics: {0}")]
     Metrics(String),
+    #[error("the demo client could not be made: {0}")]
+    DemoClient(#[from] AdminError),
+    #[error("auth.jwt: {0}")]
+    Jwt(String),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -38,9 +52,24 @@ pub enum StartError {
 pub struct Application {
     server: Server,
     port: u16,
+    admin: Option<(Server, u16)>,
     host: String,
     database: DatabaseUrl,
     demo: bool,
+    /// The key of the demo client made at this start, to show in the example.
+    demo_key: Option<ApiKey>,
+    authenticates: bool,
+    audit: Option<AuditTask>,
+    access: Arc<AccessControl>,
+    disabled_warning_every: Duration,
+    shutdown_grace: Duration,
+}
+
+/// The audit writer task, and how to stop it once the server has stopped.
+struct AuditTask {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+    counters: Arc<AuditCounters>,
 }
 
 impl std::fmt::Debug for Application {
@@ -60,23 +89,7 @@ impl Application {
     /// listener and builds the server; nothing is served until [`Self::run_until_stopped`].
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let url = settings.database_url()?;
-        if settings.database.migrate_on_start {
-            let applied = run_migrations(&url).await?;
-            if !applied.is_empty() {
-                tracing::info!(?applied, "migrations applied");
-            }
-        }
-        if settings.database.seed_demo_when_empty {
-            // A pool of its own, closed before serving: the workers' pools are theirs.
-            let db = Database::connect(&url, &settings.database.pool(1))?;
-            if is_empty(&db).await? {
-                let added = seed_demo(&db).await?;
-                tracing::info!(
-                    customers = added,
-                    "demo data loaded into the empty database"
-                );
-            }
-        }
+        let demo_key = prepare_database(settings, &url).await?;
         let workers = settings.server.worker_count();
         let db = Database::connect(&url, &settings.database.pool(workers))?;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
@@ -84,12 +97,29 @@ impl Application {
             SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
                 .with_query_observer(metrics.query_observer()),
         );
+        let access = Arc::new(access_control(settings, &db).await?);
+        let (search, audit) = audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
+        let metrics = match &audit {
+            Some(audit) => metrics.with_audit(audit.counters.clone()),
+            None => metrics,
+        };
         let state = web::Data::new(AppState {
-            search: CustomerSearch::new(store.clone(), store),
+            search,
+            access: access.clone(),
             max_query_length: settings.server.max_query_length,
         });
         let database = web::Data::new(db);
         let metrics = web::Data::new(metrics);
+        let with_metrics = settings.server.admin_port.is_none();
+        let admin = match settings.server.admin_port {
+            Some(port) => Some(admin_server(
+                &settings.server.host,
+                port,
+                database.clone(),
+                metrics.clone(),
+            )?),
+            None => None,
+        };
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Listen {
@@ -120,7 +150,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .wrap(from_fn(observe))
                 .configure(openapi::configure)
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, with_metrics))
         })
         .shutdown_timeout(settings.server.shutdown_grace_secs)
         .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
@@ -135,10 +165,24 @@ impl Application {
         Ok(Self {
             server,
             port,
+            admin,
             host: settings.server.host.clone(),
             database: url,
             demo: settings.database.seed_demo_when_empty,
+            demo_key,
+            authenticates: settings.auth.mode == AuthMode::Required,
+            access,
+            audit,
+            disabled_warning_every: Duration::from_secs(
+                settings.auth.disabled_warning_interval_secs.max(1),
+            ),
+            shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_secs),
         })
+    }
+
+    /// The port of the admin listener (`/metrics`), when there is one.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|(_, port)| *port)
     }
 
     /// The port the service listens on (useful when configured as 0).
@@ -146,14 +190,277 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and writes
+    /// the audit records still queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let base = format!("http://{}:{}", self.host, self.port);
         tracing::info!(database = %self.database, "customer-api listening on {base}");
+        if let Some((_, port)) = &self.admin {
+            tracing::info!("metrics on http://{}:{port}/metrics", self.host);
+        }
         // The example names demo identifiers: shown only where demo data is loaded.
         if self.demo {
-            tracing::info!("try: curl '{base}{CUSTOMER_PATH}?{EXAMPLE_QUERY}'");
+            let example = format!("'{base}{CUSTOMER_PATH}?{EXAMPLE_QUERY}'");
+            match (&self.demo_key, self.authenticates) {
+                (Some(key), _) => tracing::info!(
+                    "try: curl -H 'Authorization: Bearer {}' {example}   \
+                     (the demo client's key, shown only now; `customer-api clients --help` manages clients)",
+                    key.expose_secret()
+                ),
+                (None, true) => tracing::info!(
+                    "try: curl -H 'Authorization: Bearer <key>' {example}   \
+                     (the demo key was shown at first start; `customer-api clients rotate demo` makes a new one)"
+                ),
+                (None, false) => tracing::info!("try: curl {example}"),
+            }
         }
-        self.server.await
+        let warning = (!self.authenticates).then(|| {
+            let every = self.disabled_warning_every;
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(every);
+                loop {
+                    ticks.tick().await;
+                    tracing::warn!(
+                        "authentication is disabled (auth.mode = \"disabled\"): anyone who reaches this port can read customers' personal data"
+                    );
+                }
+            })
+        });
+        let access = self.access.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                ticks.tick().await;
+                access.sweep();
+            }
+        });
+        let admin = self.admin.map(|(server, _)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
+        let served = self.server.await;
+        if let Some((task, handle)) = admin {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
+        if let Some(warning) = warning {
+            warning.abort();
+        }
+        sweeper.abort();
+        if let Some(AuditTask {
+            stop,
+            task,
+            counters,
+        }) = self.audit
+        {
+            let _ = stop.send(());
+            if tokio::time::timeout(self.shutdown_grace.max(Duration::from_secs(1)), task)
+                .await
+                .is_err()
+            {
+                tracing::error!(
+                    records = counters.pending(),
+                    "audit records still queued at exit were not written"
+                );
+            }
+        }
+        served
     }
+}
+
+/// Applies the migrations and loads the demo data with its client, as the settings ask;
+/// returns the demo client's key when this start made it.
+async fn prepare_database(
+    settings: &Settings,
+    url: &DatabaseUrl,
+) -> Result<Option<ApiKey>, StartError> {
+    if settings.database.migrate_on_start {
+        let applied = run_migrations(url).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+    }
+    if !settings.database.seed_demo_when_empty {
+        return Ok(None);
+    }
+    // A pool of its own, closed before serving: the workers' pools are theirs.
+    let db = Database::connect(url, &settings.database.pool(1))?;
+    if is_empty(&db).await? {
+        let added = seed_demo(&db).await?;
+        tracing::info!(
+            customers = added,
+            "demo data loaded into the empty database"
+        );
+    }
+    if settings.auth.mode == AuthMode::Required {
+        demo_client(&db).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// The admission of callers the settings ask for.
+async fn access_control(settings: &Settings, db: &Database) -> Result<AccessControl, StartError> {
+    let auth = &settings.auth;
+    let authenticator = match auth.mode {
+        AuthMode::Disabled => None,
+        AuthMode::Required => {
+            let registry: Arc<dyn ClientRegistry> = Arc::new(SqlClientRegistry::new(db.clone()));
+            let tokens = if auth.jwt.enabled {
+                Some(token_verifier(settings).await?)
+            } else {
+                None
+            };
+            Some(Authenticator::new(
+                registry,
+                tokens,
+                AuthenticatorSettings {
+                    key_cache_ttl: Duration::from_secs(auth.key_cache_ttl_secs),
+                    ..AuthenticatorSettings::default()
+                },
+            ))
+        }
+    };
+    if authenticator.is_none() {
+        tracing::warn!(
+            "authentication is disabled (auth.mode = \"disabled\"): anyone who reaches this port can read customers' personal data"
+        );
+    }
+    Ok(AccessControl::new(
+        authenticator,
+        auth.default_rate_limit()?,
+        auth.failed_auth_rate_limit()?,
+    ))
+}
+
+async fn token_verifier(settings: &Settings) -> Result<Arc<dyn TokenVerifier>, StartError> {
+    let jwt = &settings.auth.jwt;
+    let jwks = if jwt.jwks_file.is_empty() {
+        JwksSource::Url(jwt.jwks_url.clone())
+    } else {
+        JwksSource::File(jwt.jwks_file.clone().into())
+    };
+    let verifier = JwksTokenVerifier::new(JwtSettings {
+        jwks,
+        issuer: jwt.issuer.clone(),
+        audience: jwt.audience.clone(),
+        client_claim: jwt.client_claim.clone(),
+        companies_claim: jwt.companies_claim.clone(),
+        leeway: Duration::from_secs(jwt.leeway_secs),
+        refresh_interval: Duration::from_secs(jwt.refresh_interval_secs),
+        fetch_timeout: Duration::from_millis(jwt.fetch_timeout_ms),
+    })
+    .await
+    .map_err(|error| StartError::Jwt(error.to_string()))?;
+    Ok(Arc::new(verifier))
+}
+
+/// `search`, recording every answer in the audit trail, and the task that writes the
+/// trail (started here); `search` alone when the trail is off.
+fn audited(
+    search: CustomerSearch,
+    settings: &Settings,
+    url: &DatabaseUrl,
+) -> Result<(CustomerSearch, Option<AuditTask>), StartError> {
+    if settings.audit.mode == AuditModeSetting::Off {
+        tracing::warn!("the audit trail is off (audit.mode = \"off\"): lookups leave no record");
+        return Ok((search, None));
+    }
+    // One connection of its own: the writer runs one statement at a time, and on a
+    // thread other than the workers', whose pools are theirs.
+    let db = Database::connect(
+        url,
+        &PoolSettings {
+            max_size: 1,
+            ..settings.database.pool(1)
+        },
+    )?;
+    let trail = Arc::new(SqlAuditTrail::new(db));
+    let (writer, task) = AuditWriter::new(
+        trail.clone(),
+        AuditWriterSettings {
+            mode: if settings.audit.mode == AuditModeSetting::Async {
+                AuditMode::Async
+            } else {
+                AuditMode::Sync
+            },
+            batch_size: settings.audit.batch_size,
+            queue_capacity: settings.audit.queue_capacity,
+            ..AuditWriterSettings::default()
+        },
+    );
+    let counters = writer.counters().clone();
+    let search = if settings.audit.hmac_key.is_empty() {
+        search.with_audit_keyed_by(writer, trail)
+    } else {
+        search.with_audit(
+            writer,
+            CriteriaHasher::new(settings.audit.hmac_key.as_bytes()),
+        )
+    };
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(task.run_until(async {
+        let _ = stopped.await;
+    }));
+    Ok((
+        search,
+        Some(AuditTask {
+            stop,
+            task,
+            counters,
+        }),
+    ))
+}
+
+/// Makes the `demo` client, allowed the demo companies, when the database has no client
+/// at all; returns its key, which only this start can show.
+async fn demo_client(db: &Database) -> Result<Option<ApiKey>, StartError> {
+    let registry = Arc::new(SqlClientRegistry::new(db.clone()));
+    let clients = registry
+        .list_clients()
+        .await
+        .map_err(|error| AdminError::Registry(RegistryError::Store(error)))?;
+    if !clients.is_empty() {
+        return Ok(None);
+    }
+    match ClientAdmin::new(registry)
+        .add("demo", "jtc,jfc", None, None, Utc::now())
+        .await
+    {
+        Ok(issued) => {
+            tracing::info!(key = %issued.key.id(), "demo client made for companies jtc and jfc");
+            Ok(Some(issued.key))
+        }
+        // Another instance made it first.
+        Err(AdminError::Registry(RegistryError::NameTaken(_))) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The admin listener: `/metrics` alone, one worker.
+fn admin_server(
+    host: &str,
+    port: u16,
+    database: web::Data<Database>,
+    metrics: web::Data<Metrics>,
+) -> Result<(Server, u16), StartError> {
+    let address = format!("{host}:{port}");
+    let listen_error = |source| StartError::Listen {
+        address: address.clone(),
+        source,
+    };
+    let listener = TcpListener::bind(&address).map_err(listen_error)?;
+    let port = listener.local_addr().map_err(listen_error)?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(database.clone())
+            .app_data(metrics.clone())
+            .configure(routes::configure_admin)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(listen_error)?
+    .run();
+    Ok((server, port))
 }

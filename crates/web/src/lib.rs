@@ -1,6 +1,7 @@
 //! The HTTP edge of the customer lookup service: routes, the wire format, errors as
 //! problem+json, configuration, and the composition root.
 
+mod access;
 mod app;
 mod health;
 mod metrics;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use customer_application::audit::AuditCounters;
 use customer_infrastructure::{Database, QueryObserver};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -18,6 +19,9 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     queries: HistogramVec,
+    refused: IntCounterVec,
+    audit: IntGaugeVec,
+    audit_counters: Option<Arc<AuditCounters>>,
 }
 
 /// Buckets from 0.25 ms to 10 s: lookups are expected around a millisecond.
@@ -59,6 +63,22 @@ impl Metrics {
             .buckets(BUCKETS.to_vec()),
             &["statement"],
         )?;
+        let refused = IntCounterVec::new(
+            Opts::new(
+                "http_refused_requests_total",
+                "Lookups refused with 401, 403 or 429, by caller (`-` when unauthenticated) and status.",
+            ),
+            &["caller", "status"],
+        )?;
+        let audit = IntGaugeVec::new(
+            Opts::new(
+                "audit_records",
+                "Audit records: queued (handed to the writer), written (committed), pending, and failed_batches.",
+            ),
+            &["state"],
+        )?;
+        registry.register(Box::new(refused.clone()))?;
+        registry.register(Box::new(audit.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool.clone()))?;
@@ -69,7 +89,37 @@ impl Metrics {
             latency,
             pool,
             queries,
+            refused,
+            audit,
+            audit_counters: None,
         })
+    }
+
+    /// The same metrics, reporting the audit writer's `counters` at each scrape.
+    #[must_use]
+    pub fn with_audit(mut self, counters: Arc<AuditCounters>) -> Self {
+        self.audit_counters = Some(counters);
+        self
+    }
+
+    /// Counts a lookup refused with `status` (401, 403, 429).
+    pub fn record_refusal(&self, caller: &str, status: u16) {
+        self.refused
+            .with_label_values(&[caller, &status.to_string()])
+            .inc();
+    }
+
+    fn set_audit(&self, counters: &AuditCounters) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let gauge = |state: &str, value: u64| {
+            self.audit
+                .with_label_values(&[state])
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        };
+        gauge("queued", counters.queued.load(Relaxed));
+        gauge("written", counters.written.load(Relaxed));
+        gauge("pending", counters.pending());
+        gauge("failed_batches", counters.failed_batches.load(Relaxed));
     }
 
     /// Counts a served request.
@@ -93,6 +143,9 @@ impl Metrics {
     }
 
     fn render(&self, database: &Database) -> Result<String, prometheus::Error> {
+        if let Some(counters) = &self.audit_counters {
+            self.set_audit(counters);
+        }
         let status = database.status();
         for (state, value) in [
             ("max", status.max_size),

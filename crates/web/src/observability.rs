@@ -13,10 +13,16 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
+use customer_domain::ClientName;
+
 use crate::metrics::Metrics;
 
 /// The header that carries the request id.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request's id, as the handlers see it (the audit trail records it).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 /// What a lookup handler tells the log about its request.
 #[derive(Debug, Clone)]
@@ -68,6 +74,8 @@ pub async fn observe(
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     // Every log line written while serving the request carries its id.
     let span = tracing::info_span!("request", request_id = id.to_str().unwrap_or("-"));
+    req.extensions_mut()
+        .insert(RequestId(id.to_str().unwrap_or("-").to_owned()));
     // Handlers and extractors turn their errors into responses, so an error here is
     // rare; it is left to actix to answer.
     let mut response = next.call(req).instrument(span).await?;
@@ -84,11 +92,13 @@ pub async fn observe(
     }
     let extensions = request.extensions();
     let lookup = extensions.get::<LookupSummary>();
+    let caller = extensions.get::<ClientName>();
     tracing::info!(
         request_id = id.to_str().unwrap_or("-"),
         method,
         route,
         status = status.as_u16(),
+        caller = caller.map(ClientName::as_str),
         latency_ms = elapsed.as_secs_f64() * 1000.0,
         customers = lookup.map(|l| l.customers),
         criteria = lookup.map(|l| l.criteria.as_str()),

@@ -8,6 +8,7 @@ use customer_application::{Param, Problem, ValidationErrors};
 use customer_domain::{Language, Violation};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -46,9 +47,30 @@ fn invalid_mobile_number(language: Language) -> serde_json::Value {
     ),
     paths(crate::routes::find_customers, crate::health::live, crate::health::ready),
     components(schemas(CustomerJson<'_>, ContactJson<'_>, ProblemJson, HealthJson)),
-    modifiers(&LookupExamples),
+    modifiers(&LookupExamples, &BearerSecurity),
 )]
 struct ApiDoc;
+
+/// The credential the lookup needs: `/docs` offers to paste it ("Authorize").
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("API key (clk_...) or JWT")
+                    .description(Some(
+                        "An API key made with `customer-api clients add`, or an access token of the group's identity provider (when `auth.jwt` is enabled).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Examples of the lookup's answers, in both languages.
 struct LookupExamples;
@@ -121,7 +143,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             SwaggerUi::new("/docs/{_:.*}")
                 .url("/openapi.json", document())
                 // No request may leave the machine: no online validator badge.
-                .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                .config(
+                    utoipa_swagger_ui::Config::default()
+                        .validator_url("none")
+                        // The pasted key survives a reload of the page.
+                        .persist_authorization(true),
+                ),
         );
 }
 

@@ -2,12 +2,14 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{
-    FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Resource, Responder, web,
+    FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Resource, Responder,
+    ResponseError, web,
 };
 use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::Language;
 
-use crate::observability::{LookupSummary, mask};
+use crate::access::{AccessControl, Refusal};
+use crate::observability::{LookupSummary, RequestId, mask};
 use crate::problem::{ApiError, ProblemJson};
 use crate::wire::CustomerJson;
 use crate::{health, metrics};
@@ -16,18 +18,28 @@ use crate::{health, metrics};
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub search: CustomerSearch,
+    pub access: std::sync::Arc<AccessControl>,
     pub max_query_length: usize,
 }
 
 /// The path of the lookup.
 pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
-/// Mounts the lookup, the probes and the metrics; any other path is a problem+json 404.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Mounts the lookup and the probes, and `/metrics` when `with_metrics` (it may have a
+/// listener of its own instead); any other path is a problem+json 404.
+pub fn configure(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     cfg.service(read_only(CUSTOMER_PATH, find_customers))
         .service(read_only("/health/live", health::live))
-        .service(read_only("/health/ready", health::ready))
-        .service(read_only("/metrics", metrics::scrape))
+        .service(read_only("/health/ready", health::ready));
+    if with_metrics {
+        cfg.service(read_only("/metrics", metrics::scrape));
+    }
+    cfg.default_service(web::to(not_found));
+}
+
+/// The admin listener's routes: `/metrics` alone.
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.service(read_only("/metrics", metrics::scrape))
         .default_service(web::to(not_found));
 }
 
@@ -70,36 +82,67 @@ fn language(req: &HttpRequest) -> Language {
         ("referenceNo" = Option<String>, Query, max_length = 64, description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters.", example = "333215"),
         ("lang" = String, Query, description = "`ar` or `en`, case-insensitive: the language of coded values and of error messages.", example = "ar"),
     ),
-    description = "Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` is required, and all given must match. Only current versions are searched and returned.",
+    security(("bearer" = [])),
+    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` is required, and all given must match. Only current versions are searched and returned.",
     responses(
         (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [CustomerJson<'_>], content_type = "application/json",
             headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
         (status = 400, description = "Invalid input: every problem, by parameter.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 401, description = "No credential, or one that is unknown, expired or revoked.", body = ProblemJson, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"customer-api\"`, with `error=\"invalid_token\"` for a credential that is not valid."))),
+        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 429, description = "The caller's rate limit, or the client address's budget of failed authentications, is spent.", body = ProblemJson, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."), ("RateLimit" = String, description = "IETF RateLimit fields: `\"caller\";r=0;t=<seconds>`."), ("RateLimit-Policy" = String, description = "IETF RateLimit-Policy: `\"caller\";q=<requests>;w=<seconds>`."))),
         (status = 404, description = "Unknown path.", body = ProblemJson, content_type = "application/problem+json"),
         (status = 405, description = "Method other than GET or HEAD.", body = ProblemJson, content_type = "application/problem+json",
             headers(("Allow" = String, description = "`GET, HEAD`"))),
         (status = 500, description = "Internal error; no internals are shown.", body = ProblemJson, content_type = "application/problem+json"),
-        (status = 503, description = "The database cannot be reached.", body = ProblemJson, content_type = "application/problem+json",
+        (status = 503, description = "The database cannot be reached, credentials cannot be checked, or the lookup's audit record cannot be written (no customer data is then shown).", body = ProblemJson, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
     )
 )]
 pub async fn find_customers(
     req: HttpRequest,
     state: web::Data<AppState>,
+    metrics: web::Data<metrics::Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params(&req);
     let language = params.language();
+    let caller = match state.access.admit(&req, language).await {
+        Ok(caller) => caller,
+        Err((error, refusal)) => {
+            if let Some(refusal) = refusal {
+                let caller = match &refusal {
+                    Refusal::Unauthenticated | Refusal::FailedAuthLimit => "-",
+                    Refusal::CallerLimit(name) => name.as_str(),
+                };
+                metrics.record_refusal(caller, error.status_code().as_u16());
+            }
+            return Err(error);
+        }
+    };
+    req.extensions_mut().insert(caller.profile.name.clone());
     if req.query_string().len() > state.max_query_length {
         return Err(ApiError::QueryTooLong {
             language,
             max: state.max_query_length,
         });
     }
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map_or_else(String::new, |id| id.0.clone());
     let outcome = state
         .search
-        .search(&params)
+        .search_as(&caller, &request_id, &params)
         .await
-        .map_err(|error| ApiError::from_search(error, language))?;
+        .map_err(|error| {
+            let error = ApiError::from_search(error, language);
+            if matches!(error, ApiError::Forbidden { .. }) {
+                metrics.record_refusal(caller.profile.name.as_str(), 403);
+            }
+            error
+        })?;
     // About 2 KiB per customer: written without growing the buffer again and again.
     let mut body = Vec::with_capacity(64 + 2048 * outcome.customers.len());
     let customers: Vec<CustomerJson<'_>> = outcome

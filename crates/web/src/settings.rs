@@ -176,6 +176,9 @@ pub enum AuditModeSetting {
     Sync,
     /// At once; the record is queued.
     Async,
+    /// No audit trail at all: for measuring what the trail costs, and for development;
+    /// refused when `APP_ENV` is `production`.
+    Off,
 }
 
 /// The `[audit]` section (see `config/default.toml`).
@@ -268,6 +271,12 @@ impl Settings {
             return Err(SettingsError::Invalid {
                 key: "auth.mode",
                 reason: "authentication cannot be disabled in production".to_owned(),
+            });
+        }
+        if environment == Some("production") && settings.audit.mode == AuditModeSetting::Off {
+            return Err(SettingsError::Invalid {
+                key: "audit.mode",
+                reason: "the audit trail cannot be turned off in production".to_owned(),
             });
         }
         Ok(settings)
@@ -582,6 +591,10 @@ mod tests {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
         let error = load(&folder, Some("production"), None, &off).expect_err("refused");
         assert!(error.to_string().contains("auth.mode"), "{error}");
+        let no_audit = [("APP__AUDIT__MODE", "off")];
+        load(Path::new("/nonexistent"), None, None, &no_audit).expect("explicit");
+        let error = load(&folder, Some("production"), None, &no_audit).expect_err("refused");
+        assert!(error.to_string().contains("audit.mode"), "{error}");
     }
 
     #[test]

@@ -15,8 +15,9 @@ suite_tests!("binary":
 
 /// SQLite: the built-in default database, `data/customers.db` in the working folder.
 /// PostgreSQL: `DATABASE_URL` names a fresh, empty, migrated database. Either way the
-/// service migrates and loads the demo data at start, answers the contract's example
-/// exactly, and stops cleanly on SIGTERM.
+/// service migrates, loads the demo data and makes the demo client at start, refuses an
+/// anonymous lookup, answers the contract's example exactly with the key its start-up
+/// example shows, and stops cleanly on SIGTERM.
 async fn the_binary_serves_the_example_from_an_empty_folder(backend: TestBackend) {
     let database = match backend {
         TestBackend::Sqlite => None,
@@ -33,7 +34,15 @@ async fn the_binary_serves_the_example_from_an_empty_folder(backend: TestBackend
     {
         let client = client();
         let url = format!("{}{LOOKUP_PATH}?{EXAMPLE_QUERY}", service.address());
-        let response = send(&client, Method::GET, &url, &[]).await;
+        let anonymous = send(&client, Method::GET, &url, &[]).await;
+        assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+        let bearer = format!("Bearer {}", service.demo_key().await);
+        let stdout = service.stdout();
+        assert!(
+            stdout.contains(&format!("curl -H 'Authorization: {bearer}' '{url}'")),
+            "the start-up example is a working curl with the key\n{stdout}"
+        );
+        let response = send(&client, Method::GET, &url, &[("authorization", &bearer)]).await;
         assert_is_the_example(&response, &service.logs());
         assert_eq!(
             response.header("content-type"),

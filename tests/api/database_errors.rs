@@ -7,6 +7,7 @@ use customer_api_tests::{
     EXAMPLE_QUERY, TestApp, TestBackend, has_arabic, suite_tests, test_settings,
 };
 use customer_infrastructure::test_support::admin_url;
+use customer_web::settings::AuthMode;
 
 suite_tests!("database_errors":
     unreachable_database_gives_a_503_problem_with_retry_after,
@@ -15,11 +16,19 @@ suite_tests!("database_errors":
 );
 
 /// Nothing listens on port 1. The same check runs under both backend names: the
-/// unreachable database is a PostgreSQL one either way.
+/// unreachable database is a PostgreSQL one either way. With authentication on, the
+/// key cannot be checked; with it off, the customers cannot be read: 503 either way.
 async fn unreachable_database_gives_a_503_problem_with_retry_after(_backend: TestBackend) {
+    for mode in [AuthMode::Required, AuthMode::Disabled] {
+        unreachable_database_gives_a_503(mode).await;
+    }
+}
+
+async fn unreachable_database_gives_a_503(mode: AuthMode) {
     let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
     settings.database.wait_timeout_ms = 1000;
     settings.database.create_timeout_ms = 1000;
+    settings.auth.mode = mode;
     let app = TestApp::spawn_with(settings, None).await;
     for (lang, request_id) in [("ar", "down-1"), ("en", "down-2")] {
         let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
@@ -77,16 +86,25 @@ async fn silent_database_gives_a_503_within_the_pool_timeouts(_backend: TestBack
     drop(silent);
 }
 
-/// A database without the service's tables (never migrated): every query fails. The
-/// answer is a 500 problem that names no SQL, table, file or crate.
+/// A database without the service's tables (never migrated): every query fails, the
+/// key's (authentication on) or the customers' (off). The answer is a 500 problem that
+/// names no SQL, table, file or crate.
 async fn a_failing_database_gives_a_500_that_shows_no_internals(backend: TestBackend) {
+    for mode in [AuthMode::Required, AuthMode::Disabled] {
+        a_failing_database_gives_a_500(backend, mode).await;
+    }
+}
+
+async fn a_failing_database_gives_a_500(backend: TestBackend, mode: AuthMode) {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let url = match backend {
         TestBackend::Sqlite => folder.path().join("empty.db").display().to_string(),
         // The server's maintenance database, only read.
         TestBackend::Postgres => admin_url(),
     };
-    let app = TestApp::spawn_with(test_settings(&url), None).await;
+    let mut settings = test_settings(&url);
+    settings.auth.mode = mode;
+    let app = TestApp::spawn_with(settings, None).await;
     let response = app.lookup(EXAMPLE_QUERY).await;
     assert_eq!(response.status, 500, "{}", response.body);
     response.problem();

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, LOOKUP_PATH, Service, TestBackend, TestDatabase, TestResponse, client, send,
-    suite_tests, url_string,
+    EXAMPLE_QUERY, LOOKUP_PATH, Service, TestBackend, TestDatabase, TestResponse, add_client,
+    client, send, suite_tests, url_string,
 };
 use reqwest::Method;
 use serde_json::Value;
@@ -113,13 +113,17 @@ async fn run_with_json_logs(backend: TestBackend) -> (Vec<Exchange>, String, Str
         ("APP__DATABASE__SEED_DEMO_WHEN_EMPTY", "false"),
         ("DATABASE_URL", url.as_str()),
     ];
+    let bearer = format!(
+        "Bearer {}",
+        add_client(database.url(), "log-reader", "all", None).await
+    );
     let mut service = Service::start(folder.path(), &env).await;
     let mut exchanges = Vec::new();
     {
         let client = client();
         for (path, found) in requests() {
             let url = format!("{}{path}", service.address());
-            let response = send(&client, Method::GET, &url, &[]).await;
+            let response = send(&client, Method::GET, &url, &[("authorization", &bearer)]).await;
             if let Some(found) = found {
                 assert_eq!(
                     response.customers().len(),

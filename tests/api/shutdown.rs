@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use customer_api_tests::{
     EXAMPLE_QUERY, LOOKUP_PATH, Service, SuiteTest, TestBackend, TestDatabase, TestResponse,
-    assert_is_the_example, client, send, suite_tests, url_string,
+    add_client, assert_is_the_example, client, send, suite_tests, url_string,
 };
 use customer_infrastructure::DatabaseUrl;
 use reqwest::Method;
@@ -122,6 +122,10 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_
     let folder = tempfile::tempdir().expect("an empty working folder");
     let url = url_string(database.url());
     let grace = GRACE_SECS.to_string();
+    let bearer = format!(
+        "Bearer {}",
+        add_client(database.url(), "shutdown", "all", None).await
+    );
     let mut service = Service::start(
         folder.path(),
         &[
@@ -138,7 +142,7 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_
         // On a connection of its own, closed at once: its worker is idle afterwards.
         let warm = client();
         let url = format!("{}{LOOKUP_PATH}?{EXAMPLE_QUERY}", service.address());
-        let response = send(&warm, Method::GET, &url, &[]).await;
+        let response = send(&warm, Method::GET, &url, &[("authorization", &bearer)]).await;
         assert_eq!(response.status, 200, "{}", response.body);
     }
 
@@ -150,7 +154,10 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_
     let lookup = {
         let client = client();
         let url = format!("{}{LOOKUP_PATH}?{EXAMPLE_QUERY}", service.address());
-        tokio::spawn(async move { send(&client, Method::GET, &url, &[]).await })
+        let bearer = bearer.clone();
+        tokio::spawn(async move {
+            send(&client, Method::GET, &url, &[("authorization", &bearer)]).await
+        })
     };
     wait_until_blocked(database.url(), &lookup, &service).await;
     if lookup.is_finished() {

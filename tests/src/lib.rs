@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use customer_infrastructure::DatabaseUrl;
+use customer_web::settings::AuthMode;
 use customer_web::{Application, Settings};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
@@ -62,6 +63,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database.migrate_on_start = false;
     settings.database.seed_demo_when_empty = false;
     settings.database.max_connections = 4;
+    // Tests that count failed authentications set their own budget.
+    "1000/s".clone_into(&mut settings.auth.failed_auth_rate_limit);
     settings
 }
 
@@ -175,9 +178,42 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
     pub client: reqwest::Client,
+    /// The key of the suite's client (allowed every company, no practical rate limit),
+    /// sent with every request that names no `Authorization` of its own; `None` when
+    /// authentication is off or the service has no database.
+    pub key: Option<String>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     // Dropped after the server task is aborted (fields drop in order).
-    _database: Option<TestDatabase>,
+    database: Option<TestDatabase>,
+}
+
+/// A key of the right shape that no database holds.
+pub const UNCHECKABLE_KEY: &str = "clk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// The name of the client [`TestApp`] makes for its requests.
+pub const SUITE_CLIENT: &str = "test-suite";
+
+/// Adds client `name` allowed `companies` (`all`, `jtc`, ...) with its own `rate`, if
+/// given, to the database at `url`; returns its key.
+pub async fn add_client(
+    url: &DatabaseUrl,
+    name: &str,
+    companies: &str,
+    rate: Option<&str>,
+) -> String {
+    let db = customer_infrastructure::Database::connect(
+        url,
+        &customer_infrastructure::PoolSettings::default(),
+    )
+    .expect("a pool");
+    let registry = std::sync::Arc::new(customer_infrastructure::SqlClientRegistry::new(db));
+    customer_application::ClientAdmin::new(registry)
+        .add(name, companies, rate, None, chrono::Utc::now())
+        .await
+        .unwrap_or_else(|error| panic!("client {name} is added: {error}"))
+        .key
+        .expose_secret()
+        .to_owned()
 }
 
 impl TestApp {
@@ -188,8 +224,18 @@ impl TestApp {
         Self::spawn_with(settings, Some(database)).await
     }
 
-    /// The service with `settings`; `database`, if any, is kept alive with it.
+    /// The service with `settings`; `database`, if any, is kept alive with it, and
+    /// gets the suite's client when authentication is on.
     pub async fn spawn_with(settings: Settings, database: Option<TestDatabase>) -> Self {
+        let key = match (&database, settings.auth.mode) {
+            (Some(database), AuthMode::Required) => {
+                Some(add_client(database.url(), SUITE_CLIENT, "all", Some("1000000/s")).await)
+            }
+            // A well-formed key the service must look up: what a caller sends while the
+            // service's database is down or broken.
+            (None, AuthMode::Required) => Some(UNCHECKABLE_KEY.to_owned()),
+            (_, AuthMode::Disabled) => None,
+        };
         let app = Application::build(&settings)
             .await
             .expect("the service starts");
@@ -198,9 +244,26 @@ impl TestApp {
         Self {
             address,
             client: client(),
+            key,
             server,
-            _database: database,
+            database,
         }
+    }
+
+    /// The database the service runs on, if it has one of its own.
+    pub fn database(&self) -> Option<&TestDatabase> {
+        self.database.as_ref()
+    }
+
+    /// `GET /v1/core/customer?query` with `authorization` as the whole `Authorization`
+    /// header, or none at all.
+    pub async fn lookup_with(&self, authorization: Option<&str>, query: &str) -> TestResponse {
+        let url = format!("{}{LOOKUP_PATH}?{query}", self.address);
+        let headers: Vec<(&str, &str)> = authorization
+            .map(|value| ("authorization", value))
+            .into_iter()
+            .collect();
+        send(&self.client, Method::GET, &url, &headers).await
     }
 
     /// `GET path_and_query`, sent as written (see [`send`]).
@@ -213,18 +276,28 @@ impl TestApp {
         self.get(&format!("{LOOKUP_PATH}?{query}")).await
     }
 
-    /// A request with extra headers.
+    /// A request with extra headers, and the suite's key unless they name an
+    /// `Authorization`.
     pub async fn request(
         &self,
         method: Method,
         path_and_query: &str,
         headers: &[(&str, &str)],
     ) -> TestResponse {
+        let bearer = self.key.as_ref().map(|key| format!("Bearer {key}"));
+        let mut all = headers.to_vec();
+        if let Some(bearer) = &bearer
+            && !headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        {
+            all.push(("authorization", bearer.as_str()));
+        }
         send(
             &self.client,
             method,
             &format!("{}{path_and_query}", self.address),
-            headers,
+            &all,
         )
         .await
     }
@@ -446,6 +519,28 @@ impl Service {
     /// `http://127.0.0.1:PORT`.
     pub fn address(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The demo client's key that the start-up example shows (`Bearer clk_...`), waiting
+    /// up to 10 s for the line; the test fails without it.
+    pub async fn demo_key(&self) -> String {
+        let started = Instant::now();
+        loop {
+            let stdout = self.stdout();
+            if let Some(at) = stdout.find("Bearer clk_") {
+                let key: String = stdout[at + "Bearer ".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                return key;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no demo key in the start-up message\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// What it wrote to its standard output so far.

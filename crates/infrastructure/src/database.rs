@@ -118,6 +118,30 @@ macro_rules! with_connection {
 }
 pub(crate) use with_connection;
 
+/// Runs `$body` in a transaction that writes, on a pooled connection of whichever backend
+/// the [`Database`] `$db` is, with `$conn` bound to the connection; the body is written
+/// once, as the body of an async closure whose error converts from diesel's. Used like
+/// `with_connection!`: failing to get a connection returns early with an [`InfraError`].
+///
+/// SQLite begins with `BEGIN IMMEDIATE`, which takes the write lock at once (waiting for
+/// it up to the busy timeout): a deferred transaction that reads before it writes fails
+/// at its first write, without waiting, when another connection wrote in between.
+macro_rules! write_transaction {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::Database::Postgres(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
+                diesel_async::AsyncConnection::transaction(&mut *pooled, async |$conn| $body).await
+            }
+            $crate::Database::Sqlite(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
+                (*pooled).immediate_transaction(async |$conn| $body).await
+            }
+        }
+    };
+}
+pub(crate) use write_transaction;
+
 impl Database {
     /// Builds a pool for `url`. No connection is opened until one is needed, so that the
     /// service starts even while the database is down; for SQLite, the folder of the

@@ -30,6 +30,9 @@ pub enum InfraError {
     /// A blocking task (migration) panicked or was cancelled.
     #[error("a database task did not finish: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The operating system gave no random bytes for a key to be made.
+    #[error("no random bytes available: {0}")]
+    Random(#[from] getrandom::Error),
 }
 
 impl InfraError {

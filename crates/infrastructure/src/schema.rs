@@ -209,7 +209,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clients (client_id) {
+        client_id -> Integer,
+        name -> Text,
+        companies -> Text,
+        rate_limit -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (key_id) {
+        key_id -> Text,
+        client_id -> Integer,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+// PostgreSQL partitions this table by month, and its primary key there is
+// (occurred_at, id): a partitioned table's key must hold the partition key.
+diesel::table! {
+    audit_disclosures (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        request_id -> Text,
+        client_name -> Text,
+        credential -> Text,
+        company_code -> Text,
+        criteria -> Text,
+        customer_id_hmac -> Nullable<Text>,
+        identification_no_hmac -> Nullable<Text>,
+        mobile_number_hmac -> Nullable<Text>,
+        reference_no_hmac -> Nullable<Text>,
+        customers_returned -> Integer,
+        disclosed -> Text,
+    }
+}
+
+diesel::table! {
+    audit_settings (id) {
+        id -> Integer,
+        hmac_key -> Text,
+    }
+}
+
 diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(api_keys -> clients (client_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     customers,
@@ -217,3 +267,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_contacts,
     customer_references
 );
+
+diesel::allow_tables_to_appear_in_same_query!(clients, api_keys);

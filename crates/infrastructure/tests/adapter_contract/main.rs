@@ -3,11 +3,14 @@
 //! Every test runs once per backend, as `sqlite::name` and `postgres::name`, each on a
 //! fresh database of its own (see `customer_infrastructure::test_support`). When
 //! PostgreSQL cannot be reached the `postgres::` half is listed as ignored with a note on
-//! stderr (outside CI, where it fails instead).
+//! stderr (outside CI, where it fails instead). A few tests of what only PostgreSQL has
+//! run as `postgres::name` alone.
 //!
 //! Section 2 "Matching" of `docs/customer-lookup.md` and the demo data set
 //! (`src/seed/DEMO.md`) are the sources of the expected results.
 
+mod audit;
+mod clients;
 mod contacts;
 mod lifecycle;
 mod query_plans;
@@ -20,7 +23,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use customer_domain::{
     Coded, CompanyCode, CompanyDirectory, CompanyId, Contact, Customer, CustomerId, LocalizedName,
 };
-use customer_infrastructure::test_support::{SuiteTest, TestBackend, TestDatabase, run_suite};
+use customer_infrastructure::test_support::{SuiteTest, TestBackend, TestDatabase, run_suites};
 
 use crate::support::{JTC, criteria, find_one, store};
 
@@ -81,8 +84,27 @@ fn main() -> std::process::ExitCode {
         ],
         schema_agreement: [migrations_agree_with_schema_rs],
         query_plans: [lookups_use_indexes],
+        clients: [
+            keys_are_found_with_their_client,
+            unknown_companies_are_all_reported,
+            client_names_are_taken_once,
+            keys_are_revoked_by_client_and_by_id,
+            rotation_sets_a_grace_period_but_never_extends_an_expiry,
+            touching_a_key_records_its_last_use,
+            clients_are_listed_by_name_with_keys_oldest_first,
+        ],
+        audit: [
+            audit_records_are_found_by_customer_client_and_digest,
+            digests_are_stored_as_given_never_in_clear,
+            large_batches_are_stored_whole,
+            prune_removes_older_records_and_keeps_newer,
+            partitions_made_late_take_their_rows_from_default,
+            the_hmac_key_is_made_once,
+        ],
     ];
-    run_suite(tests)
+    let postgres_only: &[(&'static str, SuiteTest)] =
+        suite![audit: [audit_partitions_exist_for_this_month_and_next]];
+    run_suites(tests, postgres_only)
 }
 
 fn at(date: (i32, u32, u32), time: (u32, u32, u32), millis: u32) -> NaiveDateTime {

@@ -13,6 +13,11 @@
 //! migrations load (the reference data). The `sqlite::` variant checks the SQLite side against `schema.rs` alone, so that it runs
 //! even where PostgreSQL does not.
 //!
+//! A table PostgreSQL partitions is described by its partitioned table alone (not its
+//! partitions, their indexes and constraints). Its primary key there must begin with the
+//! partition key, which `schema.rs` and SQLite leave out; and an index SQLite needs on
+//! the leading columns of that primary key is the primary key's own index in PostgreSQL.
+//!
 //! It lives in this suite rather than in a `#[test]` target of its own: a `#[test]`
 //! cannot turn itself into "ignored" at run time, so without PostgreSQL it would either
 //! fail outside CI or pass without comparing anything, whereas `run_suite` lists the
@@ -258,7 +263,33 @@ FROM information_schema.columns c
 JOIN information_schema.tables t
   ON t.table_schema = c.table_schema AND t.table_name = c.table_name
 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_class p
+      JOIN pg_namespace pn ON pn.oid = p.relnamespace
+      WHERE pn.nspname = c.table_schema AND p.relname = c.table_name AND p.relispartition)
 ORDER BY c.table_name, c.ordinal_position";
+
+#[derive(QueryableByName)]
+struct PartitionKeyRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    columns: String,
+}
+
+/// The partition key of each partitioned table (PostgreSQL only).
+const POSTGRES_PARTITION_KEYS: &str = "
+SELECT t.relname::text AS table_name,
+       array_to_string(ARRAY(
+           SELECT a.attname::text
+           FROM unnest(p.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
+           JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = k.attnum
+           ORDER BY k.ord
+       ), ',') AS columns
+FROM pg_partitioned_table p
+JOIN pg_class t ON t.oid = p.partrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = current_schema()";
 
 const SQLITE_COLUMNS: &str = "
 SELECT m.name AS table_name,
@@ -287,7 +318,7 @@ FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema()
+WHERE n.nspname = current_schema() AND NOT t.relispartition
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 ORDER BY i.relname";
 
@@ -331,7 +362,7 @@ FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 LEFT JOIN pg_class r ON r.oid = c.confrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND c.contype IN ('u', 'f')";
+WHERE n.nspname = current_schema() AND NOT t.relispartition AND c.contype IN ('u', 'f')";
 
 const SQLITE_CONSTRAINTS: &str = "
 SELECT 'u ' || m.name || '(' || COALESCE((
@@ -367,6 +398,8 @@ struct DbSchema {
     indexes: BTreeMap<String, (String, bool, bool, Vec<String>)>,
     /// UNIQUE constraints and foreign keys (see `POSTGRES_CONSTRAINTS`).
     constraints: BTreeSet<String>,
+    /// The partition key of each partitioned table (PostgreSQL only).
+    partition_keys: BTreeMap<String, Vec<String>>,
 }
 
 async fn describe(db: &Database) -> DbSchema {
@@ -392,6 +425,13 @@ async fn describe(db: &Database) -> DbSchema {
             .load(conn)
             .await
             .expect("the constraints are listed"));
+    let partition_key_rows: Vec<PartitionKeyRow> = match db {
+        Database::Postgres(_) => with_conn!(db, |conn| diesel::sql_query(POSTGRES_PARTITION_KEYS)
+            .load(conn)
+            .await
+            .expect("the partition keys are listed")),
+        Database::Sqlite(_) => Vec::new(),
+    };
 
     let mut schema = DbSchema {
         backend,
@@ -399,6 +439,15 @@ async fn describe(db: &Database) -> DbSchema {
         primary_keys: BTreeMap::new(),
         indexes: BTreeMap::new(),
         constraints: constraint_rows.into_iter().map(|r| r.description).collect(),
+        partition_keys: partition_key_rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.table_name,
+                    r.columns.split(',').map(str::to_owned).collect(),
+                )
+            })
+            .collect(),
     };
     let mut keys: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
     for row in &rows {
@@ -517,10 +566,19 @@ fn check_against_schema_rs(
             }
         }
         let key = db.primary_keys.get(table).cloned().unwrap_or_default();
-        if key != rs_table.primary_key {
+        // A partitioned table's key must hold the partition key: it comes first.
+        let mut expected = db.partition_keys.get(table).cloned().unwrap_or_default();
+        expected.retain(|column| !rs_table.primary_key.contains(column));
+        expected.extend(rs_table.primary_key.iter().cloned());
+        if key != expected {
             problems.push(format!(
-                "{b}: the primary key of {table} is {key:?}, schema.rs says {:?}",
-                rs_table.primary_key
+                "{b}: the primary key of {table} is {key:?}, schema.rs says {:?}{}",
+                rs_table.primary_key,
+                if expected == rs_table.primary_key {
+                    String::new()
+                } else {
+                    format!(" (so {expected:?}, partition key first)")
+                }
             ));
         }
     }
@@ -560,8 +618,16 @@ fn check_against_each_other(postgres: &DbSchema, sqlite: &DbSchema, problems: &m
             Some(_) => {}
         }
     }
-    for name in sqlite.indexes.keys() {
-        if !postgres.indexes.contains_key(name) {
+    for (name, (table, _, partial, columns)) in &sqlite.indexes {
+        // PostgreSQL's primary key of a partitioned table begins with the partition key:
+        // its index serves what SQLite needs an index of its own for.
+        let served_by_key = !partial
+            && postgres.partition_keys.contains_key(table)
+            && postgres
+                .primary_keys
+                .get(table)
+                .is_some_and(|key| key.starts_with(columns));
+        if !postgres.indexes.contains_key(name) && !served_by_key {
             problems.push(format!("index {name} exists in sqlite only"));
         }
     }

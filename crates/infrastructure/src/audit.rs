@@ -1,0 +1,720 @@
+//! The adapter of the audit trail, from either backend, and the key of its keyed hashes.
+//!
+//! PostgreSQL keeps the trail in monthly partitions (`audit_disclosures_yYYYYmMM`) and a
+//! DEFAULT partition for rows of a month without one, so that an insert never fails.
+//! Each month's partition is made a month ahead ([`SqlAuditTrail::ensure_partitions`],
+//! called by the migration and then at the first append of each month), so the DEFAULT
+//! partition stays empty in practice. It may still get rows: of months far from now, or
+//! while partitions could not be made. A partition whose range holds rows of the DEFAULT
+//! partition cannot simply be created, so making it moves them into it, in the same
+//! transaction.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use customer_domain::{
+    AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CriterionDigest,
+    CustomerId, Disclosure, RepositoryError,
+};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use serde_json::{Value, json};
+
+use crate::database::{Backend, Database, with_connection};
+use crate::error::InfraError;
+use crate::schema::{audit_disclosures, audit_settings};
+use crate::timestamps::{from_stored, to_stored};
+
+/// The partitioned table, and its DEFAULT partition.
+const TABLE: &str = "audit_disclosures";
+const DEFAULT_PARTITION: &str = "audit_disclosures_default";
+/// The advisory lock under which partitions are made and dropped, so that two instances
+/// of the service never make the same one at once.
+const PARTITION_LOCK: i64 = 727_275;
+/// Records per INSERT: 12 bind values each, well under SQLite's limit of 32766 bind
+/// values per statement.
+const MAX_BATCH: usize = 1000;
+/// "No month ensured yet".
+const NO_MONTH: i32 = i32::MIN;
+
+/// The audit trail stored in a [`Database`].
+pub struct SqlAuditTrail {
+    db: Database,
+    /// The month (see [`month_number`]) whose partitions were last made sure of, so that
+    /// appends check them once a month rather than at every batch.
+    ensured_month: AtomicI32,
+}
+
+impl std::fmt::Debug for SqlAuditTrail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlAuditTrail")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A record as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_disclosures)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct DisclosureRow {
+    occurred_at: NaiveDateTime,
+    request_id: String,
+    client_name: String,
+    credential: String,
+    company_code: String,
+    criteria: String,
+    customer_id_hmac: Option<String>,
+    identification_no_hmac: Option<String>,
+    mobile_number_hmac: Option<String>,
+    reference_no_hmac: Option<String>,
+    disclosed: String,
+}
+
+/// A record about to be stored. `None` is NULL, not DEFAULT: SQLite writes a batch of
+/// rows in one statement only when no value is DEFAULT.
+#[derive(Insertable)]
+#[diesel(table_name = audit_disclosures)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewDisclosureRow {
+    occurred_at: NaiveDateTime,
+    request_id: String,
+    client_name: String,
+    credential: String,
+    company_code: String,
+    criteria: String,
+    customer_id_hmac: Option<String>,
+    identification_no_hmac: Option<String>,
+    mobile_number_hmac: Option<String>,
+    reference_no_hmac: Option<String>,
+    customers_returned: i32,
+    disclosed: String,
+}
+
+impl NewDisclosureRow {
+    /// The row of `record`; owned, so that SQLite's blocking task can take it.
+    fn new(record: &AuditRecord) -> Result<Self, InfraError> {
+        // Each criterion once, in the contract's order: a column holds one digest.
+        let criteria: Vec<&str> = Criterion::ALL
+            .iter()
+            .filter(|criterion| record.digest_of(**criterion).is_some())
+            .map(|criterion| criterion.name())
+            .collect();
+        let disclosed: Vec<Value> = record
+            .disclosed
+            .iter()
+            .map(|shown| {
+                json!({
+                    "customerId": shown.customer_id.get(),
+                    "customerVersionId": shown.customer_version_id,
+                })
+            })
+            .collect();
+        let digest = |criterion| record.digest_of(criterion).map(str::to_owned);
+        Ok(Self {
+            occurred_at: to_stored(record.at),
+            request_id: record.request_id.clone(),
+            client_name: record.client.as_str().to_owned(),
+            credential: record.credential.clone(),
+            company_code: record.company.as_str().to_owned(),
+            criteria: criteria.join(","),
+            customer_id_hmac: digest(Criterion::CustomerId),
+            identification_no_hmac: digest(Criterion::IdentificationNo),
+            mobile_number_hmac: digest(Criterion::MobileNumber),
+            reference_no_hmac: digest(Criterion::ReferenceNo),
+            customers_returned: i32::try_from(record.disclosed.len()).map_err(|_| {
+                InfraError::Inconsistent(format!(
+                    "{} customers disclosed by one lookup",
+                    record.disclosed.len()
+                ))
+            })?,
+            disclosed: Value::Array(disclosed).to_string(),
+        })
+    }
+}
+
+fn inconsistent(what: impl std::fmt::Display) -> InfraError {
+    InfraError::Inconsistent(format!("audit_disclosures: {what}"))
+}
+
+impl DisclosureRow {
+    fn digest(&self, criterion: Criterion) -> Option<&String> {
+        match criterion {
+            Criterion::CustomerId => self.customer_id_hmac.as_ref(),
+            Criterion::IdentificationNo => self.identification_no_hmac.as_ref(),
+            Criterion::MobileNumber => self.mobile_number_hmac.as_ref(),
+            Criterion::ReferenceNo => self.reference_no_hmac.as_ref(),
+        }
+    }
+
+    fn into_record(self) -> Result<AuditRecord, InfraError> {
+        let mut criteria = Vec::new();
+        for name in self.criteria.split(',').filter(|name| !name.is_empty()) {
+            let criterion = Criterion::ALL
+                .into_iter()
+                .find(|criterion| criterion.name() == name)
+                .ok_or_else(|| inconsistent(format!("unknown criterion {name:?}")))?;
+            let digest = self
+                .digest(criterion)
+                .ok_or_else(|| inconsistent(format!("no digest for the criterion {name}")))?;
+            criteria.push(CriterionDigest {
+                criterion,
+                digest: digest.clone(),
+            });
+        }
+        Ok(AuditRecord {
+            at: from_stored(self.occurred_at),
+            client: ClientName::parse(&self.client_name).map_err(|error| {
+                inconsistent(format!("client name {:?}: {error}", self.client_name))
+            })?,
+            company: CompanyCode::parse(&self.company_code).map_err(|error| {
+                inconsistent(format!("company code {:?}: {error}", self.company_code))
+            })?,
+            disclosed: parse_disclosed(&self.disclosed)?,
+            request_id: self.request_id,
+            credential: self.credential,
+            criteria,
+        })
+    }
+}
+
+/// Reads the `disclosed` column: `[{"customerId":54218,"customerVersionId":3}, ...]`.
+fn parse_disclosed(text: &str) -> Result<Vec<Disclosure>, InfraError> {
+    let malformed = || inconsistent(format!("disclosed {text:?} is not a list of disclosures"));
+    let value: Value = serde_json::from_str(text).map_err(|_| malformed())?;
+    let items = value.as_array().ok_or_else(malformed)?;
+    items
+        .iter()
+        .map(|item| {
+            let customer_id = item
+                .get("customerId")
+                .and_then(Value::as_i64)
+                .and_then(|id| CustomerId::new(id).ok())
+                .ok_or_else(malformed)?;
+            let customer_version_id = item
+                .get("customerVersionId")
+                .and_then(Value::as_i64)
+                .and_then(|version| i32::try_from(version).ok())
+                .ok_or_else(malformed)?;
+            Ok(Disclosure {
+                customer_id,
+                customer_version_id,
+            })
+        })
+        .collect()
+}
+
+/// A month as one number, which changes when the month does.
+fn month_number(at: DateTime<Utc>) -> i32 {
+    at.year() * 12 + i32::try_from(at.month0()).unwrap_or_default()
+}
+
+/// The first instant of the month of `at`, as stored.
+fn month_start(at: DateTime<Utc>) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(at.year(), at.month(), 1)
+        .unwrap_or(NaiveDate::MIN)
+        .and_time(chrono::NaiveTime::MIN)
+}
+
+/// The monthly partition starting at `start`: `audit_disclosures_y2026m11`.
+fn partition_name(start: NaiveDateTime) -> String {
+    format!("{TABLE}_y{:04}m{:02}", start.year(), start.month())
+}
+
+/// A timestamp as a SQL literal (`'2026-11-01 00:00:00'`): made here from a date, so
+/// nothing to escape.
+fn literal(at: NaiveDateTime) -> String {
+    format!("'{}'", at.format("%Y-%m-%d %H:%M:%S%.f"))
+}
+
+#[derive(QueryableByName)]
+struct Partition {
+    #[diesel(sql_type = Text)]
+    name: String,
+    /// `FOR VALUES FROM ('...') TO ('...')`, or `DEFAULT`.
+    #[diesel(sql_type = Text)]
+    bound: String,
+}
+
+impl Partition {
+    /// The end of the partition's range (exclusive), when it is a bounded range.
+    fn upper_bound(&self) -> Option<NaiveDateTime> {
+        let upper = self.bound.split('\'').nth(3)?;
+        NaiveDateTime::parse_from_str(upper, "%Y-%m-%d %H:%M:%S%.f").ok()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Bool)]
+    found: bool,
+}
+
+/// The partitions of the audit table, DEFAULT included, as PostgreSQL lists them.
+const PARTITIONS: &str = "
+SELECT c.relname::text AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'audit_disclosures'::regclass
+ORDER BY c.relname";
+
+impl SqlAuditTrail {
+    /// An adapter over `db`.
+    pub fn new(db: Database) -> Self {
+        Self {
+            db,
+            ensured_month: AtomicI32::new(NO_MONTH),
+        }
+    }
+
+    /// Makes the monthly partitions of the month of `now` and of the next month, those
+    /// that do not exist yet; returns the names of those it made. Rows of their months
+    /// found in the DEFAULT partition are moved into them. Nothing to do for SQLite,
+    /// whose trail is one table.
+    ///
+    /// # Errors
+    /// [`InfraError`] when the database fails; nothing is changed then.
+    pub async fn ensure_partitions(&self, now: DateTime<Utc>) -> Result<Vec<String>, InfraError> {
+        let Database::Postgres(pool) = &self.db else {
+            return Ok(Vec::new());
+        };
+        let this_month = month_start(now);
+        let months = [this_month, this_month + Months::new(1)];
+        let mut pooled = pool.get().await?;
+        diesel_async::AsyncConnection::transaction(&mut *pooled, async |conn| {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({PARTITION_LOCK})"))
+                .await?;
+            let mut made = Vec::new();
+            for start in months {
+                let name = partition_name(start);
+                let exists: Found = diesel::sql_query(
+                    "SELECT to_regclass(quote_ident($1)) IS NOT NULL AS found",
+                )
+                .bind::<Text, _>(&name)
+                .get_result(conn)
+                .await?;
+                if exists.found {
+                    continue;
+                }
+                let (from, to) = (literal(start), literal(start + Months::new(1)));
+                // Made apart, filled with its rows from DEFAULT, then attached: attaching
+                // checks that DEFAULT holds no row of the range any more.
+                conn.batch_execute(&format!(
+                    "CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+                     WITH moved AS (
+                         DELETE FROM {DEFAULT_PARTITION}
+                         WHERE occurred_at >= {from} AND occurred_at < {to}
+                         RETURNING *)
+                     INSERT INTO {name} SELECT * FROM moved;
+                     ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to});"
+                ))
+                .await?;
+                made.push(name);
+            }
+            Ok::<_, InfraError>(made)
+        })
+        .await
+    }
+
+    /// On PostgreSQL, makes sure of this month's partitions at the first append of each
+    /// month. A failure is only logged: the DEFAULT partition takes the rows meanwhile.
+    async fn ensure_this_month(&self) {
+        if self.db.backend() != Backend::Postgres {
+            return;
+        }
+        let now = Utc::now();
+        let month = month_number(now);
+        if AtomicI32::load(&self.ensured_month, Ordering::Relaxed) == month {
+            return;
+        }
+        match self.ensure_partitions(now).await {
+            Ok(made) => {
+                if !made.is_empty() {
+                    tracing::info!(?made, "audit partitions made");
+                }
+                self.ensured_month.store(month, Ordering::Relaxed);
+            }
+            Err(error) => tracing::warn!(%error, "audit partitions could not be made"),
+        }
+    }
+
+    async fn insert(&self, records: &[AuditRecord]) -> Result<(), InfraError> {
+        let rows = records
+            .iter()
+            .map(NewDisclosureRow::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        match &self.db {
+            Database::Postgres(pool) => {
+                let mut pooled = pool.get().await?;
+                if rows.len() <= MAX_BATCH {
+                    diesel::insert_into(audit_disclosures::table)
+                        .values(&rows)
+                        .execute(&mut *pooled)
+                        .await?;
+                } else {
+                    diesel_async::AsyncConnection::transaction(&mut *pooled, async |conn| {
+                        for chunk in rows.chunks(MAX_BATCH) {
+                            diesel::insert_into(audit_disclosures::table)
+                                .values(chunk)
+                                .execute(conn)
+                                .await?;
+                        }
+                        Ok::<_, InfraError>(())
+                    })
+                    .await?;
+                }
+            }
+            Database::Sqlite(pool) => {
+                // diesel writes a batch of rows as one SQLite statement through its
+                // synchronous connection only (diesel-async's would need DEFAULT-free
+                // batches it cannot tell apart), hence the blocking task.
+                let mut pooled = pool.get().await?;
+                pooled
+                    .spawn_blocking(move |conn| {
+                        let insert = |conn: &mut SqliteConnection, chunk: &[NewDisclosureRow]| {
+                            diesel::RunQueryDsl::execute(
+                                diesel::insert_into(audit_disclosures::table).values(chunk),
+                                conn,
+                            )
+                        };
+                        if rows.len() <= MAX_BATCH {
+                            insert(conn, &rows).map(drop)
+                        } else {
+                            conn.immediate_transaction(|conn| {
+                                rows.chunks(MAX_BATCH)
+                                    .try_for_each(|chunk| insert(conn, chunk).map(drop))
+                            })
+                        }
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn select(
+        &self,
+        query: &AuditQuery,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<AuditRecord>, InfraError> {
+        let since = since.map(to_stored);
+        let backend = self.db.backend();
+        let rows: Vec<DisclosureRow> = with_connection!(&self.db, |conn| {
+            let mut select = audit_disclosures::table
+                .select(DisclosureRow::as_select())
+                .order((audit_disclosures::occurred_at, audit_disclosures::id))
+                .into_boxed();
+            if let Some(since) = since {
+                select = select.filter(audit_disclosures::occurred_at.ge(since));
+            }
+            select = match query {
+                AuditQuery::Client(name) => {
+                    select.filter(audit_disclosures::client_name.eq(name.as_str()))
+                }
+                // No index: a scan of the rows since `since` (see the migration).
+                AuditQuery::Customer(id) => match backend {
+                    Backend::Postgres => select.filter(
+                        sql::<Bool>("CAST(disclosed AS jsonb) @> CAST(")
+                            .bind::<Text, _>(json!([{ "customerId": id.get() }]).to_string())
+                            .sql(" AS jsonb)"),
+                    ),
+                    Backend::Sqlite => select.filter(
+                        sql::<Bool>(
+                            "EXISTS (SELECT 1 FROM json_each(audit_disclosures.disclosed) \
+                             WHERE json_extract(json_each.value, '$.customerId') = ",
+                        )
+                        .bind::<BigInt, _>(id.get())
+                        .sql(")"),
+                    ),
+                },
+                AuditQuery::Searched(searched) => {
+                    let digest = searched.digest.as_str();
+                    // `IS NOT NULL` spelled out: the mobile and identification number
+                    // indexes are partial, on the rows that have a digest.
+                    match searched.criterion {
+                        Criterion::CustomerId => select.filter(
+                            audit_disclosures::customer_id_hmac
+                                .is_not_null()
+                                .and(audit_disclosures::customer_id_hmac.eq(digest)),
+                        ),
+                        Criterion::IdentificationNo => select.filter(
+                            audit_disclosures::identification_no_hmac
+                                .is_not_null()
+                                .and(audit_disclosures::identification_no_hmac.eq(digest)),
+                        ),
+                        Criterion::MobileNumber => select.filter(
+                            audit_disclosures::mobile_number_hmac
+                                .is_not_null()
+                                .and(audit_disclosures::mobile_number_hmac.eq(digest)),
+                        ),
+                        Criterion::ReferenceNo => select.filter(
+                            audit_disclosures::reference_no_hmac
+                                .is_not_null()
+                                .and(audit_disclosures::reference_no_hmac.eq(digest)),
+                        ),
+                    }
+                }
+            };
+            select.load(conn).await?
+        });
+        rows.into_iter().map(DisclosureRow::into_record).collect()
+    }
+
+    async fn delete_before(&self, before: DateTime<Utc>) -> Result<u64, InfraError> {
+        let before = to_stored(before);
+        let deleted = match &self.db {
+            Database::Sqlite(pool) => {
+                let mut pooled = pool.get().await?;
+                diesel::delete(
+                    audit_disclosures::table.filter(audit_disclosures::occurred_at.lt(before)),
+                )
+                .execute(&mut *pooled)
+                .await?
+            }
+            Database::Postgres(pool) => {
+                let mut pooled = pool.get().await?;
+                diesel_async::AsyncConnection::transaction(&mut *pooled, async |conn| {
+                    conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({PARTITION_LOCK})"))
+                        .await?;
+                    let partitions: Vec<Partition> =
+                        diesel::sql_query(PARTITIONS).load(conn).await?;
+                    let mut removed = 0;
+                    // Dropping a partition locks the whole table until the commit: appends
+                    // wait for the prune, an operator's job run rarely.
+                    for partition in partitions {
+                        if partition.upper_bound().is_none_or(|upper| upper > before) {
+                            continue;
+                        }
+                        // Names read from the catalogue, quoted as identifiers.
+                        let name = partition.name.replace('"', "\"\"");
+                        let count: Count =
+                            diesel::sql_query(format!("SELECT count(*) AS n FROM \"{name}\""))
+                                .get_result(conn)
+                                .await?;
+                        conn.batch_execute(&format!("DROP TABLE \"{name}\""))
+                            .await?;
+                        removed += usize::try_from(count.n).unwrap_or_default();
+                    }
+                    // The rest: the DEFAULT partition and the month that holds `before`.
+                    let deleted = diesel::delete(
+                        audit_disclosures::table.filter(audit_disclosures::occurred_at.lt(before)),
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok::<_, InfraError>(removed + deleted)
+                })
+                .await?
+            }
+        };
+        Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+    }
+}
+
+#[async_trait]
+impl AuditTrail for SqlAuditTrail {
+    async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.ensure_this_month().await;
+        Ok(self.insert(records).await?)
+    }
+
+    async fn find(
+        &self,
+        query: &AuditQuery,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<AuditRecord>, RepositoryError> {
+        Ok(self.select(query, since).await?)
+    }
+
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        Ok(self.delete_before(before).await?)
+    }
+}
+
+/// The key of the audit trail's keyed hashes when none is configured: the one stored in
+/// the database, made (32 random bytes) by the first call. Two instances starting at
+/// once agree: the first insert wins, the other is ignored, and both read the winner.
+///
+/// # Errors
+/// [`InfraError`] when the database fails, [`InfraError::Random`] when no random bytes
+/// can be had, [`InfraError::Inconsistent`] when the stored key is not hexadecimal.
+pub async fn audit_hmac_key(db: &Database) -> Result<Vec<u8>, InfraError> {
+    let stored = if let Some(stored) = stored_hmac_key(db).await? {
+        stored
+    } else {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh)?;
+        let fresh = fresh.iter().fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
+        with_connection!(db, |conn| {
+            diesel::insert_into(audit_settings::table)
+                .values((
+                    audit_settings::id.eq(1),
+                    audit_settings::hmac_key.eq(&fresh),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        });
+        // Another instance's key if it stored one first.
+        stored_hmac_key(db).await?.ok_or_else(|| {
+            InfraError::Inconsistent("audit_settings holds no key after one was added".into())
+        })?
+    };
+    decode_hex(&stored).ok_or_else(|| {
+        InfraError::Inconsistent("audit_settings.hmac_key is not hexadecimal".to_owned())
+    })
+}
+
+async fn stored_hmac_key(db: &Database) -> Result<Option<String>, InfraError> {
+    Ok(with_connection!(db, |conn| {
+        audit_settings::table
+            .filter(audit_settings::id.eq(1))
+            .select(audit_settings::hmac_key)
+            .first(conn)
+            .await
+            .optional()?
+    }))
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 13, 45, 0)
+            .single()
+            .expect("a valid time")
+    }
+
+    #[test]
+    fn months_name_their_partitions() {
+        let start = month_start(utc(2026, 12, 31));
+        assert_eq!(literal(start), "'2026-12-01 00:00:00'");
+        assert_eq!(partition_name(start), "audit_disclosures_y2026m12");
+        assert_eq!(
+            partition_name(start + Months::new(1)),
+            "audit_disclosures_y2027m01"
+        );
+        assert_eq!(
+            month_number(utc(2026, 12, 1)) + 1,
+            month_number(utc(2027, 1, 1))
+        );
+    }
+
+    #[test]
+    fn partition_bounds_are_read_from_the_catalogue_text() {
+        let partition = |bound: &str| Partition {
+            name: "p".into(),
+            bound: bound.into(),
+        };
+        assert_eq!(
+            partition("FOR VALUES FROM ('2026-11-01 00:00:00') TO ('2026-12-01 00:00:00')")
+                .upper_bound(),
+            Some(month_start(utc(2026, 12, 1)))
+        );
+        assert_eq!(partition("DEFAULT").upper_bound(), None);
+    }
+
+    #[test]
+    fn disclosures_are_compact_json() {
+        let record = AuditRecord {
+            at: utc(2026, 11, 29),
+            request_id: "r-1".into(),
+            client: ClientName::parse("call-centre").expect("a name"),
+            credential: "key:0123456789ab".into(),
+            company: CompanyCode::parse("jtc").expect("a code"),
+            criteria: vec![
+                CriterionDigest {
+                    criterion: Criterion::MobileNumber,
+                    digest: "b".repeat(64),
+                },
+                CriterionDigest {
+                    criterion: Criterion::CustomerId,
+                    digest: "a".repeat(64),
+                },
+            ],
+            disclosed: vec![Disclosure {
+                customer_id: CustomerId::new(54218).expect("an id"),
+                customer_version_id: 3,
+            }],
+        };
+        let row = NewDisclosureRow::new(&record).expect("a row");
+        assert_eq!(
+            row.disclosed,
+            r#"[{"customerId":54218,"customerVersionId":3}]"#
+        );
+        assert_eq!(row.criteria, "customerId,mobileNumber");
+        assert_eq!(row.customers_returned, 1);
+        assert_eq!(
+            parse_disclosed(&row.disclosed).expect("read back"),
+            record.disclosed
+        );
+        assert_eq!(parse_disclosed("[]").expect("a miss"), []);
+        assert!(parse_disclosed(r#"[{"customerId":0,"customerVersionId":1}]"#).is_err());
+        assert!(parse_disclosed("{}").is_err());
+    }
+
+    /// A batch is one statement on both backends: SQLite writes rows with DEFAULT values
+    /// one statement each, which `treat_none_as_default_value = false` rules out.
+    #[test]
+    fn a_batch_is_one_statement() {
+        let record = |client: &str| AuditRecord {
+            at: utc(2026, 11, 29),
+            request_id: "r".into(),
+            client: ClientName::parse(client).expect("a name"),
+            credential: "token:s".into(),
+            company: CompanyCode::parse("jtc").expect("a code"),
+            criteria: Vec::new(),
+            disclosed: Vec::new(),
+        };
+        let rows = [record("a"), record("b"), record("c")]
+            .iter()
+            .map(NewDisclosureRow::new)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        let insert = diesel::insert_into(audit_disclosures::table).values(&rows);
+        for sql in [
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&insert).to_string(),
+            diesel::debug_query::<diesel::pg::Pg, _>(&insert).to_string(),
+        ] {
+            assert!(sql.starts_with("INSERT INTO"), "{sql}");
+            assert_eq!(sql.matches("INSERT").count(), 1, "{sql}");
+            assert_eq!(sql.matches("), (").count(), 2, "{sql}");
+        }
+    }
+
+    #[test]
+    fn keys_are_read_from_hex() {
+        assert_eq!(decode_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(decode_hex("0"), None);
+        assert_eq!(decode_hex("zz"), None);
+        assert_eq!(decode_hex(""), None);
+    }
+}

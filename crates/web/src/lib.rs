@@ -2,6 +2,7 @@
 //! problem+json, configuration, and the composition root.
 
 mod app;
+pub mod audit_key;
 mod health;
 mod metrics;
 mod observability;

@@ -3,6 +3,7 @@
 //! as `sqlite::...` and `postgres::...`.
 
 mod binary;
+mod cli;
 mod database_errors;
 mod db;
 mod docs;
@@ -34,6 +35,7 @@ fn main() -> std::process::ExitCode {
         response::TESTS,
         database_errors::TESTS,
         binary::TESTS,
+        cli::TESTS,
         openapi::TESTS,
         docs::TESTS,
         health::TESTS,

@@ -1,8 +1,10 @@
 //! The HTTP edge of the customer lookup service: routes, the wire format, errors as
-//! problem+json, configuration, and the composition root.
+//! problem+json, configuration, the composition root, and the administration commands.
 
 mod access;
 mod app;
+pub mod audit_key;
+pub mod cli;
 mod health;
 mod metrics;
 mod observability;

@@ -7,6 +7,7 @@ use customer_infrastructure::{Database, run_migrations, seed_demo};
 use customer_synthetic::{
     DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, seed_synthetic,
 };
+use customer_web::cli::{self, AuditCommand, ClientsCommand};
 use customer_web::{Application, Settings, telemetry};
 
 #[derive(Debug, Parser)]
@@ -33,6 +34,16 @@ enum Command {
     Seed {
         #[command(subcommand)]
         data: SeedData,
+    },
+    /// Manage the callers of the API and their API keys.
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
+    /// Ask the audit trail who was shown what; prune old records.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
 }
 
@@ -70,8 +81,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The administration commands answer on standard output: their logs go to stderr.
+    let init_logs = match cli.command {
+        Some(Command::Clients { .. } | Command::Audit { .. }) => telemetry::init_on_stderr,
+        _ => telemetry::init,
+    };
     // Held to the end of main: dropping it writes out the log lines still queued.
-    let _log_writer = match telemetry::init(&settings.log) {
+    let _log_writer = match init_logs(&settings.log) {
         Ok(guard) => guard,
         Err(error) => {
             eprintln!("customer-api: {error}");
@@ -97,6 +113,8 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 .await?;
         }
         Command::Healthcheck => healthcheck(settings.server.port)?,
+        Command::Clients { command } => cli::clients::run(command, settings).await?,
+        Command::Audit { command } => cli::audit::run(command, settings).await?,
         Command::Migrate => {
             let applied = run_migrations(&url).await?;
             println!("{} migration(s) applied to {url}", applied.len());

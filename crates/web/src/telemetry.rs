@@ -1,5 +1,6 @@
 //! Logs: `tracing`, as text or JSON lines, filtered by `log.level` or `RUST_LOG`, written
-//! to standard output by a thread of their own.
+//! to standard output (standard error for the administration commands) by a thread of
+//! their own.
 
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
@@ -14,6 +15,21 @@ use crate::settings::{LogFormat, LogSettings};
 /// process. Dropping it writes out the lines still queued (waiting up to a second), so
 /// that the last lines before a normal exit are not lost.
 pub fn init(settings: &LogSettings) -> Result<WorkerGuard, String> {
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    init_writing_to(settings, std::io::stdout(), ansi)
+}
+
+/// [`init`], the lines written to standard error: for commands whose standard output is
+/// their answer (`clients list --json`), which a log line would spoil.
+pub fn init_on_stderr(settings: &LogSettings) -> Result<WorkerGuard, String> {
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    init_writing_to(settings, std::io::stderr(), ansi)
+}
+
+fn init_writing_to<W>(settings: &LogSettings, output: W, ansi: bool) -> Result<WorkerGuard, String>
+where
+    W: std::io::Write + Send + 'static,
+{
     let filter = match std::env::var("RUST_LOG") {
         Ok(filter) if !filter.is_empty() => {
             EnvFilter::try_new(filter).map_err(|e| format!("RUST_LOG: {e}"))?
@@ -21,8 +37,6 @@ pub fn init(settings: &LogSettings) -> Result<WorkerGuard, String> {
         _ => EnvFilter::try_new(&settings.level)
             .map_err(|e| format!("configuration error: log.level: {e}"))?,
     };
-    // Colours only for a terminal: escape codes garble files and log collectors.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     // A request hands its line to a queue and goes on; one thread writes the lines, so
     // no worker waits for a slow terminal or pipe, nor for the others at the lock of the
     // standard output. Not lossy: when the queue is full (128,000 lines), a request waits
@@ -31,7 +45,8 @@ pub fn init(settings: &LogSettings) -> Result<WorkerGuard, String> {
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("log-writer")
-        .finish(std::io::stdout());
+        .finish(output);
+    // Colours only for a terminal: escape codes garble files and log collectors.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)

@@ -1,0 +1,191 @@
+//! The administration commands: `customer-api clients ...` (callers and their API keys)
+//! and `customer-api audit ...` (who was shown what). Each applies pending migrations
+//! first, so that it works on a fresh database, and writes its answer to standard
+//! output: text for people, or JSON with `--json`.
+
+pub mod audit;
+pub mod clients;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
+use customer_application::access::AdminError;
+use customer_application::audit::AuditQueryError;
+use customer_infrastructure::{Database, InfraError, run_migrations};
+
+pub use audit::AuditCommand;
+pub use clients::ClientsCommand;
+
+use crate::Settings;
+use crate::settings::SettingsError;
+
+/// Why an administration command failed; its message is the one line shown.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The settings do not name a usable database.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The database could not be opened, migrated or read.
+    #[error(transparent)]
+    Database(#[from] InfraError),
+    /// A change to the clients was refused (unknown client, name taken, ...).
+    #[error(transparent)]
+    Clients(#[from] AdminError),
+    /// An audit query was refused or failed.
+    #[error(transparent)]
+    Audit(#[from] AuditQueryError),
+    /// A duration is too long to count back from now.
+    #[error("{0} is too long a duration")]
+    Duration(String),
+    /// The answer could not be written (standard output closed).
+    #[error("cannot write the answer: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Applies pending migrations to the configured database, then opens it for one command.
+async fn open_database(settings: &Settings) -> Result<Database, CliError> {
+    let url = settings.database_url()?;
+    run_migrations(&url).await?;
+    Ok(Database::connect(&url, &settings.database.pool(1))?)
+}
+
+/// Reads the end of a key's life: `YYYY-MM-DD` is the end of that day, UTC (the key
+/// works through it); anything else must be RFC 3339 (`2027-01-31T18:00:00+03:00`).
+pub fn parse_expiry(input: &str) -> Result<DateTime<Utc>, String> {
+    parse_date_or_time(input, |day| day.succ_opt())
+}
+
+/// Reads the start of a period: `YYYY-MM-DD` is the start of that day, UTC; anything
+/// else must be RFC 3339.
+pub fn parse_since(input: &str) -> Result<DateTime<Utc>, String> {
+    parse_date_or_time(input, Some)
+}
+
+fn parse_date_or_time(
+    input: &str,
+    midnight_of: impl FnOnce(NaiveDate) -> Option<NaiveDate>,
+) -> Result<DateTime<Utc>, String> {
+    let input = input.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(input, "%Y-%m-%d") {
+        return midnight_of(day)
+            .map(|day| day.and_time(NaiveTime::MIN).and_utc())
+            .ok_or_else(|| format!("{input} is out of range"));
+    }
+    DateTime::parse_from_rfc3339(input)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("{input:?} is neither a date (YYYY-MM-DD) nor an RFC 3339 date and time")
+        })
+}
+
+/// Reads a duration such as `24h`, `30min`, `400d` or `0`.
+pub fn parse_duration(input: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(input.trim()).map_err(|error| format!("{input:?}: {error}"))
+}
+
+/// `now` less `duration`, if that is a representable time.
+fn before(now: DateTime<Utc>, duration: std::time::Duration) -> Result<DateTime<Utc>, CliError> {
+    TimeDelta::from_std(duration)
+        .ok()
+        .and_then(|delta| now.checked_sub_signed(delta))
+        .ok_or_else(|| CliError::Duration(duration_text(duration)))
+}
+
+/// A time as the text output shows it: UTC, to the second.
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A time as the JSON output gives it: UTC, with its fraction of a second if any.
+fn json_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A duration as people say it: `400 days`, `2 hours`, `90 minutes`, else `1h 30m 5s`.
+fn duration_text(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    if duration.subsec_nanos() == 0 && seconds > 0 {
+        for (unit, one, many) in [
+            (86_400, "day", "days"),
+            (3_600, "hour", "hours"),
+            (60, "minute", "minutes"),
+        ] {
+            if seconds.is_multiple_of(unit) {
+                return count(
+                    usize::try_from(seconds / unit).unwrap_or(usize::MAX),
+                    one,
+                    many,
+                );
+            }
+        }
+    }
+    humantime::format_duration(duration).to_string()
+}
+
+/// `1 key`, `2 keys`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("a time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_expiry_date_lasts_through_its_day() {
+        assert_eq!(parse_expiry("2027-01-31"), Ok(utc("2027-02-01T00:00:00Z")));
+        assert_eq!(parse_expiry("2027-12-31"), Ok(utc("2028-01-01T00:00:00Z")));
+        assert_eq!(
+            parse_expiry("2027-01-31T18:00:00+03:00"),
+            Ok(utc("2027-01-31T15:00:00Z"))
+        );
+        for bad in ["2027-02-30", "31/01/2027", "tomorrow", "2027-01-31T18:00"] {
+            let error = parse_expiry(bad).expect_err(bad);
+            assert!(error.contains("YYYY-MM-DD"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_since_date_starts_at_its_midnight() {
+        assert_eq!(parse_since("2026-11-01"), Ok(utc("2026-11-01T00:00:00Z")));
+        assert_eq!(
+            parse_since("2026-11-01T10:30:00.5Z"),
+            Ok(utc("2026-11-01T10:30:00.5Z"))
+        );
+    }
+
+    #[test]
+    fn durations_are_read_as_people_write_them() {
+        assert_eq!(
+            parse_duration("24h"),
+            Ok(std::time::Duration::from_secs(86_400))
+        );
+        assert_eq!(
+            parse_duration("400d"),
+            Ok(std::time::Duration::from_secs(400 * 86_400))
+        );
+        assert_eq!(parse_duration("0"), Ok(std::time::Duration::ZERO));
+        assert!(parse_duration("soon").is_err());
+        let now = utc("2026-11-29T12:00:00Z");
+        assert_eq!(
+            before(now, std::time::Duration::from_secs(86_400)).expect("a day"),
+            utc("2026-11-28T12:00:00Z")
+        );
+        assert!(before(now, std::time::Duration::MAX).is_err());
+        let text = |input| duration_text(parse_duration(input).expect("a duration"));
+        assert_eq!(text("400d"), "400 days");
+        assert_eq!(text("24h"), "1 day");
+        assert_eq!(text("2h"), "2 hours");
+        assert_eq!(text("90min"), "90 minutes");
+        assert_eq!(text("90s"), "1m 30s");
+        assert_eq!(text("0"), "0s");
+    }
+}

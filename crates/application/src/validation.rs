@@ -21,7 +21,7 @@ pub enum Problem {
     Invalid(Violation),
     /// The company code names no known company.
     UnknownCompany,
-    /// None of the four identifiers was given.
+    /// None of the four identifiers was given; reported once, under `customerId`.
     NoIdentifier,
 }
 
@@ -137,15 +137,14 @@ pub(crate) fn validate(params: &RawSearchParams) -> Result<ValidRequest, Rejecte
             &mut errors,
         ),
     );
-    // An identifier that was given but is invalid has its own problem already.
+    // An identifier that was given but is invalid has its own problem already. The
+    // missing identifier is one problem: reported once, under the first identifier.
     if criteria.is_err()
         && Param::IDENTIFIERS
             .iter()
             .all(|param| params.value(*param).is_none())
     {
-        for param in Param::IDENTIFIERS {
-            errors.add(param, Problem::NoIdentifier);
-        }
+        errors.add(Param::IDENTIFIERS[0], Problem::NoIdentifier);
     }
     match (language, company, criteria) {
         (Some(language), Some(company), Ok(criteria)) if errors.is_empty() => Ok(ValidRequest {

@@ -2,9 +2,10 @@
 //! service validated against the schemas of that served document (not a copy).
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, EXAMPLE_RESPONSE, LOOKUP_PATH, TestApp, TestBackend, TestResponse, suite_tests,
-    test_settings,
+    EXAMPLE_QUERY, EXAMPLE_RESPONSE, LOOKUP_PATH, TestApp, TestBackend, TestResponse, add_client,
+    encode, keys_in_order, suite_tests, test_settings,
 };
+use customer_web::settings::AuthMode;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -13,6 +14,9 @@ suite_tests!("openapi":
     the_schemas_reject_wrong_bodies,
     the_schema_pins_the_always_null_fields_to_null,
     the_served_examples_are_valid_and_are_what_the_service_answers,
+    every_problem_example_is_what_the_service_answers,
+    every_parameter_schema_agrees_with_the_service,
+    the_document_names_no_license_that_is_not_spdx,
     successful_lookups_match_the_served_schema,
     problems_match_the_served_schema,
     answers_while_the_database_is_unreachable_match_the_served_schema,
@@ -377,16 +381,19 @@ async fn the_served_examples_are_valid_and_are_what_the_service_answers(backend:
         let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
         let response = app.lookup(&query).await;
         assert_eq!(response.status, 200, "{}", response.body);
-        assert_eq!(
-            &response.json(),
-            example,
-            "the {lang:?} example is what the example query answers with lang={lang}"
-        );
+        assert_same_as_written(example, &response, &format!("the {lang:?} example"));
     }
+    let fixture = example_response();
+    let ar = document.pointer(&format!("{examples}/ar/value"));
     assert_eq!(
-        document.pointer(&format!("{examples}/ar/value")),
-        Some(&example_response()),
+        ar,
+        Some(&fixture),
         "the \"ar\" example is tests/fixtures/example-response.json"
+    );
+    assert_eq!(
+        ar.map(keys_in_order),
+        Some(keys_in_order(&fixture)),
+        "the \"ar\" example keeps the fixture's field order"
     );
 
     let problem = ResponseSchema::new(&document, LOOKUP_PATH, "400", "application/problem+json");
@@ -414,6 +421,354 @@ async fn the_served_examples_are_valid_and_are_what_the_service_answers(backend:
         ResponseSchema::new(&document, path, status, "application/json")
             .assert_valid(example, &format!("the example of {path} {status}"));
     }
+}
+
+/// Fails unless `example` is the body of `response`: the same values, and the same
+/// keys in the same order (JSON values compare equal whatever their keys' order).
+fn assert_same_as_written(example: &Value, response: &TestResponse, what: &str) {
+    let body = response.json_as_written();
+    assert_eq!(&body, example, "{what} is what the service answers");
+    assert_eq!(
+        keys_in_order(example),
+        keys_in_order(&body),
+        "{what} has the fields of the real answer, in its order"
+    );
+}
+
+/// The lookup's documented responses: status, media type and the named examples.
+fn documented_examples(document: &Value) -> Vec<(String, String, serde_json::Map<String, Value>)> {
+    let Some(Value::Object(responses)) =
+        document.pointer(&format!("/paths/{}/get/responses", escape(LOOKUP_PATH)))
+    else {
+        panic!("the lookup's responses");
+    };
+    let mut found = Vec::new();
+    for (status, response) in responses {
+        let Some(Value::Object(content)) = response.get("content") else {
+            panic!("GET {LOOKUP_PATH} {status} has content");
+        };
+        for (media, body) in content {
+            let examples = match body.get("examples") {
+                Some(Value::Object(examples)) => examples.clone(),
+                _ => serde_json::Map::new(),
+            };
+            found.push((status.clone(), media.clone(), examples));
+        }
+    }
+    found
+}
+
+/// Every documented answer of the lookup has an example in each language, valid
+/// against its schema and with its own status; no placeholder Swagger UI would show.
+fn assert_every_answer_has_examples(document: &Value) {
+    let text = document.to_string();
+    for placeholder in ["additionalProp1", "\"status\":0"] {
+        assert!(
+            !text.contains(placeholder),
+            "the document holds {placeholder:?}"
+        );
+    }
+    let examples = documented_examples(document);
+    let statuses: Vec<&str> = examples
+        .iter()
+        .map(|(status, ..)| status.as_str())
+        .collect();
+    for status in [
+        "200", "400", "401", "403", "404", "405", "429", "500", "503",
+    ] {
+        assert!(
+            statuses.contains(&status),
+            "{status} is documented: {statuses:?}"
+        );
+    }
+    for (status, media, named) in &examples {
+        let schema = ResponseSchema::new(document, LOOKUP_PATH, status, media);
+        for lang in ["ar", "en"] {
+            let example = named
+                .get(lang)
+                .and_then(|example| example.get("value"))
+                .unwrap_or_else(|| panic!("{status} has an example named {lang:?}"));
+            schema.assert_valid(example, &format!("the {status} example {lang:?}"));
+            if status != "200" {
+                assert_eq!(
+                    example["status"].as_u64().map(|s| s.to_string()).as_deref(),
+                    Some(status.as_str()),
+                    "the {status} example {lang:?} has its status"
+                );
+            }
+        }
+    }
+}
+
+/// Every documented answer of the lookup has examples (above); the problems' examples
+/// are the answers the service gives in those cases, field order included (`500`
+/// cannot be caused from outside: it is checked against the schema only).
+async fn every_problem_example_is_what_the_service_answers(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let document = served_document(&app).await;
+    assert_every_answer_has_examples(&document);
+
+    let url = app.database().expect("a database").url().clone();
+    let jtc_only = format!("Bearer {}", add_client(&url, "jtc-only", "jtc", None).await);
+    let slow = format!(
+        "Bearer {}",
+        add_client(&url, "slow", "all", Some("1/s")).await
+    );
+    let mut unreachable = test_settings("postgres://postgres@127.0.0.1:1/none");
+    unreachable.auth.mode = AuthMode::Disabled;
+    unreachable.database.wait_timeout_ms = 1000;
+    unreachable.database.create_timeout_ms = 1000;
+    let down = TestApp::spawn_with(unreachable, None).await;
+    let example = |status: &str, lang: &str| -> Value {
+        let pointer = format!(
+            "{}/examples/{lang}/value",
+            response_pointer(LOOKUP_PATH, status, "application/problem+json")
+        );
+        document
+            .pointer(&pointer)
+            .unwrap_or_else(|| panic!("an example at {pointer}"))
+            .clone()
+    };
+    for lang in ["ar", "en"] {
+        let lookup = format!("companyCode=jtc&customerId=54218&lang={lang}");
+        let mut limited = app.lookup_with(Some(&slow), &lookup).await;
+        for _ in 0..3 {
+            if limited.status == 429 {
+                break;
+            }
+            limited = app.lookup_with(Some(&slow), &lookup).await;
+        }
+        for (status, response) in [
+            (
+                "400",
+                app.lookup(&format!(
+                    "companyCode=jtc&mobileNumber=468617084&lang={lang}"
+                ))
+                .await,
+            ),
+            ("401", app.lookup_with(None, &lookup).await),
+            (
+                "403",
+                app.lookup_with(
+                    Some(&jtc_only),
+                    &format!("companyCode=jfc&customerId=70004&lang={lang}"),
+                )
+                .await,
+            ),
+            (
+                "404",
+                app.get(&format!("/v1/core/customers?lang={lang}")).await,
+            ),
+            (
+                "405",
+                app.request(Method::POST, &format!("{LOOKUP_PATH}?{lookup}"), &[])
+                    .await,
+            ),
+            ("429", limited),
+            ("503", down.lookup(&lookup).await),
+        ] {
+            assert_eq!(response.status.to_string(), status, "{}", response.body);
+            assert_same_as_written(
+                &example(status, lang),
+                &response,
+                &format!("the {status} example {lang:?}"),
+            );
+        }
+    }
+}
+
+/// A JSON Schema validator of the schema at `pointer` in the served document.
+fn validator_at(document: &Value, pointer: &str) -> jsonschema::Validator {
+    let mut schema = document.clone();
+    schema
+        .as_object_mut()
+        .expect("the document is an object")
+        .insert("$ref".to_owned(), json!(format!("#{pointer}")));
+    jsonschema::draft202012::new(&schema)
+        .unwrap_or_else(|error| panic!("{pointer} is not a usable schema: {error}"))
+}
+
+/// Values of each parameter, and whether the service accepts them.
+fn parameter_cases() -> Vec<(&'static str, Vec<(String, bool)>)> {
+    let long = "x".repeat(64);
+    let too_long = "x".repeat(65);
+    let long_code = "j".repeat(33);
+    let cases: Vec<(&str, Vec<(&str, bool)>)> = vec![
+        (
+            "companyCode",
+            vec![
+                ("jtc", true),
+                ("JTC", true),
+                ("j t c", false),
+                ("jt.c", false),
+                (long_code.as_str(), false),
+            ],
+        ),
+        (
+            "customerId",
+            vec![
+                ("54218", true),
+                ("9223372036854775807", true),
+                ("0", false),
+                ("-3", false),
+                ("9223372036854775808", false),
+                ("54.5", false),
+                ("abc", false),
+            ],
+        ),
+        (
+            "identificationNo",
+            vec![
+                ("2103232123", true),
+                ("AB 12/34", true),
+                ("٢١٠٣٢٣٢١٢٣", true),
+                (long.as_str(), true),
+                (too_long.as_str(), false),
+                ("12\u{1}34", false),
+                ("12\u{85}34", false),
+            ],
+        ),
+        (
+            "referenceNo",
+            vec![
+                ("333215", true),
+                ("POL-2025-000123", true),
+                (long.as_str(), true),
+                (too_long.as_str(), false),
+                ("12\t34", false),
+            ],
+        ),
+        (
+            "mobileNumber",
+            vec![
+                ("568617084", true),
+                ("56-861 7084", true),
+                ("٥٦٨٦١٧٠٨٤", true),
+                ("۵۶۸۶۱۷۰۸۴", true),
+                ("5-", true),
+                ("512345678901234", true),
+                ("5123456789012345", false),
+                ("5 1234 5678 9012 345", false),
+                ("468617084", false),
+                ("56861708a", false),
+                ("+966568617084", false),
+                ("-", false),
+            ],
+        ),
+        (
+            "lang",
+            vec![("ar", true), ("en", true), ("fr", false), ("arabic", false)],
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, values)| {
+            let values = values
+                .into_iter()
+                .map(|(value, valid)| (value.to_owned(), valid))
+                .collect();
+            (name, values)
+        })
+        .collect()
+}
+
+/// Whether the service accepts `value` for parameter `name`, the others being valid.
+async fn service_accepts(app: &TestApp, name: &str, value: &str) -> bool {
+    let mut params = vec![
+        ("companyCode", "jtc"),
+        ("mobileNumber", "568617084"),
+        ("lang", "en"),
+    ];
+    params.retain(|(param, _)| *param != name);
+    params.push((name, value));
+    let query = params
+        .iter()
+        .map(|(param, value)| format!("{param}={}", encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let response = app.lookup(&query).await;
+    match response.status {
+        200 => true,
+        400 => !response.validation_errors().contains_key(name),
+        other => panic!("{query}: {other} {}", response.body),
+    }
+}
+
+/// Each parameter's schema accepts the values the service accepts and rejects those it
+/// rejects (for `companyCode`: well-formed codes; whether one names a company is for
+/// the database to say).
+async fn every_parameter_schema_agrees_with_the_service(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let document = served_document(&app).await;
+    let parameters = document["paths"][LOOKUP_PATH]["get"]["parameters"]
+        .as_array()
+        .expect("the lookup's parameters")
+        .clone();
+    let mut disagreements = Vec::new();
+    for (name, values) in parameter_cases() {
+        let index = parameters
+            .iter()
+            .position(|parameter| parameter["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is documented"));
+        let pointer = format!(
+            "/paths/{}/get/parameters/{index}/schema",
+            escape(LOOKUP_PATH)
+        );
+        let schema = validator_at(&document, &pointer);
+        for (value, valid) in values {
+            // A query value is text; an integer parameter's schema is about its number.
+            let instance = match document.pointer(&format!("{pointer}/type")) {
+                Some(kind) if kind == "integer" || kind == &json!(["integer", "null"]) => {
+                    serde_json::from_str(&value).unwrap_or_else(|_| json!(value))
+                }
+                _ => json!(value),
+            };
+            assert_eq!(
+                service_accepts(&app, name, &value).await,
+                valid,
+                "the service's verdict on {name}={value:?}"
+            );
+            if schema.is_valid(&instance) != valid {
+                disagreements.push(format!(
+                    "{name}={value:?}: the service {}, the schema {} ({})",
+                    if valid { "accepts" } else { "rejects" },
+                    if valid { "rejects" } else { "accepts" },
+                    document
+                        .pointer(&pointer)
+                        .map_or_else(String::new, Value::to_string)
+                ));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    let language = parameters
+        .iter()
+        .find(|parameter| parameter["name"] == "lang")
+        .expect("lang");
+    assert_eq!(
+        language["schema"]["enum"],
+        json!(["ar", "en"]),
+        "{language}"
+    );
+    assert!(
+        language["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("case-insensitive")),
+        "{language}"
+    );
+}
+
+/// `info.license`, when present, names an SPDX identifier: the workspace's
+/// `UNLICENSED` is none, so the document has no license.
+async fn the_document_names_no_license_that_is_not_spdx(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let document = served_document(&app).await;
+    assert_eq!(
+        document["info"].get("license"),
+        None,
+        "{}",
+        document["info"]
+    );
 }
 
 /// Lookups that find customers of every kind (a company, individuals with dates and

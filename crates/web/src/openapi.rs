@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::health::HealthJson;
-use crate::problem::{ApiError, ProblemJson};
+use crate::problem::{ApiError, ProblemJson, RateLimited};
 use crate::wire::{ContactJson, CustomerJson};
 
 /// The contract's example answer, in each language.
@@ -26,17 +26,88 @@ fn examples() -> (serde_json::Value, serde_json::Value) {
     (parse(AR_EXAMPLE), parse(EN_EXAMPLE))
 }
 
-/// The `400` answer to `mobileNumber=468617084` in `language`, written by the same code
-/// as the real answer.
-fn invalid_mobile_number(language: Language) -> serde_json::Value {
-    let error = ApiError::Invalid {
-        language,
-        errors: ValidationErrors::single(
-            Param::MobileNumber,
-            Problem::Invalid(Violation::MustStartWith5),
-        ),
-    };
+/// The body of `error`, written by the same code as the real answer.
+fn problem(error: &ApiError) -> serde_json::Value {
     serde_json::to_value(error.body()).unwrap_or(serde_json::Value::Null)
+}
+
+/// A cause for the errors that carry one; it never reaches the body.
+fn cause() -> Box<dyn std::error::Error + Send + Sync> {
+    Box::new(std::io::Error::other("example"))
+}
+
+/// The lookup's problem answers, by status: what each example shows, and the error
+/// the service answers then, in `language`.
+fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
+    vec![
+        (
+            "400",
+            "mobileNumber=468617084",
+            ApiError::Invalid {
+                language,
+                errors: ValidationErrors::single(
+                    Param::MobileNumber,
+                    Problem::Invalid(Violation::MustStartWith5),
+                ),
+            },
+        ),
+        (
+            "401",
+            "no Authorization header",
+            ApiError::Unauthenticated {
+                language,
+                presented: false,
+                reason: String::new(),
+            },
+        ),
+        (
+            "403",
+            "a company the caller may not search",
+            ApiError::Forbidden { language },
+        ),
+        (
+            "404",
+            "GET /v1/core/customers",
+            ApiError::NotFound { language },
+        ),
+        (
+            "405",
+            "POST /v1/core/customer",
+            ApiError::MethodNotAllowed {
+                language,
+                allow: crate::routes::ALLOWED_METHODS,
+            },
+        ),
+        (
+            "429",
+            "the caller's rate limit (1/s) is spent",
+            ApiError::TooManyRequests {
+                language,
+                limit: RateLimited {
+                    policy: "caller",
+                    quota: 1,
+                    window_secs: 1,
+                    retry_after_secs: 1,
+                },
+            },
+        ),
+        (
+            "500",
+            "an internal error",
+            ApiError::Internal {
+                language,
+                source: cause(),
+            },
+        ),
+        (
+            "503",
+            "the database cannot be reached",
+            ApiError::Unavailable {
+                language,
+                source: cause(),
+            },
+        ),
+    ]
 }
 
 #[derive(OpenApi)]
@@ -86,32 +157,28 @@ impl Modify for LookupExamples {
         else {
             return;
         };
-        for (status, media, samples) in [
-            (
-                "200",
-                "application/json",
-                [
-                    ("ar", "The contract's example, lang=ar", arabic),
-                    ("en", "The same customer, lang=en", english),
-                ],
-            ),
-            (
-                "400",
+        let mut samples = vec![(
+            "200",
+            "application/json",
+            [
+                ("ar", "The contract's example, lang=ar".to_owned(), arabic),
+                ("en", "The same customer, lang=en".to_owned(), english),
+            ],
+        )];
+        for ((status, what, ar), (_, _, en)) in problems(Language::Arabic)
+            .into_iter()
+            .zip(problems(Language::English))
+        {
+            samples.push((
+                status,
                 "application/problem+json",
                 [
-                    (
-                        "ar",
-                        "mobileNumber=468617084&lang=ar",
-                        invalid_mobile_number(Language::Arabic),
-                    ),
-                    (
-                        "en",
-                        "mobileNumber=468617084&lang=en",
-                        invalid_mobile_number(Language::English),
-                    ),
+                    ("ar", format!("{what}, lang=ar"), problem(&ar)),
+                    ("en", format!("{what}, lang=en"), problem(&en)),
                 ],
-            ),
-        ] {
+            ));
+        }
+        for (status, media, samples) in samples {
             let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) else {
                 continue;
             };
@@ -133,6 +200,8 @@ impl Modify for LookupExamples {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     env!("CARGO_PKG_VERSION").clone_into(&mut doc.info.version);
+    // The workspace's `UNLICENSED` is no SPDX identifier: the document names no license.
+    doc.info.license = None;
     doc
 }
 

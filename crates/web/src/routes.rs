@@ -25,6 +25,9 @@ pub struct AppState {
 /// The path of the lookup.
 pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
+/// The methods every resource answers, as a `405` names them.
+pub(crate) const ALLOWED_METHODS: &str = "GET, HEAD";
+
 /// Mounts the lookup and the probes, and `/metrics` when `with_metrics` (it may have a
 /// listener of its own instead); any other path is a problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig, with_metrics: bool) {
@@ -68,6 +71,15 @@ fn language(req: &HttpRequest) -> Language {
     params(req).language()
 }
 
+/// The language of the answer: `ar` (Arabic) or `en` (English), read case-insensitively.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "only its schema is used")]
+enum LangCode {
+    Ar,
+    En,
+}
+
 /// Looks up the current profile of the customers of one company that match every
 /// identifier given.
 #[utoipa::path(
@@ -75,12 +87,12 @@ fn language(req: &HttpRequest) -> Language {
     path = "/v1/core/customer",
     tag = "customers",
     params(
-        ("companyCode" = String, Query, description = "The company to search in, matched case-insensitively; an unknown code is a 400 on `companyCode`.", example = "jtc"),
-        ("customerId" = Option<i64>, Query, minimum = 1, description = "A positive integer that fits in 64 bits.", example = 54218),
-        ("identificationNo" = Option<String>, Query, max_length = 64, description = "National ID, iqama, passport or commercial registration number: at most 64 characters, no control characters, matched exactly.", example = "2103232123"),
-        ("mobileNumber" = Option<String>, Query, description = "Spaces and hyphens are ignored; then digits only, starting with 5, at most 15 digits.", example = "568617084"),
-        ("referenceNo" = Option<String>, Query, max_length = 64, description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters.", example = "333215"),
-        ("lang" = String, Query, description = "`ar` or `en`, case-insensitive: the language of coded values and of error messages.", example = "ar"),
+        ("companyCode" = String, Query, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9_-]{1,32}$", description = "The company to search in: 1 to 32 ASCII letters, digits, `-` or `_`, matched case-insensitively; an unknown code is a 400 on `companyCode`.", example = "jtc"),
+        ("customerId" = Option<i64>, Query, minimum = 1, maximum = 9_223_372_036_854_775_807_i64, description = "A positive integer that fits in 64 bits (1 to 9223372036854775807); Arabic-Indic digits are accepted too.", example = 54218),
+        ("identificationNo" = Option<String>, Query, max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", description = "National ID, iqama, passport or commercial registration number: at most 64 characters, no control characters, matched exactly; Arabic-Indic digits are read as ASCII digits.", example = "2103232123"),
+        ("mobileNumber" = Option<String>, Query, pattern = r"^[-\s]*[5٥۵](?:[-\s]*[0-9٠-٩۰-۹]){0,14}[-\s]*$", description = "Spaces and hyphens are ignored; then digits only (ASCII or Arabic-Indic), starting with 5, at most 15 digits.", example = "568617084"),
+        ("referenceNo" = Option<String>, Query, max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters; Arabic-Indic digits are read as ASCII digits.", example = "333215"),
+        ("lang" = inline(LangCode), Query, description = "`ar` or `en`, case-insensitive (`AR`, `En` are accepted too): the language of coded values and of error messages.", example = "ar"),
     ),
     security(("bearer" = [])),
     description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` is required, and all given must match. Only current versions are searched and returned.",
@@ -184,7 +196,7 @@ fn masked_criteria(params: &RawSearchParams) -> String {
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed {
         language: language(&req),
-        allow: "GET, HEAD",
+        allow: ALLOWED_METHODS,
     })
 }
 

@@ -8,6 +8,7 @@ suite_tests!("docs":
     docs_redirects_to_docs_with_a_slash,
     the_swagger_ui_page_and_everything_it_loads_are_served_by_the_service,
     the_initializer_loads_the_served_document,
+    the_documentation_is_gzipped_when_the_client_asks,
 );
 
 /// Whether the path of `url` ends with `.extension`.
@@ -206,5 +207,70 @@ async fn the_initializer_loads_the_served_document(backend: TestBackend) {
             .as_str()
             .is_some_and(|v| v.starts_with("3.1")),
         "/openapi.json is the OpenAPI 3.1 document"
+    );
+}
+
+/// `GET url` with `Accept-Encoding: gzip` when `gzip`: the status, the
+/// `Content-Encoding` and the body as sent (not decoded).
+async fn raw_get(url: &str, gzip: bool) -> (u16, Option<String>, Vec<u8>) {
+    let mut request = customer_api_tests::client().get(url);
+    if gzip {
+        request = request.header("accept-encoding", "gzip");
+    }
+    let response = request.send().await.expect("the service answers");
+    let status = response.status().as_u16();
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = response.bytes().await.expect("a body").to_vec();
+    (status, encoding, body)
+}
+
+/// The Swagger UI bundle and `/openapi.json` come gzip-compressed to a client that
+/// accepts it, and whole and plain to one that does not; decompressed, they are the
+/// same bytes.
+async fn the_documentation_is_gzipped_when_the_client_asks(backend: TestBackend) {
+    use std::io::Read;
+    let app = TestApp::spawn(backend).await;
+    let (base, page) = docs_page(&app).await;
+    let mut urls = vec![
+        base.clone(),
+        Url::parse(&format!("{}/openapi.json", app.address)).expect("a URL"),
+    ];
+    urls.extend(
+        local_references(&base, &page)
+            .into_iter()
+            .filter(|url| has_extension(url, "js") || has_extension(url, "css")),
+    );
+    assert!(
+        urls.len() > 3,
+        "the page loads scripts and styles: {urls:?}"
+    );
+    let mut plain_total = 0;
+    let mut gzip_total = 0;
+    for url in urls {
+        let (status, encoding, plain) = raw_get(url.as_str(), false).await;
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(encoding, None, "{url} is plain unless asked");
+        let (status, encoding, compressed) = raw_get(url.as_str(), true).await;
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(
+            encoding.as_deref(),
+            Some("gzip"),
+            "{url} is gzipped when asked"
+        );
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(compressed.as_slice())
+            .read_to_end(&mut decoded)
+            .unwrap_or_else(|error| panic!("{url} is valid gzip: {error}"));
+        assert!(decoded == plain, "{url}: decompressed, the same bytes");
+        plain_total += plain.len();
+        gzip_total += compressed.len();
+    }
+    assert!(
+        gzip_total * 2 < plain_total,
+        "compression pays: {gzip_total} bytes instead of {plain_total}"
     );
 }

@@ -1,6 +1,8 @@
 //! Response headers: content type and caching of a `200`, `X-Request-Id` everywhere.
 
-use customer_api_tests::{EXAMPLE_QUERY, LOOKUP_PATH, TestApp, TestBackend, suite_tests};
+use customer_api_tests::{
+    EXAMPLE_QUERY, LOOKUP_PATH, TestApp, TestBackend, assert_is_the_example, suite_tests,
+};
 use reqwest::Method;
 
 suite_tests!("headers":
@@ -9,6 +11,7 @@ suite_tests!("headers":
     empty_success_has_the_same_headers,
     every_response_carries_a_request_id,
     the_callers_request_id_is_echoed_on_every_response,
+    lookups_are_not_compressed_even_when_the_client_accepts_gzip,
 );
 
 async fn success_is_json_in_utf8(backend: TestBackend) {
@@ -92,4 +95,29 @@ async fn the_callers_request_id_is_echoed_on_every_response(backend: TestBackend
             "{status}"
         );
     }
+}
+
+/// Customer data is a few KiB: lookups are sent plain, whatever the client accepts, and
+/// their body stays the contract's JSON.
+async fn lookups_are_not_compressed_even_when_the_client_accepts_gzip(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app
+        .request(
+            Method::GET,
+            &format!("{LOOKUP_PATH}?{EXAMPLE_QUERY}"),
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(response.header("content-encoding"), None);
+    assert_is_the_example(&response, "");
+    let problem = app
+        .request(
+            Method::GET,
+            &format!("{LOOKUP_PATH}?companyCode=jtc&lang=en"),
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(problem.status, 400, "{}", problem.body);
+    assert_eq!(problem.header("content-encoding"), None);
+    problem.problem();
 }

@@ -11,6 +11,7 @@ suite_tests!("limits":
     a_query_string_longer_than_the_limit_is_a_400_problem,
     a_query_string_at_the_limit_is_served,
     the_limit_follows_the_setting,
+    a_request_head_not_sent_in_time_gets_an_empty_408,
 );
 
 /// The default of `server.max_query_length`.
@@ -95,5 +96,39 @@ async fn the_limit_follows_the_setting(backend: TestBackend) {
             "en",
             len,
         );
+    }
+}
+
+/// `server.client_request_timeout_ms`: a client that has not sent its whole request head
+/// in time gets `408` and the connection is closed. actix-http writes that answer
+/// itself, before any route or middleware sees the request, with an empty body: it
+/// cannot be a problem+json (the README says so). This pins the behaviour described.
+async fn a_request_head_not_sent_in_time_gets_an_empty_408(_backend: TestBackend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
+    settings.server.client_request_timeout_ms = 300;
+    let app = TestApp::spawn_with(settings, None).await;
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("a connection");
+    stream
+        .write_all(b"GET /v1/core/customer?companyCode=jtc&lang=en HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("half a request head is sent");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the service answers and closes within the timeout")
+    .expect("the answer is read");
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 408"), "{answer}");
+    assert!(answer.contains("content-length: 0\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\n"), "no body: {answer}");
+    for header in ["content-type", "x-request-id"] {
+        assert!(!answer.contains(header), "no {header}: {answer}");
     }
 }

@@ -20,7 +20,7 @@ use crate::Settings;
 /// What `customer-api companies` does.
 #[derive(Debug, Subcommand)]
 pub enum CompaniesCommand {
-    /// Add a company of the group; lookups can name it at once, without a restart.
+    /// Add a company of the group; running services accept its code without a restart.
     Add {
         /// Its code, as lookups name it (`companyCode`): 1 to 32 ASCII letters, digits,
         /// '-' or '_', kept in lower case; it cannot change later.
@@ -94,8 +94,9 @@ pub async fn run(command: CompaniesCommand, settings: &Settings) -> Result<(), C
 fn added_text(company: &Company) -> String {
     format!(
         "Company {code} added (id {id}): {en} / {ar}.\n\
-         Running instances of the service accept companyCode={code} at once (the first\n\
-         lookup naming it reloads their reference data). Callers need a client allowed it:\n\n    \
+         Running instances of the service accept companyCode={code} without a restart (a\n\
+         lookup naming a code they do not know reloads their companies, at most once a\n\
+         second). Callers need a client allowed it:\n\n    \
          customer-api clients add NAME --companies {code}\n",
         code = company.code,
         id = company.id,

@@ -31,7 +31,7 @@ suite_tests!("cli":
 
 /// What a run of the binary gave.
 #[derive(Debug)]
-struct Run {
+pub(crate) struct Run {
     code: i32,
     stdout: String,
     stderr: String,
@@ -39,14 +39,14 @@ struct Run {
 
 impl Run {
     /// Fails unless the command succeeded; returns its standard output.
-    fn ok(&self) -> &str {
+    pub(crate) fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "{self:?}");
         &self.stdout
     }
 
     /// Fails unless the command failed with exit code 1 and one line on stderr; returns
     /// that line.
-    fn failure(&self) -> &str {
+    pub(crate) fn failure(&self) -> &str {
         assert_eq!(self.code, 1, "{self:?}");
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "one line on stderr: {self:?}");
@@ -57,7 +57,7 @@ impl Run {
         lines[0]
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(self.ok())
             .unwrap_or_else(|error| panic!("not JSON ({error}): {self:?}"))
     }
@@ -69,7 +69,7 @@ impl Run {
 
 /// Runs `customer-api ARGS` in an empty folder over `database`, with `env` alone of the
 /// settings in the environment.
-async fn run(database: &TestDatabase, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) async fn run(database: &TestDatabase, args: &[&str], env: &[(&str, &str)]) -> Run {
     let url = url_string(database.url());
     let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
     let env: Vec<(String, String)> = env
@@ -117,7 +117,7 @@ async fn add_client(database: &TestDatabase, name: &str, args: &[&str]) -> ApiKe
 }
 
 /// The one API key in `text`.
-fn key_in(text: &str) -> ApiKey {
+pub(crate) fn key_in(text: &str) -> ApiKey {
     let keys: Vec<&str> = text
         .split_whitespace()
         .filter(|word| word.starts_with("clk_"))

@@ -4,6 +4,7 @@
 
 mod binary;
 mod cli;
+mod companies;
 mod database_errors;
 mod db;
 mod docs;
@@ -36,6 +37,7 @@ fn main() -> std::process::ExitCode {
         database_errors::TESTS,
         binary::TESTS,
         cli::TESTS,
+        companies::TESTS,
         openapi::TESTS,
         docs::TESTS,
         health::TESTS,

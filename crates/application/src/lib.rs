@@ -7,6 +7,7 @@
 //!   call [`CustomerSearch::find`] directly (see `examples/in_memory.rs`).
 //! - Access ([`access`]): who is calling ([`Authenticator`]) and the management of
 //!   callers and their API keys ([`ClientAdmin`]).
+//! - The companies of the group ([`CompanyAdmin`]): adding them and renaming them.
 //! - The audit trail ([`audit`]): keyed hashes of searched values, the group-commit
 //!   writer, and the queries a data protection officer asks ([`AuditQueries`]).
 
@@ -14,6 +15,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod companies;
 mod hex;
 mod messages;
 mod params;
@@ -22,6 +24,7 @@ mod validation;
 
 pub use access::{AuthError, Authenticator, ClientAdmin};
 pub use audit::AuditQueries;
+pub use companies::{CompanyAdmin, CompanyAdminError};
 pub use messages::Message;
 pub use params::{Param, RawSearchParams};
 pub use search::{CustomerSearch, SearchError, SearchOutcome};

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use crate::customer::LocalizedName;
 use crate::violation::{InvalidValue, Violation};
 
 /// The longest company code accepted.
@@ -66,6 +67,29 @@ impl fmt::Display for CompanyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
+}
+
+/// A company of the group as stored: the identifier the customer rows name, the code
+/// callers search it by, and its names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Company {
+    /// Its identifier.
+    pub id: CompanyId,
+    /// Its code, unique among the companies.
+    pub code: CompanyCode,
+    /// Its names in Arabic and English.
+    pub name: LocalizedName,
+}
+
+/// New names for a company: each name given replaces the stored one, each `None`
+/// keeps it. The code never changes: the clients' company lists and the audit trail
+/// name companies by code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyRenaming {
+    /// The new Arabic name, if it changes.
+    pub ar: Option<String>,
+    /// The new English name, if it changes.
+    pub en: Option<String>,
 }
 
 #[cfg(test)]

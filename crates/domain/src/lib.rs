@@ -29,18 +29,19 @@ pub use api_key::{
     ClientListing, KeySummary, NewApiKey, StoredApiKey,
 };
 pub use audit::{AuditQuery, AuditRecord, Criterion, CriterionDigest, Disclosure};
-pub use company::{CompanyCode, CompanyId};
+pub use company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 pub use criteria::{CriteriaError, SearchCriteria};
 pub use customer::{Coded, Contact, Customer, LocalizedName};
 pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber};
 pub use language::Language;
 pub use ports::{
-    AuditTrail, ClientRegistry, CompanyDirectory, CustomerRepository, RegistryError,
-    RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
+    AuditTrail, ClientRegistry, CompanyDirectory, CompanyRegistry, CompanyRegistryError,
+    CustomerRepository, RegistryError, RepositoryError, RevokeTarget, TokenError, TokenVerifier,
+    VerifiedToken,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
-    MockAuditTrail, MockClientRegistry, MockCompanyDirectory, MockCustomerRepository,
-    MockTokenVerifier,
+    MockAuditTrail, MockClientRegistry, MockCompanyDirectory, MockCompanyRegistry,
+    MockCustomerRepository, MockTokenVerifier,
 };
 pub use violation::{InvalidValue, Violation};

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::access::{ClientName, ClientProfile, CompanyScope};
 use crate::api_key::{ApiKeyId, ClientListing, NewApiKey, StoredApiKey};
 use crate::audit::{AuditQuery, AuditRecord};
-use crate::company::{CompanyCode, CompanyId};
+use crate::company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 use crate::criteria::SearchCriteria;
 use crate::customer::Customer;
+use crate::customer::LocalizedName;
 
 /// Why a port could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,53 @@ pub trait CompanyDirectory: Send + Sync + 'static {
     /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
     /// [`RepositoryError::Failed`] on any other failure of the store.
     async fn resolve(&self, code: &CompanyCode) -> Result<Option<CompanyId>, RepositoryError>;
+}
+
+/// Why the company registry refused a change.
+#[derive(Debug, thiserror::Error)]
+pub enum CompanyRegistryError {
+    /// A company has that code already.
+    #[error("a company with the code {0} exists already")]
+    CodeTaken(CompanyCode),
+    /// No company has that code.
+    #[error("no company has the code {0}")]
+    UnknownCompany(CompanyCode),
+    /// The store failed or cannot be reached.
+    #[error(transparent)]
+    Store(#[from] RepositoryError),
+}
+
+/// The companies of the group, as stored: what operators add and rename. The lookup
+/// resolves codes through [`CompanyDirectory`].
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait CompanyRegistry: Send + Sync + 'static {
+    /// Adds a company with a new identifier (one more than the largest stored).
+    ///
+    /// # Errors
+    /// [`CompanyRegistryError::CodeTaken`], [`CompanyRegistryError::Store`].
+    async fn add_company(
+        &self,
+        code: &CompanyCode,
+        name: &LocalizedName,
+    ) -> Result<Company, CompanyRegistryError>;
+
+    /// Replaces the names that `renaming` gives; returns the company before and after.
+    ///
+    /// # Errors
+    /// [`CompanyRegistryError::UnknownCompany`], [`CompanyRegistryError::Store`].
+    async fn rename_company(
+        &self,
+        code: &CompanyCode,
+        renaming: &CompanyRenaming,
+    ) -> Result<(Company, Company), CompanyRegistryError>;
+
+    /// Every company, by code.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
+    /// [`RepositoryError::Failed`] on any other failure of the store.
+    async fn list_companies(&self) -> Result<Vec<Company>, RepositoryError>;
 }
 
 /// Why the client registry refused a change.

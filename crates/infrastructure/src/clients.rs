@@ -96,7 +96,7 @@ impl<'a> NewKeyRow<'a> {
 }
 
 /// Reads a stored text with the domain's parser; a value it refuses is inconsistent data.
-fn parse_stored<T, E: Display>(
+pub(crate) fn parse_stored<T, E: Display>(
     column: &str,
     value: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,

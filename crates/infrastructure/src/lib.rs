@@ -8,6 +8,7 @@
 
 mod audit;
 mod clients;
+mod companies;
 mod database;
 mod database_url;
 mod error;
@@ -25,6 +26,7 @@ mod timestamps;
 
 pub use audit::{SqlAuditTrail, audit_hmac_key};
 pub use clients::SqlClientRegistry;
+pub use companies::SqlCompanyRegistry;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
 pub use error::InfraError;

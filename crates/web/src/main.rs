@@ -7,7 +7,7 @@ use customer_infrastructure::{Database, run_migrations, seed_demo};
 use customer_synthetic::{
     DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, seed_synthetic,
 };
-use customer_web::cli::{self, AuditCommand, ClientsCommand};
+use customer_web::cli::{self, AuditCommand, ClientsCommand, CompaniesCommand};
 use customer_web::{Application, Settings, telemetry};
 
 #[derive(Debug, Parser)]
@@ -34,6 +34,11 @@ enum Command {
     Seed {
         #[command(subcommand)]
         data: SeedData,
+    },
+    /// Manage the companies of the group that lookups name (`companyCode`).
+    Companies {
+        #[command(subcommand)]
+        command: CompaniesCommand,
     },
     /// Manage the callers of the API and their API keys.
     Clients {
@@ -83,7 +88,9 @@ async fn main() -> ExitCode {
     };
     // The administration commands answer on standard output: their logs go to stderr.
     let init_logs = match cli.command {
-        Some(Command::Clients { .. } | Command::Audit { .. }) => telemetry::init_on_stderr,
+        Some(Command::Clients { .. } | Command::Companies { .. } | Command::Audit { .. }) => {
+            telemetry::init_on_stderr
+        }
         _ => telemetry::init,
     };
     // Held to the end of main: dropping it writes out the log lines still queued.
@@ -113,6 +120,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 .await?;
         }
         Command::Healthcheck => healthcheck(settings.server.port)?,
+        Command::Companies { command } => cli::companies::run(command, settings).await?,
         Command::Clients { command } => cli::clients::run(command, settings).await?,
         Command::Audit { command } => cli::audit::run(command, settings).await?,
         Command::Migrate => {

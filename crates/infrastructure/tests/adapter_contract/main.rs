@@ -11,6 +11,7 @@
 
 mod audit;
 mod clients;
+mod companies;
 mod contacts;
 mod lifecycle;
 mod query_plans;
@@ -92,6 +93,14 @@ fn main() -> std::process::ExitCode {
             rotation_sets_a_grace_period_but_never_extends_an_expiry,
             touching_a_key_records_its_last_use,
             clients_are_listed_by_name_with_keys_oldest_first,
+        ],
+        companies: [
+            companies_get_the_next_id_and_are_listed_by_code,
+            company_codes_are_taken_once,
+            concurrent_adds_get_distinct_ids,
+            renaming_replaces_only_the_names_given,
+            renaming_an_unknown_company_is_refused,
+            added_companies_are_resolved_by_a_running_store,
         ],
         audit: [
             audit_records_are_found_by_customer_client_and_digest,

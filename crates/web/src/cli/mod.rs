@@ -1,18 +1,22 @@
-//! The administration commands: `customer-api clients ...` (callers and their API keys)
-//! and `customer-api audit ...` (who was shown what). Each applies pending migrations
+//! The administration commands: `customer-api clients ...` (callers and their API keys),
+//! `customer-api companies ...` (the companies of the group) and `customer-api audit ...`
+//! (who was shown what). Each applies pending migrations
 //! first, so that it works on a fresh database, and writes its answer to standard
 //! output: text for people, or JSON with `--json`.
 
 pub mod audit;
 pub mod clients;
+pub mod companies;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
+use customer_application::CompanyAdminError;
 use customer_application::access::AdminError;
 use customer_application::audit::AuditQueryError;
 use customer_infrastructure::{Database, InfraError, run_migrations};
 
 pub use audit::AuditCommand;
 pub use clients::ClientsCommand;
+pub use companies::CompaniesCommand;
 
 use crate::Settings;
 use crate::settings::SettingsError;
@@ -29,6 +33,9 @@ pub enum CliError {
     /// A change to the clients was refused (unknown client, name taken, ...).
     #[error(transparent)]
     Clients(#[from] AdminError),
+    /// A change to the companies was refused (invalid input, code taken, ...).
+    #[error(transparent)]
+    Companies(#[from] CompanyAdminError),
     /// An audit query was refused or failed.
     #[error(transparent)]
     Audit(#[from] AuditQueryError),

@@ -250,3 +250,81 @@ pub async fn sessions_waiting_for_a_lock(url: &str) -> i64 {
     .await
     .expect("pg_stat_activity is readable")
 }
+
+/// A row of the audit trail as stored: the columns a test checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub request_id: String,
+    pub client_name: String,
+    pub credential: String,
+    pub company_code: String,
+    /// The criteria's names, comma-separated, in the contract's order.
+    pub criteria: String,
+    pub customers_returned: i32,
+    /// The customers shown, as JSON.
+    pub disclosed: String,
+}
+
+type AuditColumns = (String, String, String, String, String, i32, String);
+
+impl From<AuditColumns> for AuditRow {
+    fn from(
+        (
+            request_id,
+            client_name,
+            credential,
+            company_code,
+            criteria,
+            customers_returned,
+            disclosed,
+        ): AuditColumns,
+    ) -> Self {
+        Self {
+            request_id,
+            client_name,
+            credential,
+            company_code,
+            criteria,
+            customers_returned,
+            disclosed,
+        }
+    }
+}
+
+/// Every row of the audit trail at `url`, in the order written.
+pub async fn audit_rows(url: &DatabaseUrl) -> Vec<AuditRow> {
+    use customer_infrastructure::schema::audit_disclosures::dsl as audit;
+    use diesel::QueryDsl;
+    let query = audit::audit_disclosures
+        .select((
+            audit::request_id,
+            audit::client_name,
+            audit::credential,
+            audit::company_code,
+            audit::criteria,
+            audit::customers_returned,
+            audit::disclosed,
+        ))
+        .order(audit::id);
+    let rows: Vec<AuditColumns> = match url {
+        DatabaseUrl::Postgres(url) => {
+            use diesel_async::RunQueryDsl;
+            let mut conn = connect_postgres(url).await;
+            query
+                .load(&mut conn)
+                .await
+                .expect("the audit trail is readable")
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                use diesel::RunQueryDsl;
+                let mut conn = connect_sqlite(&path);
+                query.load(&mut conn).expect("the audit trail is readable")
+            })
+            .await
+            .expect("the read ran")
+        }
+    };
+    rows.into_iter().map(AuditRow::from).collect()
+}

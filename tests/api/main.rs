@@ -2,6 +2,7 @@
 //! the contract (`docs/customer-lookup.md`), each test run once per backend
 //! as `sqlite::...` and `postgres::...`.
 
+mod auth;
 mod binary;
 mod cli;
 mod database_errors;
@@ -43,6 +44,7 @@ fn main() -> std::process::ExitCode {
         logs::TESTS,
         shutdown::TESTS,
         limits::TESTS,
+        auth::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

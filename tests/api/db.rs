@@ -328,3 +328,86 @@ pub async fn audit_rows(url: &DatabaseUrl) -> Vec<AuditRow> {
     };
     rows.into_iter().map(AuditRow::from).collect()
 }
+
+/// One value read by [`text_values`].
+#[derive(Debug, diesel::QueryableByName)]
+struct TextValue {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    value: Option<String>,
+}
+
+/// The single text column `value` of the rows of `sql`, on either backend.
+async fn text_values(url: &DatabaseUrl, sql: String) -> Vec<Option<String>> {
+    let rows: Vec<TextValue> = match url {
+        DatabaseUrl::Postgres(url) => {
+            use diesel_async::RunQueryDsl;
+            let mut conn = connect_postgres(url).await;
+            diesel::sql_query(&sql)
+                .load(&mut conn)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"))
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                use diesel::RunQueryDsl;
+                let mut conn = connect_sqlite(&path);
+                diesel::sql_query(&sql)
+                    .load(&mut conn)
+                    .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            })
+            .await
+            .expect("the read ran")
+        }
+    };
+    rows.into_iter().map(|row| row.value).collect()
+}
+
+/// The names of the columns of `table`, as the database lists them (not as the code
+/// knows them: a column added later is listed too).
+pub async fn column_names(url: &DatabaseUrl, table: &str) -> Vec<String> {
+    let sql = match url {
+        DatabaseUrl::Postgres(_) => format!(
+            "SELECT CAST(column_name AS TEXT) AS value FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = '{table}' \
+             ORDER BY ordinal_position"
+        ),
+        DatabaseUrl::Sqlite(_) => {
+            format!("SELECT name AS value FROM pragma_table_info('{table}') ORDER BY cid")
+        }
+    };
+    let names: Vec<String> = text_values(url, sql).await.into_iter().flatten().collect();
+    assert!(!names.is_empty(), "{table} has columns");
+    names
+}
+
+/// Every value of every column of every row of `table`, as text (NULLs left out),
+/// with the column it was read from.
+pub async fn every_value_as_text(url: &DatabaseUrl, table: &str) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    for column in column_names(url, table).await {
+        let sql = format!("SELECT CAST(\"{column}\" AS TEXT) AS value FROM {table}");
+        for value in text_values(url, sql).await.into_iter().flatten() {
+            values.push((column.clone(), value));
+        }
+    }
+    values
+}
+
+/// Makes every insert into the audit trail at `url` fail, as a store that cannot be
+/// written would: a trigger that raises an error before each row.
+pub async fn refuse_audit_writes(url: &DatabaseUrl) {
+    let sql = match url {
+        DatabaseUrl::Postgres(_) => {
+            "CREATE FUNCTION refuse_audit_writes() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the audit trail cannot be written'; END $$; \
+             CREATE TRIGGER refuse_audit_writes BEFORE INSERT ON audit_disclosures \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit_writes();"
+        }
+        DatabaseUrl::Sqlite(_) => {
+            "CREATE TRIGGER refuse_audit_writes BEFORE INSERT ON audit_disclosures \
+             BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be written'); END;"
+        }
+    };
+    execute(url, sql).await;
+}

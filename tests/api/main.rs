@@ -2,6 +2,7 @@
 //! the contract (`docs/customer-lookup.md`), each test run once per backend
 //! as `sqlite::...` and `postgres::...`.
 
+mod audit;
 mod auth;
 mod binary;
 mod cli;
@@ -45,6 +46,7 @@ fn main() -> std::process::ExitCode {
         shutdown::TESTS,
         limits::TESTS,
         auth::TESTS,
+        audit::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

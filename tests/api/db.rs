@@ -250,3 +250,164 @@ pub async fn sessions_waiting_for_a_lock(url: &str) -> i64 {
     .await
     .expect("pg_stat_activity is readable")
 }
+
+/// A row of the audit trail as stored: the columns a test checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub request_id: String,
+    pub client_name: String,
+    pub credential: String,
+    pub company_code: String,
+    /// The criteria's names, comma-separated, in the contract's order.
+    pub criteria: String,
+    pub customers_returned: i32,
+    /// The customers shown, as JSON.
+    pub disclosed: String,
+}
+
+type AuditColumns = (String, String, String, String, String, i32, String);
+
+impl From<AuditColumns> for AuditRow {
+    fn from(
+        (
+            request_id,
+            client_name,
+            credential,
+            company_code,
+            criteria,
+            customers_returned,
+            disclosed,
+        ): AuditColumns,
+    ) -> Self {
+        Self {
+            request_id,
+            client_name,
+            credential,
+            company_code,
+            criteria,
+            customers_returned,
+            disclosed,
+        }
+    }
+}
+
+/// Every row of the audit trail at `url`, in the order written.
+pub async fn audit_rows(url: &DatabaseUrl) -> Vec<AuditRow> {
+    use customer_infrastructure::schema::audit_disclosures::dsl as audit;
+    use diesel::QueryDsl;
+    let query = audit::audit_disclosures
+        .select((
+            audit::request_id,
+            audit::client_name,
+            audit::credential,
+            audit::company_code,
+            audit::criteria,
+            audit::customers_returned,
+            audit::disclosed,
+        ))
+        .order(audit::id);
+    let rows: Vec<AuditColumns> = match url {
+        DatabaseUrl::Postgres(url) => {
+            use diesel_async::RunQueryDsl;
+            let mut conn = connect_postgres(url).await;
+            query
+                .load(&mut conn)
+                .await
+                .expect("the audit trail is readable")
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                use diesel::RunQueryDsl;
+                let mut conn = connect_sqlite(&path);
+                query.load(&mut conn).expect("the audit trail is readable")
+            })
+            .await
+            .expect("the read ran")
+        }
+    };
+    rows.into_iter().map(AuditRow::from).collect()
+}
+
+/// One value read by [`text_values`].
+#[derive(Debug, diesel::QueryableByName)]
+struct TextValue {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    value: Option<String>,
+}
+
+/// The single text column `value` of the rows of `sql`, on either backend.
+async fn text_values(url: &DatabaseUrl, sql: String) -> Vec<Option<String>> {
+    let rows: Vec<TextValue> = match url {
+        DatabaseUrl::Postgres(url) => {
+            use diesel_async::RunQueryDsl;
+            let mut conn = connect_postgres(url).await;
+            diesel::sql_query(&sql)
+                .load(&mut conn)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"))
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                use diesel::RunQueryDsl;
+                let mut conn = connect_sqlite(&path);
+                diesel::sql_query(&sql)
+                    .load(&mut conn)
+                    .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            })
+            .await
+            .expect("the read ran")
+        }
+    };
+    rows.into_iter().map(|row| row.value).collect()
+}
+
+/// The names of the columns of `table`, as the database lists them (not as the code
+/// knows them: a column added later is listed too).
+pub async fn column_names(url: &DatabaseUrl, table: &str) -> Vec<String> {
+    let sql = match url {
+        DatabaseUrl::Postgres(_) => format!(
+            "SELECT CAST(column_name AS TEXT) AS value FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = '{table}' \
+             ORDER BY ordinal_position"
+        ),
+        DatabaseUrl::Sqlite(_) => {
+            format!("SELECT name AS value FROM pragma_table_info('{table}') ORDER BY cid")
+        }
+    };
+    let names: Vec<String> = text_values(url, sql).await.into_iter().flatten().collect();
+    assert!(!names.is_empty(), "{table} has columns");
+    names
+}
+
+/// Every value of every column of every row of `table`, as text (NULLs left out),
+/// with the column it was read from.
+pub async fn every_value_as_text(url: &DatabaseUrl, table: &str) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    for column in column_names(url, table).await {
+        let sql = format!("SELECT CAST(\"{column}\" AS TEXT) AS value FROM {table}");
+        for value in text_values(url, sql).await.into_iter().flatten() {
+            values.push((column.clone(), value));
+        }
+    }
+    values
+}
+
+/// Makes every insert into the audit trail at `url` fail, as a store that cannot be
+/// written would: a trigger that raises an error before each row.
+pub async fn refuse_audit_writes(url: &DatabaseUrl) {
+    let sql = match url {
+        DatabaseUrl::Postgres(_) => {
+            "CREATE FUNCTION refuse_audit_writes() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the audit trail cannot be written'; END $$; \
+             CREATE TRIGGER refuse_audit_writes BEFORE INSERT ON audit_disclosures \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit_writes();"
+        }
+        DatabaseUrl::Sqlite(_) => {
+            "CREATE TRIGGER refuse_audit_writes BEFORE INSERT ON audit_disclosures \
+             BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be written'); END;"
+        }
+    };
+    execute(url, sql).await;
+}

@@ -2,6 +2,8 @@
 //! the contract (`docs/customer-lookup.md`), each test run once per backend
 //! as `sqlite::...` and `postgres::...`.
 
+mod audit;
+mod auth;
 mod binary;
 mod cli;
 mod companies;
@@ -45,6 +47,8 @@ fn main() -> std::process::ExitCode {
         logs::TESTS,
         shutdown::TESTS,
         limits::TESTS,
+        auth::TESTS,
+        audit::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

@@ -19,7 +19,7 @@ suite_tests!("metrics":
 
 /// One sample of the text exposition format.
 #[derive(Debug, Clone, PartialEq)]
-struct Sample {
+pub struct Sample {
     name: String,
     labels: BTreeMap<String, String>,
     value: f64,
@@ -45,7 +45,7 @@ fn to_u64(n: usize) -> u64 {
 
 /// Parses `name{label="value",...} value` lines; the test fails on any other line
 /// that is not a comment.
-fn parse(text: &str) -> Vec<Sample> {
+pub fn parse(text: &str) -> Vec<Sample> {
     text.lines()
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(|line| {
@@ -117,7 +117,11 @@ fn parse_labels(body: &str, line: &str) -> BTreeMap<String, String> {
 }
 
 /// The sample `name` with exactly the labels `labels`, if present.
-fn sample<'s>(samples: &'s [Sample], name: &str, labels: &[(&str, &str)]) -> Option<&'s Sample> {
+pub fn sample<'s>(
+    samples: &'s [Sample],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> Option<&'s Sample> {
     let wanted: BTreeMap<String, String> = labels
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -142,7 +146,7 @@ async fn scrape(app: &TestApp) -> Vec<Sample> {
 }
 
 /// A counter or histogram count; before anything was counted it is absent: zero.
-fn count(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> u64 {
+pub fn count(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> u64 {
     sample(samples, name, labels).map_or(0, Sample::whole)
 }
 

@@ -105,7 +105,7 @@ impl ResponseSchema {
 
 /// Checks a real response against the served document: its status is documented for
 /// `GET path`, its media type is the documented one, and its body matches the schema.
-fn assert_documented(document: &Value, path: &str, response: &TestResponse, what: &str) {
+pub fn assert_documented(document: &Value, path: &str, response: &TestResponse, what: &str) {
     let status = response.status.to_string();
     let responses = document
         .pointer(&format!("/paths/{}/get/responses", escape(path)))

@@ -182,6 +182,8 @@ pub struct TestApp {
     /// sent with every request that names no `Authorization` of its own; `None` when
     /// authentication is off or the service has no database.
     pub key: Option<String>,
+    /// The port of the admin listener (`/metrics` alone), when the settings ask for one.
+    admin_port: Option<u16>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     // Dropped after the server task is aborted (fields drop in order).
     database: Option<TestDatabase>,
@@ -240,14 +242,23 @@ impl TestApp {
             .await
             .expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let admin_port = app.admin_port();
         let server = tokio::spawn(app.run_until_stopped());
         Self {
             address,
             client: client(),
             key,
+            admin_port,
             server,
             database,
         }
+    }
+
+    /// `http://127.0.0.1:PORT` of the admin listener, when the settings ask for one
+    /// (`server.admin_port`).
+    pub fn admin_address(&self) -> Option<String> {
+        self.admin_port
+            .map(|port| format!("http://127.0.0.1:{port}"))
     }
 
     /// The database the service runs on, if it has one of its own.

@@ -2,12 +2,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool::Runtime;
-use diesel::SqliteConnection;
+use diesel::{Connection, ConnectionError, ConnectionResult, SqliteConnection};
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::sync_connection_wrapper::{SpawnBlocking, SyncConnectionWrapper};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use thread_local::ThreadLocal;
@@ -165,12 +165,24 @@ impl Database {
                 let busy_timeout = settings.statement_timeout.as_millis();
                 let mut config = ManagerConfig::<SqliteAsync>::default();
                 config.recycling_method = RecyclingMethod::Fast;
+                // The blocking calls of every connection run on the runtime that builds
+                // the pool (the service's main one), not on that of the worker that
+                // happened to open it: actix stops its idle workers first at shutdown,
+                // and a connection bound to a stopped worker's runtime fails each
+                // statement ("task was cancelled") while the other workers finish their
+                // requests and the audit writer empties its queue. Outside a runtime,
+                // each connection uses the one that opens it.
+                let owner = tokio::runtime::Handle::try_current().ok();
                 config.custom_setup = Box::new(move |url| {
+                    let owner = owner.clone();
                     async move {
-                        let mut conn = SqliteAsync::establish(url).await?;
+                        let mut conn = match owner {
+                            Some(runtime) => open_sqlite_on(runtime, url).await?,
+                            None => SqliteAsync::establish(url).await?,
+                        };
                         conn.batch_execute(&sqlite_pragmas(busy_timeout))
                             .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                            .map_err(ConnectionError::CouldntSetupConfiguration)?;
                         Ok(conn)
                     }
                     .boxed()
@@ -375,7 +387,7 @@ impl PgPools {
                      SET plan_cache_mode = force_generic_plan"
                 ))
                 .await
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(conn)
             }
             .boxed()
@@ -387,6 +399,25 @@ impl PgPools {
         };
         Database::pool_builder(Pool::builder(manager), &settings)
     }
+}
+
+/// Opens the SQLite database at `url` on a blocking thread of `runtime`, where the
+/// connection's statements then run too.
+async fn open_sqlite_on(
+    runtime: tokio::runtime::Handle,
+    url: &str,
+) -> ConnectionResult<SqliteAsync> {
+    let path = url.to_owned();
+    let conn = runtime
+        .spawn_blocking(move || SqliteConnection::establish(&path))
+        .await
+        .map_err(|error| ConnectionError::BadConnection(error.to_string()))??;
+    // The wrapper spawns on the runtime current when it is made.
+    let _entered = runtime.enter();
+    Ok(SqliteAsync::with_runtime(
+        conn,
+        SpawnBlocking::get_runtime(),
+    ))
 }
 
 /// What every SQLite connection runs first: a server's settings, not SQLite's defaults.

@@ -369,6 +369,48 @@ pub async fn connections_are_shared_out_among_threads(backend: TestBackend) {
     }
 }
 
+/// Customers stored, read through `db` on the calling thread's runtime.
+async fn count_customers(db: &Database) -> i64 {
+    let count: Count = with_conn!(db, |conn| diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM customers"
+    )
+    .get_result(conn)
+    .await
+    .expect("a count"));
+    count.n
+}
+
+/// A connection opened on one thread's runtime (an actix worker's) keeps serving the
+/// other threads once that thread and its runtime are gone: at shutdown actix stops its
+/// idle workers first, while the others finish their requests and the audit writer
+/// empties its queue.
+pub async fn connections_outlive_the_runtime_that_opened_them(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let settings = PoolSettings {
+        max_size: 1,
+        threads: 1,
+        ..PoolSettings::default()
+    };
+    let db = Database::connect(database.url(), &settings).expect("a pool");
+    let opened_elsewhere = std::thread::spawn({
+        let db = db.clone();
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(count_customers(&db))
+        }
+    })
+    .join()
+    .expect("the thread");
+    assert_eq!(opened_elsewhere, 15);
+    assert_eq!(db.status().size, 1, "the connection is back in the pool");
+    for _ in 0..3 {
+        assert_eq!(count_customers(&db).await, 15);
+    }
+}
+
 /// A worker opens its share of PostgreSQL connections before any request (SQLite has
 /// nothing to open); with the database unreachable, warming up fails rather than hangs.
 pub async fn warming_up_opens_the_threads_connections(backend: TestBackend) {

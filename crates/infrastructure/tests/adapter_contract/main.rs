@@ -79,6 +79,7 @@ fn main() -> std::process::ExitCode {
             migrations_revert_and_apply_again,
             unreachable_database_is_unavailable,
             connections_are_shared_out_among_threads,
+            connections_outlive_the_runtime_that_opened_them,
             warming_up_opens_the_threads_connections,
             one_current_version_per_customer_is_enforced,
             versions_and_references_stay_in_their_customers_company,

@@ -1,0 +1,949 @@
+//! Who may call, and how often: `401` without a valid credential, `403` for a company
+//! the caller may not search, `429` over a rate limit or after too many failed
+//! authentications; keys that expire, are revoked or rotated; bearer tokens of the
+//! identity provider; and what needs no credential at all.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use customer_api_tests::{
+    EXAMPLE_QUERY, TestApp, TestBackend, TestDatabase, TestResponse, UNCHECKABLE_KEY, add_client,
+    assert_is_the_example, encode, has_arabic, send, suite_tests, test_settings, url_string,
+};
+use customer_application::ClientAdmin;
+use customer_infrastructure::test_support::jwt::{TestIssuer, now};
+use customer_infrastructure::{DatabaseUrl, SqlClientRegistry};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::db::audit_rows;
+use crate::metrics::{count, parse};
+use crate::openapi::{assert_documented, served_document};
+
+suite_tests!("auth":
+    no_credential_is_a_401_problem_in_the_request_language,
+    invalid_keys_are_401_invalid_token_and_never_echoed,
+    other_schemes_than_bearer_are_401,
+    a_company_not_allowed_is_the_same_403_whether_or_not_it_exists,
+    a_caller_allowed_every_company_is_told_of_an_unknown_one,
+    an_invalid_request_for_a_company_not_allowed_names_only_its_own_errors,
+    a_jtc_client_never_reads_a_jfc_customer,
+    an_expired_key_is_refused,
+    a_revoked_key_is_refused_once_the_key_cache_expires,
+    after_a_rotation_both_keys_work_until_the_grace_ends,
+    valid_tokens_are_accepted_for_their_companies_only,
+    forged_and_wrong_tokens_are_401,
+    over_its_rate_limit_a_caller_gets_429_and_other_callers_do_not,
+    failed_authentications_block_the_address_until_the_window_passes,
+    probes_and_documentation_need_no_credential,
+    refusals_are_counted_by_caller_and_status,
+    with_an_admin_port_metrics_leave_the_api_port,
+    the_document_declares_the_bearer_scheme_and_the_refusals,
+    refusals_match_the_served_schema,
+);
+
+/// The realm of every challenge.
+const CHALLENGE: &str = r#"Bearer realm="customer-api""#;
+/// The challenge answering a credential that is not valid (RFC 6750).
+const INVALID_TOKEN_CHALLENGE: &str = r#"Bearer realm="customer-api", error="invalid_token""#;
+
+/// The contract's example lookup, answered in English.
+fn example_in_english() -> String {
+    EXAMPLE_QUERY.replace("lang=ar", "lang=en")
+}
+
+fn bearer(credential: &str) -> String {
+    format!("Bearer {credential}")
+}
+
+/// The lookup `query` made with `credential` as a bearer credential.
+async fn lookup_as(app: &TestApp, credential: &str, query: &str) -> TestResponse {
+    app.lookup_with(Some(&bearer(credential)), query).await
+}
+
+/// The clients use cases over the database at `url`, as `customer-api clients` runs them.
+fn client_admin(url: &DatabaseUrl) -> ClientAdmin {
+    let db = customer_infrastructure::Database::connect(
+        url,
+        &customer_infrastructure::PoolSettings::default(),
+    )
+    .expect("a pool");
+    ClientAdmin::new(Arc::new(SqlClientRegistry::new(db)))
+}
+
+/// A fresh database with the demo data, its URL and settings for a service over it.
+async fn database_and_settings(
+    backend: TestBackend,
+) -> (TestDatabase, DatabaseUrl, customer_web::Settings) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let url = database.url().clone();
+    let settings = test_settings(&url_string(&url));
+    (database, url, settings)
+}
+
+/// Fails unless `response` is a `401` problem with the challenge `challenge`.
+fn assert_unauthenticated(response: &TestResponse, challenge: &str, what: &str) {
+    assert_eq!(response.status, 401, "{what}: {}", response.body);
+    response.problem();
+    assert_eq!(
+        response.header("www-authenticate"),
+        Some(challenge),
+        "{what}: the challenge"
+    );
+    assert_eq!(response.header("cache-control"), Some("no-store"), "{what}");
+    assert!(response.header("x-request-id").is_some(), "{what}");
+}
+
+/// Fails unless `response` is a `429` problem of rate limit `policy`, whose quota is
+/// `quota` per second; returns its `Retry-After`.
+fn assert_rate_limited(response: &TestResponse, policy: &str, quota: u32, what: &str) -> u64 {
+    assert_eq!(response.status, 429, "{what}: {}", response.body);
+    response.problem();
+    let retry_after: u64 = response
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("{what}: Retry-After is a number of seconds"));
+    assert!(retry_after >= 1, "{what}: Retry-After {retry_after} >= 1");
+    assert_eq!(
+        response.header("ratelimit-policy"),
+        Some(format!("\"{policy}\";q={quota};w=1").as_str()),
+        "{what}: RateLimit-Policy"
+    );
+    assert_eq!(
+        response.header("ratelimit"),
+        Some(format!("\"{policy}\";r=0;t={retry_after}").as_str()),
+        "{what}: RateLimit"
+    );
+    retry_after
+}
+
+async fn no_credential_is_a_401_problem_in_the_request_language(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    for lang in ["ar", "en"] {
+        let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
+        for authorization in [None, Some(""), Some("   ")] {
+            let response = app.lookup_with(authorization, &query).await;
+            let what = format!("lang={lang}, Authorization {authorization:?}");
+            assert_unauthenticated(&response, CHALLENGE, &what);
+            let problem = response.problem();
+            for field in ["title", "detail"] {
+                let text = problem[field].as_str().expect("a string");
+                assert_eq!(has_arabic(text), lang == "ar", "{what}: {field} {text:?}");
+            }
+            assert!(!response.body.contains("\\u"), "{what}: UTF-8, not escapes");
+            assert!(!response.body.contains("customerId"), "{what}: no customer");
+        }
+    }
+}
+
+/// The length of `clk_<12-character id>_`, before a key's secret.
+const KEY_HEAD_LEN: usize = 17;
+
+async fn invalid_keys_are_401_invalid_token_and_never_echoed(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let good = app.key.clone().expect("the suite's key");
+    let (head, secret) = good.split_at(KEY_HEAD_LEN);
+    // The same key id with another secret of the right shape.
+    let flipped = if secret.starts_with('A') { 'B' } else { 'A' };
+    let wrong_secret = format!("{head}{flipped}{}", &secret[1..]);
+    let malformed = format!("{good}x");
+    let truncated = good[..good.len() - 1].to_owned();
+    for (what, key) in [
+        ("unknown key", UNCHECKABLE_KEY),
+        ("wrong secret", wrong_secret.as_str()),
+        ("malformed key", malformed.as_str()),
+        ("truncated key", truncated.as_str()),
+        ("not a key, no token verifier", "opaque-token-0123456789"),
+        ("a JWT, no token verifier", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"),
+    ] {
+        for lang in ["ar", "en"] {
+            let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
+            let response = lookup_as(&app, key, &query).await;
+            let what = format!("{what}, lang={lang}");
+            assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, &what);
+            let title = response.problem()["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert_eq!(has_arabic(&title), lang == "ar", "{what}: {title}");
+            // The secret may hold `_` itself: it is what follows `clk_<id>_`.
+            let key_secret = key
+                .strip_prefix("clk_")
+                .and_then(|_| key.get(KEY_HEAD_LEN..))
+                .filter(|secret| secret.len() > 8)
+                .unwrap_or(key);
+            for part in [key, key_secret] {
+                assert!(
+                    !response.body.contains(part),
+                    "{what}: the body echoes the credential: {}",
+                    response.body
+                );
+            }
+            assert!(
+                response
+                    .headers
+                    .values()
+                    .all(|value| !value.to_str().unwrap_or_default().contains(key_secret)),
+                "{what}: no header echoes the credential"
+            );
+        }
+    }
+    // The genuine key still works: the failures did not touch it.
+    let response = lookup_as(&app, &good, EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "");
+}
+
+/// A credential under another scheme than `Bearer`, or a bare one, is refused with the
+/// `Bearer` challenge whatever it holds: a valid key is no exception. `bearer` is
+/// matched case-insensitively.
+async fn other_schemes_than_bearer_are_401(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let good = app.key.clone().expect("the suite's key");
+    for authorization in [
+        "Basic dXNlcjpwYXNzd29yZA==".to_owned(),
+        format!("Basic {good}"),
+        format!("Token {good}"),
+        format!("ApiKey {good}"),
+        good.clone(),
+        "Bearer".to_owned(),
+    ] {
+        let response = app
+            .lookup_with(Some(&authorization), &example_in_english())
+            .await;
+        assert_eq!(response.status, 401, "{authorization}: {}", response.body);
+        response.problem();
+        let challenge = response.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.starts_with(CHALLENGE),
+            "{authorization}: the challenge names the Bearer scheme and the realm, got {challenge:?}"
+        );
+        assert!(
+            !response.body.contains(&good),
+            "{authorization}: the key is not echoed"
+        );
+    }
+    for scheme in ["bearer", "BEARER", "Bearer "] {
+        let response = app
+            .lookup_with(Some(&format!("{scheme} {good}")), EXAMPLE_QUERY)
+            .await;
+        assert_is_the_example(&response, scheme);
+    }
+}
+
+async fn a_company_not_allowed_is_the_same_403_whether_or_not_it_exists(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let jtc = add_client(&url, "jtc-only", "jtc", None).await;
+    for lang in ["ar", "en"] {
+        let existing = lookup_as(
+            &app,
+            &jtc,
+            &format!("companyCode=jfc&customerId=70001&lang={lang}"),
+        )
+        .await;
+        let missing = lookup_as(
+            &app,
+            &jtc,
+            &format!("companyCode=nosuch&customerId=70001&lang={lang}"),
+        )
+        .await;
+        for (what, response) in [("jfc", &existing), ("nosuch", &missing)] {
+            assert_eq!(
+                response.status, 403,
+                "{what}, lang={lang}: {}",
+                response.body
+            );
+            let problem = response.problem();
+            assert!(problem.get("errors").is_none(), "{what}: {}", response.body);
+            let title = problem["title"].as_str().unwrap_or_default();
+            assert_eq!(has_arabic(title), lang == "ar", "{what}: {title}");
+            assert_eq!(response.header("cache-control"), Some("no-store"));
+        }
+        assert_eq!(
+            existing.json(),
+            missing.json(),
+            "lang={lang}: a company that exists and one that does not are refused alike"
+        );
+        assert_eq!(existing.body, missing.body, "lang={lang}: byte for byte");
+        assert_eq!(
+            existing.header("content-type"),
+            missing.header("content-type")
+        );
+    }
+    // The same client is served in its own company, the company code in any case.
+    for code in ["jtc", "JTC"] {
+        let response = lookup_as(
+            &app,
+            &jtc,
+            &EXAMPLE_QUERY.replace("companyCode=jtc", &format!("companyCode={code}")),
+        )
+        .await;
+        assert_is_the_example(&response, code);
+    }
+}
+
+async fn a_caller_allowed_every_company_is_told_of_an_unknown_one(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let all = add_client(&url, "everywhere", "all", None).await;
+    let response = lookup_as(&app, &all, "companyCode=nosuch&customerId=70001&lang=en").await;
+    let errors = response.validation_errors();
+    assert!(
+        errors.contains_key("companyCode"),
+        "the unknown company is named: {}",
+        response.body
+    );
+    assert_eq!(
+        errors.keys().collect::<Vec<_>>(),
+        ["companyCode"],
+        "{}",
+        response.body
+    );
+}
+
+async fn an_invalid_request_for_a_company_not_allowed_names_only_its_own_errors(
+    backend: TestBackend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let jtc = add_client(&url, "jtc-only", "jtc", None).await;
+    let all = add_client(&url, "everywhere", "all", None).await;
+    let invalid_mobile =
+        |company: &str| format!("companyCode={company}&mobileNumber=468617084&lang=en");
+    let mut bodies = Vec::new();
+    for company in ["jfc", "nosuch"] {
+        let response = lookup_as(&app, &jtc, &invalid_mobile(company)).await;
+        let errors = response.validation_errors();
+        assert_eq!(
+            Value::Object(errors),
+            json!({ "mobileNumber": ["must start with 5"] }),
+            "{company}: the mobile's error, and nothing of the company"
+        );
+        bodies.push(response.body);
+    }
+    assert_eq!(bodies[0], bodies[1], "jfc and nosuch are answered alike");
+    // A caller allowed every company is told, besides, that nosuch does not exist.
+    let response = lookup_as(&app, &all, &invalid_mobile("nosuch")).await;
+    let errors = response.validation_errors();
+    assert!(errors.contains_key("mobileNumber"), "{}", response.body);
+    assert!(errors.contains_key("companyCode"), "{}", response.body);
+}
+
+/// The jfc customers of the demo data (`crates/infrastructure/src/seed/DEMO.md`): id,
+/// identification number, current mobile, references.
+const JFC_CUSTOMERS: [(i64, &str, &str, &[&str]); 4] = [
+    (
+        70001,
+        "2103232123",
+        "568617084",
+        &["333215", "FIN-2026-000215"],
+    ),
+    (
+        70002,
+        "1034567891",
+        "551234567",
+        &["PF-2023-010093", "AUTO-2025-004512"],
+    ),
+    (
+        70003,
+        "1010987654",
+        "554443322",
+        &["LEASE-2026-000077", "LEASE-2026-000078"],
+    ),
+    (70004, "1122334455", "545556677", &["450017"]),
+];
+
+/// Every lookup shape that could find the jfc customers: each identifier alone, each
+/// reference, every identifier of a customer together, and pairs.
+fn jfc_lookups() -> Vec<String> {
+    let mut lookups = Vec::new();
+    for (id, identification, mobile, references) in JFC_CUSTOMERS {
+        lookups.push(format!("customerId={id}"));
+        lookups.push(format!("identificationNo={}", encode(identification)));
+        lookups.push(format!("mobileNumber={}", encode(mobile)));
+        // Spaces and hyphens are ignored in a mobile number.
+        lookups.push(format!(
+            "mobileNumber=%20{}-{}%20{}",
+            &mobile[..3],
+            &mobile[3..6],
+            &mobile[6..]
+        ));
+        for reference in references {
+            lookups.push(format!("referenceNo={}", encode(reference)));
+            lookups.push(format!(
+                "customerId={id}&identificationNo={}&mobileNumber={}&referenceNo={}",
+                encode(identification),
+                encode(mobile),
+                encode(reference)
+            ));
+        }
+        lookups.push(format!(
+            "identificationNo={}&mobileNumber={}",
+            encode(identification),
+            encode(mobile)
+        ));
+    }
+    lookups
+}
+
+async fn a_jtc_client_never_reads_a_jfc_customer(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    // Past any rate limit: this test makes many lookups.
+    let jtc = add_client(&url, "jtc-only", "jtc", Some("1000000/s")).await;
+    let jfc_ids: Vec<i64> = JFC_CUSTOMERS.iter().map(|(id, ..)| *id).collect();
+    // Control: the suite's client, allowed every company, does find them in jfc.
+    let control = app
+        .lookup("companyCode=jfc&identificationNo=2103232123&lang=en")
+        .await;
+    assert_eq!(control.customer_ids(), [70001]);
+    let mut found_in_jtc = 0;
+    for criteria in jfc_lookups() {
+        for company in ["jtc", "JTC"] {
+            let query = format!("companyCode={company}&{criteria}&lang=en");
+            let ids = lookup_as(&app, &jtc, &query).await.customer_ids();
+            assert!(
+                ids.iter().all(|id| !jfc_ids.contains(id)),
+                "{query}: a jfc customer was shown to a jtc client: {ids:?}"
+            );
+            found_in_jtc += ids.len();
+        }
+        for company in ["jfc", "JFC", "Jfc"] {
+            let query = format!("companyCode={company}&{criteria}&lang=en");
+            let response = lookup_as(&app, &jtc, &query).await;
+            assert_eq!(response.status, 403, "{query}: {}", response.body);
+            assert!(!response.body.contains("customerId"), "{query}");
+        }
+    }
+    // The same identifiers find jtc's own customers (54218, 54219): the lookups did run.
+    assert!(found_in_jtc > 0, "some lookups found jtc customers");
+}
+
+async fn an_expired_key_is_refused(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::seconds(1);
+    let issued = client_admin(&url)
+        .add("short-lived", "all", None, Some(expires_at), now)
+        .await
+        .expect("the client is added");
+    let key = issued.key.expose_secret().to_owned();
+    let sent_at = Utc::now();
+    let response = lookup_as(&app, &key, EXAMPLE_QUERY).await;
+    if sent_at + chrono::Duration::milliseconds(500) < expires_at {
+        assert_is_the_example(&response, "before its expiry");
+    }
+    let left = (expires_at - Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(left + Duration::from_millis(100)).await;
+    for lang in ["ar", "en"] {
+        let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
+        let response = lookup_as(&app, &key, &query).await;
+        assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, "an expired key");
+        assert!(!response.body.contains(&key));
+    }
+}
+
+async fn a_revoked_key_is_refused_once_the_key_cache_expires(backend: TestBackend) {
+    const TTL: Duration = Duration::from_secs(1);
+    let (database, url, mut settings) = database_and_settings(backend).await;
+    settings.auth.key_cache_ttl_secs = TTL.as_secs();
+    let app = TestApp::spawn_with(settings, Some(database)).await;
+    let key = add_client(&url, "revoked", "all", None).await;
+    let cached_at = Instant::now();
+    let response = lookup_as(&app, &key, EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "before the revocation");
+
+    let revoked = client_admin(&url)
+        .revoke("revoked", Utc::now())
+        .await
+        .expect("the client's keys are revoked");
+    assert_eq!(revoked.len(), 1);
+    let revoked_at = Instant::now();
+    let refused_after = loop {
+        let response = lookup_as(&app, &key, &example_in_english()).await;
+        if response.status == 401 {
+            assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, "a revoked key");
+            break revoked_at.elapsed();
+        }
+        assert_eq!(
+            response.status, 200,
+            "until the cache expires the key works: {}",
+            response.body
+        );
+        assert!(
+            revoked_at.elapsed() <= TTL + Duration::from_secs(1),
+            "the revoked key still works {:?} after the revocation (cache {TTL:?})",
+            revoked_at.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        refused_after <= TTL + Duration::from_secs(1),
+        "refused {refused_after:?} after the revocation"
+    );
+    // Read from the cache until it expired: not refused before the key was cached for
+    // about the cache's lifetime.
+    assert!(
+        cached_at.elapsed() >= Duration::from_millis(900),
+        "refused {:?} after it was cached, sooner than the cache's {TTL:?}",
+        cached_at.elapsed()
+    );
+    for _ in 0..3 {
+        let response = lookup_as(&app, &key, EXAMPLE_QUERY).await;
+        assert_eq!(response.status, 401, "a revoked key stays refused");
+    }
+    // Other clients are not affected.
+    let response = app.lookup(EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "another client");
+}
+
+async fn after_a_rotation_both_keys_work_until_the_grace_ends(backend: TestBackend) {
+    const TTL: Duration = Duration::from_secs(1);
+    const GRACE: Duration = Duration::from_secs(2);
+    let (database, url, mut settings) = database_and_settings(backend).await;
+    settings.auth.key_cache_ttl_secs = TTL.as_secs();
+    let app = TestApp::spawn_with(settings, Some(database)).await;
+    let old = add_client(&url, "rotating", "all", None).await;
+    // Cached before the rotation, as a busy client's key would be.
+    let response = lookup_as(&app, &old, EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "the first key");
+
+    let rotated_at = Instant::now();
+    let new = client_admin(&url)
+        .rotate("rotating", GRACE, Utc::now())
+        .await
+        .expect("the key is rotated")
+        .key
+        .expose_secret()
+        .to_owned();
+    assert_ne!(new, old);
+    let mut old_worked_after_rotation = false;
+    let refused_after = loop {
+        let response = lookup_as(&app, &new, &example_in_english()).await;
+        assert_eq!(response.status, 200, "the new key: {}", response.body);
+        let elapsed = rotated_at.elapsed();
+        let response = lookup_as(&app, &old, &example_in_english()).await;
+        if response.status == 401 {
+            assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, "the retired key");
+            break elapsed;
+        }
+        assert_eq!(response.status, 200, "the old key: {}", response.body);
+        old_worked_after_rotation = true;
+        assert!(
+            rotated_at.elapsed() <= GRACE + TTL + Duration::from_secs(1),
+            "the old key still works {:?} after the rotation (grace {GRACE:?})",
+            rotated_at.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        old_worked_after_rotation,
+        "the old key works during the grace"
+    );
+    assert!(
+        refused_after >= Duration::from_millis(1900),
+        "the old key was refused {refused_after:?} after the rotation, within its grace of {GRACE:?}"
+    );
+    let response = lookup_as(&app, &new, EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "the new key after the grace");
+    let response = lookup_as(&app, &old, EXAMPLE_QUERY).await;
+    assert_eq!(response.status, 401, "{}", response.body);
+}
+
+/// A service over the demo data accepting the tokens of `issuer`.
+async fn service_accepting_tokens_of(issuer: &TestIssuer, backend: TestBackend) -> TestApp {
+    let (database, _url, mut settings) = database_and_settings(backend).await;
+    let jwt = &mut settings.auth.jwt;
+    jwt.enabled = true;
+    jwt.jwks_file = issuer.jwks_path().display().to_string();
+    TestIssuer::ISSUER.clone_into(&mut jwt.issuer);
+    TestIssuer::AUDIENCE.clone_into(&mut jwt.audience);
+    TestApp::spawn_with(settings, Some(database)).await
+}
+
+async fn valid_tokens_are_accepted_for_their_companies_only(backend: TestBackend) {
+    let issuer = TestIssuer::new();
+    let app = service_accepting_tokens_of(&issuer, backend).await;
+    let claims = TestIssuer::claims("partner", &json!(["jtc"]));
+    for alg in ["RS256", "ES256"] {
+        let token = issuer.token(&claims, alg);
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/v1/core/customer?{EXAMPLE_QUERY}"),
+                &[
+                    ("authorization", &bearer(&token)),
+                    ("x-request-id", &format!("token-{alg}")),
+                ],
+            )
+            .await;
+        assert_is_the_example(&response, alg);
+        let response = lookup_as(&app, &token, "companyCode=jfc&customerId=70001&lang=en").await;
+        assert_eq!(response.status, 403, "{alg}: {}", response.body);
+        response.problem();
+    }
+    // The trail names the token's client and subject.
+    let url = app.database().expect("a database").url();
+    let rows = audit_rows(url).await;
+    for alg in ["RS256", "ES256"] {
+        let request_id = format!("token-{alg}");
+        let row = rows
+            .iter()
+            .find(|row| row.request_id == request_id)
+            .unwrap_or_else(|| panic!("the lookup {request_id} is in the trail: {rows:?}"));
+        assert_eq!(row.client_name, "partner");
+        assert_eq!(row.credential, "token:partner");
+    }
+    // Keys still work beside tokens.
+    let response = app.lookup(EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "a key beside tokens");
+}
+
+async fn forged_and_wrong_tokens_are_401(backend: TestBackend) {
+    let issuer = TestIssuer::new();
+    let app = service_accepting_tokens_of(&issuer, backend).await;
+    let claims = TestIssuer::claims("partner", &json!(["jtc"]));
+    let with = |field: &str, value: Value| {
+        let mut claims = claims.clone();
+        claims[field] = value;
+        claims
+    };
+    let expired = {
+        let mut claims = with("exp", json!(now() - 3600));
+        claims["iat"] = json!(now() - 7200);
+        claims
+    };
+    let tokens = [
+        (
+            "bad signature (RS256)",
+            issuer.token_signed_by_other_key(&claims, "RS256"),
+        ),
+        (
+            "bad signature (ES256)",
+            issuer.token_signed_by_other_key(&claims, "ES256"),
+        ),
+        (
+            "wrong iss",
+            issuer.token(
+                &with("iss", json!("https://other.invalid/realms/group")),
+                "RS256",
+            ),
+        ),
+        (
+            "wrong aud",
+            issuer.token(&with("aud", json!("another-api")), "ES256"),
+        ),
+        ("expired", issuer.token(&expired, "RS256")),
+        ("alg none", issuer.unsigned_none_token(&claims)),
+        (
+            "HS256 keyed with the public key",
+            issuer.hs256_with_public_key(&claims),
+        ),
+        (
+            "unknown kid",
+            issuer.token_with_kid(&claims, "ES256", "no-such-kid"),
+        ),
+    ];
+    for (what, token) in &tokens {
+        let response = lookup_as(&app, token, EXAMPLE_QUERY).await;
+        assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, what);
+        assert!(
+            !response.body.contains(token.as_str()),
+            "{what}: not echoed"
+        );
+    }
+    // The genuine token is accepted by the same service.
+    let response = lookup_as(&app, &issuer.token(&claims, "RS256"), EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "the genuine token");
+}
+
+async fn over_its_rate_limit_a_caller_gets_429_and_other_callers_do_not(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let slow = add_client(&url, "slow", "all", Some("3/s")).await;
+    let other = add_client(&url, "slow-too", "all", Some("3/s")).await;
+    let query = example_in_english();
+    let started = Instant::now();
+    let mut responses = Vec::new();
+    let mut sent_at = Vec::new();
+    for _ in 0..10 {
+        sent_at.push(started.elapsed());
+        responses.push(lookup_as(&app, &slow, &query).await);
+    }
+    let elapsed = started.elapsed();
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    assert!(
+        statuses.iter().all(|status| [200, 429].contains(status)),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[..3], [200, 200, 200], "a burst of 3: {statuses:?}");
+    // Past the burst, one more lookup every third of a second: however slow this
+    // machine, the k-th lookup is let through only if the time since the first allows.
+    let mut allowed = 0;
+    for (status, sent) in statuses.iter().zip(&sent_at) {
+        allowed += usize::from(*status == 200);
+        let refill = usize::try_from(sent.as_millis() / 333).unwrap_or(usize::MAX);
+        assert!(
+            allowed <= 3 + refill,
+            "{allowed} allowed by {sent:?}: {statuses:?} sent at {sent_at:?}"
+        );
+    }
+    if elapsed < Duration::from_secs(2) {
+        assert!(allowed < 10, "10 lookups in {elapsed:?}, none refused");
+    }
+    for response in responses.iter().filter(|r| r.status == 429) {
+        assert_rate_limited(response, "caller", 3, "the caller's limit");
+        let title = response.problem()["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!has_arabic(&title), "lang=en: {title}");
+    }
+    // Other callers keep their own budgets: one of the same limit, and the suite's.
+    for _ in 0..3 {
+        let response = lookup_as(&app, &other, &query).await;
+        assert_eq!(response.status, 200, "another client: {}", response.body);
+    }
+    assert_eq!(app.lookup(&query).await.status, 200);
+    // Once its wait is over, the limited caller is served again.
+    let retry_after = responses
+        .iter()
+        .rev()
+        .find(|r| r.status == 429)
+        .map(|r| assert_rate_limited(r, "caller", 3, "the last 429"))
+        .expect("a 429");
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    assert_eq!(lookup_as(&app, &slow, &query).await.status, 200);
+}
+
+async fn failed_authentications_block_the_address_until_the_window_passes(backend: TestBackend) {
+    let (database, _url, mut settings) = database_and_settings(backend).await;
+    "5/s".clone_into(&mut settings.auth.failed_auth_rate_limit);
+    let app = TestApp::spawn_with(settings, Some(database)).await;
+    let good = app.key.clone().expect("the suite's key");
+    let query = example_in_english();
+    for attempt in 1..=5 {
+        let response = lookup_as(&app, &format!("wrong-{attempt}"), &query).await;
+        assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, "a bad credential");
+    }
+    let mut retry_after = 0;
+    for attempt in 6..=7 {
+        let response = lookup_as(&app, &format!("wrong-{attempt}"), &query).await;
+        retry_after = assert_rate_limited(&response, "failed-auth", 5, "the 6th bad credential on");
+    }
+    // The address is blocked: its good credentials too, until the window passes.
+    let blocked = lookup_as(&app, &good, &query).await;
+    assert_rate_limited(
+        &blocked,
+        "failed-auth",
+        5,
+        "a good key from a blocked address",
+    );
+    assert!(!blocked.body.contains("customerId"));
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    let response = lookup_as(&app, &good, EXAMPLE_QUERY).await;
+    assert_is_the_example(&response, "after the window");
+}
+
+async fn probes_and_documentation_need_no_credential(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    for path in [
+        "/health/live",
+        "/health/ready",
+        "/openapi.json",
+        "/docs/",
+        "/metrics",
+    ] {
+        let response = send(
+            &app.client,
+            Method::GET,
+            &format!("{}{path}", app.address),
+            &[],
+        )
+        .await;
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        assert!(response.header("www-authenticate").is_none(), "{path}");
+    }
+    let response = app.lookup_with(None, EXAMPLE_QUERY).await;
+    assert_eq!(response.status, 401, "the lookup does need one");
+}
+
+/// `http_refused_requests_total` of `caller` and `status`, 0 when absent.
+fn refused(samples: &[crate::metrics::Sample], caller: &str, status: &str) -> u64 {
+    count(
+        samples,
+        "http_refused_requests_total",
+        &[("caller", caller), ("status", status)],
+    )
+}
+
+async fn refusals_are_counted_by_caller_and_status(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let jtc = add_client(&url, "jtc-only", "jtc", None).await;
+    let slow = add_client(&url, "slow", "all", Some("1/s")).await;
+    let query = example_in_english();
+    // 401: 2 without a credential, 3 with bad ones.
+    for _ in 0..2 {
+        assert_eq!(app.lookup_with(None, &query).await.status, 401);
+    }
+    for key in [UNCHECKABLE_KEY, "nope", "clk_bad"] {
+        assert_eq!(lookup_as(&app, key, &query).await.status, 401);
+    }
+    // 403: 4 by the jtc client; its 400 and 200 are not refusals.
+    for company in ["jfc", "nosuch", "jfc", "JFC"] {
+        let response = lookup_as(
+            &app,
+            &jtc,
+            &format!("companyCode={company}&customerId=1&lang=en"),
+        )
+        .await;
+        assert_eq!(response.status, 403, "{}", response.body);
+    }
+    assert_eq!(
+        lookup_as(&app, &jtc, "companyCode=jfc&mobileNumber=4&lang=en")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(lookup_as(&app, &jtc, &query).await.status, 200);
+    // 429: as many as the slow client gets.
+    let mut limited = 0;
+    for _ in 0..5 {
+        match lookup_as(&app, &slow, &query).await.status {
+            429 => limited += 1,
+            200 => {}
+            other => panic!("the slow client got {other}"),
+        }
+    }
+    assert!(
+        limited >= 3,
+        "{limited} of 5 quick lookups at 1/s were refused"
+    );
+
+    let samples = parse(&app.get("/metrics").await.body);
+    assert_eq!(refused(&samples, "-", "401"), 5);
+    assert_eq!(refused(&samples, "jtc-only", "403"), 4);
+    assert_eq!(refused(&samples, "slow", "429"), limited);
+    for (caller, status) in [
+        ("jtc-only", "401"),
+        ("jtc-only", "429"),
+        ("jtc-only", "400"),
+        ("slow", "403"),
+        ("-", "429"),
+        ("test-suite", "403"),
+    ] {
+        assert_eq!(refused(&samples, caller, status), 0, "{caller} {status}");
+    }
+}
+
+async fn with_an_admin_port_metrics_leave_the_api_port(backend: TestBackend) {
+    let (database, _url, mut settings) = database_and_settings(backend).await;
+    settings.server.admin_port = Some(0);
+    let app = TestApp::spawn_with(settings, Some(database)).await;
+    let admin = app.admin_address().expect("an admin listener");
+    assert_ne!(admin, app.address);
+    assert_eq!(app.lookup_with(None, EXAMPLE_QUERY).await.status, 401);
+
+    let on_api = app.get("/metrics").await;
+    assert_eq!(on_api.status, 404, "{}", on_api.body);
+    on_api.problem();
+    let metrics = send(&app.client, Method::GET, &format!("{admin}/metrics"), &[]).await;
+    assert_eq!(metrics.status, 200, "{}", metrics.body);
+    let samples = parse(&metrics.body);
+    assert_eq!(refused(&samples, "-", "401"), 1);
+    // The admin port serves nothing else.
+    let url = format!("{admin}/v1/core/customer?{EXAMPLE_QUERY}");
+    let bearer = bearer(app.key.as_deref().expect("the suite's key"));
+    let lookup = send(
+        &app.client,
+        Method::GET,
+        &url,
+        &[("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(lookup.status, 404, "{}", lookup.body);
+}
+
+async fn the_document_declares_the_bearer_scheme_and_the_refusals(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let document = served_document(&app).await;
+    let scheme = &document["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["type"], "http", "{scheme}");
+    assert_eq!(
+        scheme["scheme"]
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("bearer"),
+        "{scheme}"
+    );
+    let lookup = document
+        .pointer("/paths/~1v1~1core~1customer/get")
+        .expect("the lookup operation");
+    assert_eq!(lookup["security"], json!([{ "bearer": [] }]));
+    let responses = &lookup["responses"];
+    for status in ["401", "403", "429"] {
+        assert!(
+            responses[status]["content"]["application/problem+json"].is_object(),
+            "{status} is documented as a problem: {}",
+            responses[status]
+        );
+    }
+    let header = |status: &str, name: &str| responses[status]["headers"][name].is_object();
+    assert!(header("401", "WWW-Authenticate"));
+    for name in ["Retry-After", "RateLimit", "RateLimit-Policy"] {
+        assert!(header("429", name), "429 documents {name}");
+    }
+    // The probes need no credential, and nothing requires one for every operation.
+    assert!(
+        document
+            .get("security")
+            .is_none_or(|security| security == &json!([]))
+    );
+    for path in ["/health/live", "/health/ready"] {
+        let operation = &document["paths"][path]["get"];
+        assert!(operation.is_object(), "{path} is documented");
+        assert!(
+            operation
+                .get("security")
+                .is_none_or(|security| security == &json!([])),
+            "{path} needs no credential: {operation}"
+        );
+    }
+}
+
+async fn refusals_match_the_served_schema(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.database().expect("a database").url().clone();
+    let jtc = add_client(&url, "jtc-only", "jtc", None).await;
+    let slow = add_client(&url, "slow", "all", Some("1/s")).await;
+    let document = served_document(&app).await;
+    let path = "/v1/core/customer";
+    for lang in ["ar", "en"] {
+        let query = EXAMPLE_QUERY.replace("lang=ar", &format!("lang={lang}"));
+        let missing = app.lookup_with(None, &query).await;
+        assert_documented(&document, path, &missing, "no credential");
+        let invalid = lookup_as(&app, UNCHECKABLE_KEY, &query).await;
+        assert_documented(&document, path, &invalid, "an unknown key");
+        let forbidden = lookup_as(
+            &app,
+            &jtc,
+            &query.replace("companyCode=jtc", "companyCode=jfc"),
+        )
+        .await;
+        assert_eq!(forbidden.status, 403);
+        assert_documented(&document, path, &forbidden, "a company not allowed");
+        let mut limited = lookup_as(&app, &slow, &query).await;
+        for _ in 0..5 {
+            if limited.status != 200 {
+                break;
+            }
+            limited = lookup_as(&app, &slow, &query).await;
+        }
+        assert_eq!(limited.status, 429, "{}", limited.body);
+        assert_documented(&document, path, &limited, "over the rate limit");
+    }
+}

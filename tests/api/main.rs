@@ -19,6 +19,7 @@ mod openapi;
 mod request;
 mod response;
 mod shutdown;
+mod startup;
 
 use customer_api_tests::{SuiteTest, run_suites, use_service_binary};
 
@@ -43,6 +44,7 @@ fn main() -> std::process::ExitCode {
         logs::TESTS,
         shutdown::TESTS,
         limits::TESTS,
+        startup::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

@@ -252,6 +252,9 @@ fn one_of<T: Copy>(value: &str, accepted: &[(&str, T)]) -> Result<T, String> {
         })
 }
 
+/// The levels `log.level` accepts alone.
+const LOG_LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+
 /// The `APP__SECTION__KEY` variables, as `section.key`. The prefix is `APP__`, so the
 /// variables that name the layers (`APP_ENV`, `APP_CONFIG_DIR`) are not taken for keys.
 fn environment_variables() -> Environment {
@@ -403,6 +406,24 @@ impl Settings {
         self.database_url()?;
         if let Err(error) = EnvFilter::try_new(&self.log.level) {
             return invalid("log.level", &error.to_string());
+        }
+        // A bare word is a target for tracing (`warning`: the target "warning" at every
+        // level, and nothing else): a misspelt level would turn every line off.
+        if let Some(word) = self.log.level.split(',').map(str::trim).find(|directive| {
+            !directive.is_empty()
+                && !directive.contains(['=', '[', ':'])
+                && !LOG_LEVELS
+                    .iter()
+                    .any(|level| level.eq_ignore_ascii_case(directive))
+        }) {
+            return Err(SettingsError::Invalid {
+                key: "log.level",
+                reason: format!(
+                    "{word:?} is not a level: use one of {} or TARGET=LEVEL \
+                     (e.g. customer_web=debug)",
+                    LOG_LEVELS.join(", ")
+                ),
+            });
         }
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
@@ -721,6 +742,34 @@ mod tests {
         )
         .expect_err("must fail");
         assert!(error.to_string().contains("log.level"), "{error}");
+        // A misspelt level is a target name to tracing, which would turn every line off.
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOG__LEVEL", "warning")],
+        )
+        .expect_err("must fail");
+        let message = error.to_string();
+        assert!(
+            message.contains("log.level")
+                && message.contains("warning")
+                && message.contains("warn,"),
+            "{message}"
+        );
+        for accepted in [
+            "WARN",
+            "customer_web=debug,warn",
+            "info,customer_web::app=trace",
+        ] {
+            load(
+                Path::new("/nonexistent"),
+                None,
+                None,
+                &[("APP__LOG__LEVEL", accepted)],
+            )
+            .unwrap_or_else(|error| panic!("{accepted}: {error}"));
+        }
         let settings = load(
             Path::new("/nonexistent"),
             None,

@@ -22,6 +22,7 @@ mod openapi;
 mod request;
 mod response;
 mod shutdown;
+mod startup;
 
 use customer_api_tests::{SuiteTest, run_suites, use_service_binary};
 
@@ -49,6 +50,7 @@ fn main() -> std::process::ExitCode {
         limits::TESTS,
         auth::TESTS,
         audit::TESTS,
+        startup::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

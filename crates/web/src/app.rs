@@ -41,10 +41,21 @@ pub enum StartError {
     DemoClient(#[from] AdminError),
     #[error("auth.jwt: {0}")]
     Jwt(String),
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}: {source}; {setting} chooses the port (APP__{env})", env = setting.replace('.', "__").to_uppercase())]
     Listen {
         address: String,
+        /// The setting of the port: `server.port` or `server.admin_port`.
+        setting: &'static str,
         source: std::io::Error,
+    },
+    #[error(
+        "migrations pending on {database} ({count}, the last {last}): run `customer-api migrate` \
+         first, or set database.migrate_on_start = true (APP__DATABASE__MIGRATE_ON_START=true)"
+    )]
+    MigrationsPending {
+        database: DatabaseUrl,
+        count: usize,
+        last: String,
     },
 }
 
@@ -89,6 +100,12 @@ impl Application {
     /// listener and builds the server; nothing is served until [`Self::run_until_stopped`].
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let url = settings.database_url()?;
+        // The ports first: a busy one stops start-up at once, before the database work.
+        let (listener, address) = bind(&settings.server.host, settings.server.port, "server.port")?;
+        let admin_listener = match settings.server.admin_port {
+            Some(port) => Some(bind(&settings.server.host, port, "server.admin_port")?),
+            None => None,
+        };
         let demo_key = prepare_database(settings, &url).await?;
         let workers = settings.server.worker_count();
         let db = Database::connect(&url, &settings.database.pool(workers))?;
@@ -111,28 +128,21 @@ impl Application {
         let database = web::Data::new(db);
         let metrics = web::Data::new(metrics);
         let with_metrics = settings.server.admin_port.is_none();
-        let admin = match settings.server.admin_port {
-            Some(port) => Some(admin_server(
-                &settings.server.host,
-                port,
+        let admin = match admin_listener {
+            Some((listener, address)) => Some(admin_server(
+                listener,
+                &address,
                 database.clone(),
                 metrics.clone(),
             )?),
             None => None,
         };
-
-        let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartError::Listen {
+        let listen_error = |source| StartError::Listen {
             address: address.clone(),
+            setting: "server.port",
             source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartError::Listen {
-                address: address.clone(),
-                source,
-            })?
-            .port();
+        };
+        let port = listener.local_addr().map_err(listen_error)?.port();
         let server = HttpServer::new(move || {
             // Runs on each worker as it starts: its PostgreSQL connections open now,
             // not under the first burst of requests.
@@ -158,10 +168,7 @@ impl Application {
             settings.server.client_request_timeout_ms,
         ))
         .workers(workers);
-        let server = server
-            .listen(listener)
-            .map_err(|source| StartError::Listen { address, source })?
-            .run();
+        let server = server.listen(listener).map_err(listen_error)?.run();
         Ok(Self {
             server,
             port,
@@ -268,23 +275,38 @@ impl Application {
     }
 }
 
+/// Binds `host:port`; the error names `setting`, the one that chooses the port.
+fn bind(host: &str, port: u16, setting: &'static str) -> Result<(TcpListener, String), StartError> {
+    let address = format!("{host}:{port}");
+    match TcpListener::bind(&address) {
+        Ok(listener) => Ok((listener, address)),
+        Err(source) => Err(StartError::Listen {
+            address,
+            setting,
+            source,
+        }),
+    }
+}
+
 /// Applies the migrations and loads the demo data with its client, as the settings ask;
 /// returns the demo client's key when this start made it.
 async fn prepare_database(
     settings: &Settings,
     url: &DatabaseUrl,
 ) -> Result<Option<ApiKey>, StartError> {
+    // A pool of its own, closed before serving: the workers' pools are theirs.
+    let db = Database::connect(url, &settings.database.pool(1))?;
     if settings.database.migrate_on_start {
         let applied = run_migrations(url).await?;
         if !applied.is_empty() {
             tracing::info!(?applied, "migrations applied");
         }
+    } else {
+        check_migrations(settings, url, &db).await?;
     }
     if !settings.database.seed_demo_when_empty {
         return Ok(None);
     }
-    // A pool of its own, closed before serving: the workers' pools are theirs.
-    let db = Database::connect(url, &settings.database.pool(1))?;
     if is_empty(&db).await? {
         let added = seed_demo(&db).await?;
         tracing::info!(
@@ -297,6 +319,38 @@ async fn prepare_database(
     } else {
         Ok(None)
     }
+}
+
+/// With `migrate_on_start` off: a database whose migrations are pending stops start-up
+/// when the demo data is to be loaded (which needs the tables), and is logged otherwise
+/// (`/health/ready` then says it); a database out of reach is left to the probes, so that
+/// the service starts while it is down.
+async fn check_migrations(
+    settings: &Settings,
+    url: &DatabaseUrl,
+    db: &Database,
+) -> Result<(), StartError> {
+    let pending = match db.pending_migrations().await {
+        Ok(pending) => pending,
+        Err(error) if error.is_unavailable() => {
+            tracing::warn!(%error, "the migrations could not be checked: the database is out of reach");
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let Some(last) = pending.last() else {
+        return Ok(());
+    };
+    let error = StartError::MigrationsPending {
+        database: url.clone(),
+        count: pending.len(),
+        last: last.clone(),
+    };
+    if settings.database.seed_demo_when_empty {
+        return Err(error);
+    }
+    tracing::error!("{error}; lookups fail until then");
+    Ok(())
 }
 
 /// The admission of callers the settings ask for.
@@ -437,19 +491,18 @@ async fn demo_client(db: &Database) -> Result<Option<ApiKey>, StartError> {
     }
 }
 
-/// The admin listener: `/metrics` alone, one worker.
+/// The admin listener (bound on `address`): `/metrics` alone, one worker.
 fn admin_server(
-    host: &str,
-    port: u16,
+    listener: TcpListener,
+    address: &str,
     database: web::Data<Database>,
     metrics: web::Data<Metrics>,
 ) -> Result<(Server, u16), StartError> {
-    let address = format!("{host}:{port}");
     let listen_error = |source| StartError::Listen {
-        address: address.clone(),
+        address: address.to_owned(),
+        setting: "server.admin_port",
         source,
     };
-    let listener = TcpListener::bind(&address).map_err(listen_error)?;
     let port = listener.local_addr().map_err(listen_error)?.port();
     let server = HttpServer::new(move || {
         App::new()

@@ -8,13 +8,28 @@ use customer_synthetic::{
     DEFAULT_SYNTHETIC_SEED, SyntheticOptions, SyntheticProgress, seed_synthetic,
 };
 use customer_web::cli::{self, AuditCommand, ClientsCommand, CompaniesCommand};
-use customer_web::{Application, Settings, telemetry};
+use customer_web::{Application, Settings, diagnose, healthcheck, telemetry};
+
+/// Where the settings come from, for `--help`.
+const CONFIGURATION_HELP: &str = "\
+Configuration, each layer overriding the one before:
+  1. the built-in defaults (config/default.toml, compiled in)
+  2. default.toml, then <APP_ENV>.toml, in the folder APP_CONFIG_DIR
+     (default: `config` in the working folder; a named APP_ENV whose file is
+     missing stops start-up)
+  3. environment variables APP__SECTION__KEY, e.g. APP__SERVER__PORT=9000,
+     APP__DATABASE__MIGRATE_ON_START=false, APP__LOG__FORMAT=json
+  4. DATABASE_URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE, sqlite://PATH
+     or a file path (default: sqlite://data/customers.db)
+Every setting, with its default, is in config/default.toml and the README.
+An unknown or invalid setting stops start-up with its name.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "customer-api",
     version,
-    about = "Customer lookup service: GET /v1/core/customer"
+    about = "Customer lookup service: GET /v1/core/customer",
+    after_help = CONFIGURATION_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,8 +42,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
-    /// Exit 0 when the local service answers `GET /health/ready` with 200 (for container
-    /// health checks, where there is no curl).
+    /// Exit 0 when the service answers `GET /health/ready` with 200 (for container health
+    /// checks, where there is no curl).
+    ///
+    /// It dials the address the service listens on: `server.host` (the wildcard addresses
+    /// 0.0.0.0 and [::] mean the loopback of their family; a name is resolved) and
+    /// `server.port`.
     Healthcheck,
     /// Load a data set into the database.
     Seed {
@@ -105,6 +124,15 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("customer-api: {error}");
+            // The driver's message names neither the server nor the reason.
+            if diagnose::is_unreachable_database(&*error)
+                && let Some(cause) = settings
+                    .database_url()
+                    .ok()
+                    .and_then(|url| diagnose::unreachable_database(&url))
+            {
+                eprintln!("customer-api: {cause}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -119,7 +147,10 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 .run_until_stopped()
                 .await?;
         }
-        Command::Healthcheck => healthcheck(settings.server.port)?,
+        Command::Healthcheck => {
+            let address = healthcheck::check(&settings.server.host, settings.server.port)?;
+            println!("ready ({address})");
+        }
         Command::Companies { command } => cli::companies::run(command, settings).await?,
         Command::Clients { command } => cli::clients::run(command, settings).await?,
         Command::Audit { command } => cli::audit::run(command, settings).await?,
@@ -208,26 +239,5 @@ fn per_second(count: u64, seconds: f64) -> f64 {
         count as f64 / seconds
     } else {
         0.0
-    }
-}
-
-/// Asks the service on this machine whether it is ready, with a plain HTTP/1.0 request.
-fn healthcheck(port: u16) -> Result<(), Box<dyn std::error::Error>> {
-    use std::io::{Read, Write};
-    use std::net::{SocketAddr, TcpStream};
-    use std::time::Duration;
-
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.write_all(b"GET /health/ready HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    let status_line = answer.lines().next().unwrap_or_default();
-    if status_line.split_whitespace().nth(1) == Some("200") {
-        println!("ready");
-        Ok(())
-    } else {
-        Err(format!("not ready: {status_line}").into())
     }
 }

@@ -94,7 +94,7 @@ pub struct DatabaseSettings {
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum LogFormat {
     /// For people.
     Text,
@@ -114,7 +114,7 @@ pub struct LogSettings {
 
 /// Whether callers must authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum AuthMode {
     /// Every lookup needs a valid credential (the default).
     Required,
@@ -170,7 +170,7 @@ pub struct JwtSettings {
 
 /// When a lookup's answer may leave (see `customer_application::audit::AuditMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum AuditModeSetting {
     /// After its audit record is committed.
     Sync,
@@ -195,6 +195,66 @@ pub struct AuditSettings {
     pub queue_capacity: usize,
 }
 
+// The enumerated settings are read from strings by hand: the `config` crate's own
+// message for a value outside an enum ("enum LogFormat does not have variant
+// constructor yaml") names neither the key's accepted values nor the key in words.
+impl TryFrom<String> for LogFormat {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        one_of(&value, &[("text", Self::Text), ("json", Self::Json)])
+    }
+}
+
+impl TryFrom<String> for AuthMode {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        one_of(
+            &value,
+            &[("required", Self::Required), ("disabled", Self::Disabled)],
+        )
+    }
+}
+
+impl TryFrom<String> for AuditModeSetting {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        one_of(
+            &value,
+            &[
+                ("sync", Self::Sync),
+                ("async", Self::Async),
+                ("off", Self::Off),
+            ],
+        )
+    }
+}
+
+/// The choice `value` names among `accepted` (case-insensitively), or a message that
+/// lists the accepted values.
+fn one_of<T: Copy>(value: &str, accepted: &[(&str, T)]) -> Result<T, String> {
+    let wanted = value.trim();
+    accepted
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+        .map(|(_, choice)| *choice)
+        .ok_or_else(|| {
+            let names: Vec<String> = accepted
+                .iter()
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            format!(
+                "{value:?} is not accepted (the accepted values: {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// The levels `log.level` accepts alone.
+const LOG_LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+
 /// The `APP__SECTION__KEY` variables, as `section.key`. The prefix is `APP__`, so the
 /// variables that name the layers (`APP_ENV`, `APP_CONFIG_DIR`) are not taken for keys.
 fn environment_variables() -> Environment {
@@ -209,6 +269,21 @@ pub enum SettingsError {
     /// A layer could not be read, or a key is missing, unknown or of the wrong type.
     #[error("configuration error: {0}")]
     Load(#[from] config::ConfigError),
+    /// `APP_ENV` names an environment whose file is not in the configuration folder.
+    #[error(
+        "configuration error: APP_ENV={environment} needs the file {file}, which does not exist \
+         (the configuration folder is APP_CONFIG_DIR, default `config` in the working \
+         folder; looked in {folder}): create the file, point APP_CONFIG_DIR at the folder \
+         that holds it, or unset APP_ENV"
+    )]
+    MissingEnvironmentFile {
+        /// The value of `APP_ENV`.
+        environment: String,
+        /// The file looked for.
+        file: String,
+        /// The folder looked in, absolute.
+        folder: String,
+    },
     /// `key` has a value outside its range.
     #[error("configuration error: {key}: {reason}")]
     Invalid {
@@ -258,6 +333,15 @@ impl Settings {
             .add_source(File::from(folder.join("default.toml")).required(false));
         if let Some(environment) = environment {
             // A named environment without its file is a mistake, not a default.
+            let file = folder.join(format!("{environment}.toml"));
+            if !file.is_file() {
+                let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+                return Err(SettingsError::MissingEnvironmentFile {
+                    environment: environment.to_owned(),
+                    file: file.display().to_string(),
+                    folder: absolute.display().to_string(),
+                });
+            }
             builder = builder
                 .add_source(File::from(folder.join(format!("{environment}.toml"))).required(true));
         }
@@ -322,6 +406,24 @@ impl Settings {
         self.database_url()?;
         if let Err(error) = EnvFilter::try_new(&self.log.level) {
             return invalid("log.level", &error.to_string());
+        }
+        // A bare word is a target for tracing (`warning`: the target "warning" at every
+        // level, and nothing else): a misspelt level would turn every line off.
+        if let Some(word) = self.log.level.split(',').map(str::trim).find(|directive| {
+            !directive.is_empty()
+                && !directive.contains(['=', '[', ':'])
+                && !LOG_LEVELS
+                    .iter()
+                    .any(|level| level.eq_ignore_ascii_case(directive))
+        }) {
+            return Err(SettingsError::Invalid {
+                key: "log.level",
+                reason: format!(
+                    "{word:?} is not a level: use one of {} or TARGET=LEVEL \
+                     (e.g. customer_web=debug)",
+                    LOG_LEVELS.join(", ")
+                ),
+            });
         }
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
@@ -477,7 +579,78 @@ mod tests {
     fn a_missing_environment_file_stops_start_up() {
         let error =
             load(Path::new("/nonexistent"), Some("staging"), None, &[]).expect_err("must fail");
-        assert!(error.to_string().contains("staging"), "{error}");
+        let message = error.to_string();
+        for expected in [
+            "APP_ENV=staging",
+            "staging.toml",
+            "APP_CONFIG_DIR",
+            "/nonexistent",
+        ] {
+            assert!(message.contains(expected), "{expected}: {message}");
+        }
+        // A relative folder is shown as the absolute one looked in.
+        let error =
+            load(Path::new("no-such-config"), Some("staging"), None, &[]).expect_err("must fail");
+        let here = std::env::current_dir().expect("the working folder");
+        let looked_in = here.join("no-such-config");
+        assert!(
+            error.to_string().contains(&looked_in.display().to_string()),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_value_outside_an_enumerated_setting_names_the_key_and_the_accepted_values() {
+        for (variable, value, key, accepted) in [
+            (
+                "APP__LOG__FORMAT",
+                "yaml",
+                "log.format",
+                &["`text`", "`json`"][..],
+            ),
+            (
+                "APP__AUTH__MODE",
+                "optional",
+                "auth.mode",
+                &["`required`", "`disabled`"][..],
+            ),
+            (
+                "APP__AUDIT__MODE",
+                "later",
+                "audit.mode",
+                &["`sync`", "`async`", "`off`"][..],
+            ),
+        ] {
+            let error = load(Path::new("/nonexistent"), None, None, &[(variable, value)])
+                .expect_err("must fail");
+            let message = error.to_string();
+            assert!(message.contains(key), "{key}: {message}");
+            assert!(message.contains(value), "{value}: {message}");
+            for name in accepted {
+                assert!(message.contains(name), "{name}: {message}");
+            }
+            assert!(!message.contains("variant constructor"), "{message}");
+        }
+        let folder = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            folder.path().join("default.toml"),
+            "[log]\nformat = \"yaml\"\n",
+        )
+        .expect("write");
+        let error = load(folder.path(), None, None, &[]).expect_err("must fail");
+        assert!(
+            error.to_string().contains("log.format") && error.to_string().contains("`json`"),
+            "{error}"
+        );
+        let settings = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOG__FORMAT", "JSON"), ("APP__AUDIT__MODE", "async")],
+        )
+        .expect("accepted values load, in any case");
+        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(settings.audit.mode, AuditModeSetting::Async);
     }
 
     #[test]
@@ -569,6 +742,34 @@ mod tests {
         )
         .expect_err("must fail");
         assert!(error.to_string().contains("log.level"), "{error}");
+        // A misspelt level is a target name to tracing, which would turn every line off.
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__LOG__LEVEL", "warning")],
+        )
+        .expect_err("must fail");
+        let message = error.to_string();
+        assert!(
+            message.contains("log.level")
+                && message.contains("warning")
+                && message.contains("warn,"),
+            "{message}"
+        );
+        for accepted in [
+            "WARN",
+            "customer_web=debug,warn",
+            "info,customer_web::app=trace",
+        ] {
+            load(
+                Path::new("/nonexistent"),
+                None,
+                None,
+                &[("APP__LOG__LEVEL", accepted)],
+            )
+            .unwrap_or_else(|error| panic!("{accepted}: {error}"));
+        }
         let settings = load(
             Path::new("/nonexistent"),
             None,

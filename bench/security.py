@@ -1,22 +1,26 @@
 """What authentication and the sync audit trail cost a lookup (run it through
 `BENCH_SECURITY=1 bench/run.sh`, or `python3 bench/security.py` after a release build).
 
-Two services of the same release binary run side by side on the same data set (the
-10,000-customer database of bench/run.sh, prepared when missing): one as production runs
-it ("on": every lookup needs an API key, `audit.mode = "sync"`), one with both switched
-off ("off": `auth.mode = "disabled"`, `audit.mode = "off"`). For each shape, wrk drives
-each in turn at BENCH_CONNECTIONS (8) connections, ON and OFF runs alternating (and which
-goes first too) so that a slower spell of the machine falls on both; every figure is the
-median of BENCH_RUNS runs. The on service's wrk sends `Authorization: Bearer <key>` of a
-client made for the run with `customer-api clients add` (revoked at the end).
+Services of the same release binary run side by side on the same data set (the
+10,000-customer database of bench/run.sh, prepared when missing), each with a pool of 8
+PostgreSQL connections: one as production runs it ("on": every lookup needs an API key,
+`audit.mode = "sync"`), one with both switched off ("off": `auth.mode = "disabled"`,
+`audit.mode = "off"`), and two that tell the parts of the cost apart: an API key with the
+audit off, and with the audit written in the background (`audit.mode = "async"`). For
+each shape, wrk drives each in turn at BENCH_CONNECTIONS (8) connections, the order
+turning from run to run so that on and off alternate and a slower spell of the machine
+falls on all; every figure is the median of BENCH_RUNS runs. The wrk of each service
+that authenticates sends `Authorization: Bearer <key>` of a client of its own, made for
+the run with `customer-api clients add` (revoked at the end).
 
-Around each on run the audit rows are counted with psql and compared with the lookups
-answered 2xx, as the service counts them (`/metrics`) and as wrk does: the script fails
-unless the rows equal the service's count exactly and exceed wrk's by no more than the
-connections (wrk stops with up to one request in flight per connection: answered and
-audited, its answer never read). Rows of one INSERT share a transaction id (`xmin`), so
-the distinct ids among a run's new rows are its batches; the writer stores one batch at
-a time, so the run's length over its batches is the time one insert cycle takes.
+Around each run of a service that audits, its client's audit rows are counted with psql
+and compared with the lookups answered 2xx, as the service counts them (`/metrics`) and
+as wrk does: the script fails unless the rows equal the service's count exactly and
+exceed wrk's by no more than the connections (wrk stops with up to one request in flight
+per connection: answered and audited, its answer never read). Rows of one INSERT share a
+transaction id (`xmin`), so the distinct ids among a run's new rows are its batches; in
+sync mode the writer is never idle under load and stores one batch at a time, so the
+run's length over its batches is the time one insert takes, commit included.
 
 Before the runs, pgbench commits one-row INSERTs into the trail from one connection, with
 `synchronous_commit` on and off: the difference is what flushing the WAL costs a commit.
@@ -29,7 +33,6 @@ Empties the benchmark database's audit trail first, so that each run starts alik
 import datetime
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,9 +45,19 @@ import bench  # noqa: E402
 
 SIZE = int(os.environ.get("BENCH_SIZE", "10000"))
 SHAPES = ["customerId", "mobileNumber", "no match"]
-ON = {"APP__AUTH__MODE": "required", "APP__AUDIT__MODE": "sync"}
-OFF = bench.LOOKUP_ONLY
-CONFIGS = {"on": ON, "off": OFF}
+# Pools of 8 PostgreSQL connections (4 per worker on 2 cores; the default is 16) for
+# each of the four services: enough for wrk's 8 connections (the audit writer has one of
+# its own), and all four stay well within PostgreSQL's max_connections.
+POOL = {"APP__DATABASE__MAX_CONNECTIONS": "8"}
+ON = {**POOL, "APP__AUTH__MODE": "required", "APP__AUDIT__MODE": "sync"}
+OFF = {**POOL, **bench.LOOKUP_ONLY}
+# To tell the parts of the cost apart: authentication alone, and with the audit records
+# written in the background.
+AUTH_ONLY = {**ON, "APP__AUDIT__MODE": "off"}
+ASYNC = {**ON, "APP__AUDIT__MODE": "async"}
+CONFIGS = {"on": ON, "off": OFF, "auth": AUTH_ONLY, "async": ASYNC}
+AUDITED = ("on", "async")
+LABELS = {"off": "off", "auth": "API key, audit off", "async": "API key, audit async", "on": "on (API key, audit sync)"}
 # The issue's targets.
 RATIO_TARGET = 0.85
 P99_TARGET_MS = 5.0
@@ -104,18 +117,22 @@ def wait_for_audit_writer(service):
     time.sleep(0.2)
 
 
-def audit_mark(url):
-    rows = bench.psql(url, "SELECT count(*), coalesce(max(id), 0) FROM audit_disclosures")
+def audit_mark(url, client):
+    """The rows of `client`, and the last id of the trail."""
+    rows = bench.psql(url, f"""
+        SELECT (SELECT count(*) FROM audit_disclosures WHERE client_name = '{client}'),
+               coalesce(max(id), 0) FROM audit_disclosures""")
     return int(rows[0][0]), int(rows[0][1])
 
 
-def audit_since(url, count_before, last_id):
-    """Rows added since `audit_mark` said (count_before, last_id), and the INSERTs that
+def audit_since(url, client, mark):
+    """The rows of `client` added since `audit_mark` gave `mark`, and the INSERTs that
     added them (one transaction each)."""
+    count_before, last_id = mark
     rows = bench.psql(url, f"""
-        SELECT (SELECT count(*) FROM audit_disclosures) - {count_before},
+        SELECT (SELECT count(*) FROM audit_disclosures WHERE client_name = '{client}') - {count_before},
                count(*), count(DISTINCT xmin::text)
-          FROM audit_disclosures WHERE id > {last_id}""")
+          FROM audit_disclosures WHERE id > {last_id} AND client_name = '{client}'""")
     added, new, batches = (int(v) for v in rows[0])
     if added != new:
         raise SystemExit(f"audit rows: the count grew by {added}, but {new} rows are new")
@@ -162,29 +179,34 @@ def commit_probe(url, folder):
     return latencies
 
 
-def measure(name, service, url, shape, keys, folder, key):
-    """One wrk run of `shape` against `service`, with the CPU it cost and, for the on
-    service, the audit rows it added."""
-    audited = name == "on"
+def measure(name, services, url, shape, keys, folder, callers):
+    """One wrk run of `shape` against the service of configuration `name`, with the CPU it
+    cost and, when it audits, the audit rows it added. `callers`: client name and API key
+    of each configuration that authenticates."""
+    service = services[name]
+    audited = name in AUDITED
+    # What the other services still have to write (async mode) is no part of this run.
+    for other in AUDITED:
+        wait_for_audit_writer(services[other])
     if audited:
-        count_before, last_id = audit_mark(url)
+        mark = audit_mark(url, callers[name][0])
         written_before = metrics(service)
     pids = backend_pids(url)
     pg_before, service_before = process_cpu_seconds(pids), service.cpu_seconds()
-    headers = {"Authorization": f"Bearer {key}"} if audited else None
+    headers = {"Authorization": f"Bearer {callers[name][1]}"} if name in callers else None
     result = bench.run_wrk(service, shape, keys, bench.CONNECTIONS, folder, headers=headers)
     requests = max(result["requests"], 1)
     result["service_cpu_us"] = (service.cpu_seconds() - service_before) / requests * 1e6
     result["pg_cpu_us"] = (process_cpu_seconds(pids) - pg_before) / requests * 1e6
     if audited:
         wait_for_audit_writer(service)
-        rows, batches = audit_since(url, count_before, last_id)
+        rows, batches = audit_since(url, callers[name][0], mark)
         written = metrics(service)
         result["rows"], result["batches"] = rows, batches
         result["insert_ms"] = result["requests"] / result["rps"] * 1000 / max(batches, 1)
         result["failed_batches"] = written["failed_batches"] - written_before["failed_batches"]
         result["answered"] = written["answered"] - written_before["answered"]
-        log(f"  on  {shape:<13} {result['rps']:8.0f}/s p99 {result['p99']:6.2f} ms  2xx {result['ok']}  "
+        log(f"  {name:<5} {shape:<13} {result['rps']:8.0f}/s p99 {result['p99']:6.2f} ms  2xx {result['ok']}  "
             f"service 2xx {result['answered']}  "
             f"audit rows {rows} in {batches} inserts ({rows / max(batches, 1):.1f} per insert)")
         # wrk stops with a request in flight on each connection at most; those were
@@ -194,7 +216,7 @@ def measure(name, service, url, shape, keys, folder, key):
             raise SystemExit(f"{shape}: {rows} audit rows for {result['answered']} lookups answered 2xx "
                              f"(wrk read {result['ok']} of them; {result['failed_batches']} failed inserts)")
     else:
-        log(f"  off {shape:<13} {result['rps']:8.0f}/s p99 {result['p99']:6.2f} ms  2xx {result['ok']}")
+        log(f"  {name:<5} {shape:<13} {result['rps']:8.0f}/s p99 {result['p99']:6.2f} ms  2xx {result['ok']}")
     if result["errors"]:
         raise SystemExit(f"{shape}: {result['errors']} errors against the {name} service")
     return result
@@ -209,27 +231,34 @@ def main():
     keys = bench.sample_keys(url)
     runs = {(shape, name): [] for shape in SHAPES for name in CONFIGS}
     services = {}
-    client = f"bench-security-{int(time.time())}"
+    callers = {}
     with tempfile.TemporaryDirectory(prefix="customer-api-security-") as folder:
         try:
             # The off service first: it applies the migrations the client and the trail need.
             services["off"] = bench.Service(url, OFF)
             probe = commit_probe(url, folder)
             bench.psql(url, "TRUNCATE audit_disclosures")
-            key = add_client(url, client)
-            services["on"] = bench.Service(url, ON)
+            # A client for each service that authenticates, so that each one's rows can
+            # be told apart.
+            for name, settings in CONFIGS.items():
+                if name != "off":
+                    client = f"bench-security-{name}-{int(time.time())}"
+                    callers[name] = (client, add_client(url, client))
+                    services[name] = bench.Service(url, settings)
             for shape in SHAPES:
                 for name, service in services.items():
-                    headers = {"Authorization": f"Bearer {key}"} if name == "on" else None
+                    headers = {"Authorization": f"Bearer {callers[name][1]}"} if name in callers else None
                     bench.run_wrk(service, shape, keys, bench.CONNECTIONS, folder, bench.WARM_UP, headers)
                 for run in range(bench.RUNS):
-                    order = ["on", "off"] if run % 2 == 0 else ["off", "on"]
+                    # Each run starts with the next configuration; on and off alternate.
+                    names = list(CONFIGS)
+                    order = names[run % len(names):] + names[:run % len(names)]
                     for name in order:
-                        runs[(shape, name)].append(measure(name, services[name], url, shape, keys, folder, key))
+                        runs[(shape, name)].append(measure(name, services, url, shape, keys, folder, callers))
         finally:
             for service in services.values():
                 service.stop()
-            if "on" in services:
+            for client, _ in callers.values():
                 revoke_client(url, client)
     load_after = os.getloadavg()[0]
     block = report(runs, probe, load_before, load_after, time.monotonic() - started)
@@ -259,6 +288,17 @@ def report(runs, probe, load_before, load_after, seconds):
             f"| {rows_total:,} / {answered_total:,} / {ok_total:,} | {rows_total / max(batches_total, 1):.1f} "
             f"| {on['insert_ms']:.2f} "
             f"| {on['service_cpu_us']:.0f} / {off['service_cpu_us']:.0f} | {on['pg_cpu_us']:.0f} / {off['pg_cpu_us']:.0f} |")
+    split = ["| shape | configuration | req/s | / off | p50 ms | p99 ms | rows per insert | ms per insert "
+             "| service CPU µs/req | PostgreSQL CPU µs/req |",
+             "|" + " --- |" * 10]
+    for shape in SHAPES:
+        off_rps = bench.median_of(runs[(shape, "off")])["rps"]
+        for name in ("off", "auth", "async", "on"):
+            r = bench.median_of(runs[(shape, name)])
+            audit = (f"{sum(x['rows'] for x in runs[(shape, name)]) / max(sum(x['batches'] for x in runs[(shape, name)]), 1):.1f} "
+                     f"| {r['insert_ms']:.2f}") if "rows" in r else "n/a | n/a"
+            split.append(f"| {shape} | {LABELS[name]} | {r['rps']:,.0f} | {r['rps'] / off_rps:.2f} | {r['p50']:.2f} "
+                         f"| {r['p99']:.2f} | {audit} | {r['service_cpu_us']:.0f} | {r['pg_cpu_us']:.0f} |")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=bench.ROOT,
                             capture_output=True, text=True).stdout.strip()
     ratios = [r for r, _, _ in summary.values()]
@@ -267,8 +307,9 @@ def report(runs, probe, load_before, load_after, seconds):
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {bench.machine()}, "
         f"commit {commit}, with `BENCH_SECURITY=1 bench/run.sh` ({SIZE:,} customers, BENCH_RUNS={bench.RUNS}, "
         f"BENCH_DURATION={bench.DURATION} s, {bench.CONNECTIONS} connections, {bench.WARM_UP} s of warm-up "
-        f"per shape and service; {seconds / 60:.0f} min; load average {load_before:.2f} before, "
-        f"{load_after:.2f} after).",
+        f"per shape and service, pools of {POOL['APP__DATABASE__MAX_CONNECTIONS']} PostgreSQL connections; "
+        f"{seconds / 60:.0f} min; load average {load_before:.2f} at the start, "
+        f"{load_after:.2f} at the end, the benchmark's own load included).",
         "",
         *rows,
         "",
@@ -276,11 +317,17 @@ def report(runs, probe, load_before, load_after, seconds):
         f"({'met' if min(ratios) >= RATIO_TARGET else 'not met'})",
         f"- p99 <= {P99_TARGET_MS:g} ms at {bench.CONNECTIONS} connections with both on: "
         f"{min(p99s):.2f}-{max(p99s):.2f} ms ({'met' if max(p99s) <= P99_TARGET_MS else 'not met'})",
-        "- audit rows = lookups answered 2xx in every on run, as the service counts them; wrk read "
+        "- audit rows = lookups answered 2xx in every on run (and every async one below), as the service "
+        "counts them; wrk read "
         f"{min(u for _, _, u in summary.values()):,}-{max(u for _, _, u in summary.values()):,} fewer answers "
         f"per shape over its {bench.RUNS} runs (requests in flight when it stopped)",
         f"- a one-row INSERT into the trail commits in {probe[0]:.2f} ms ({probe[1]:.2f} ms with "
         "synchronous_commit off; pgbench, one connection)",
+        "",
+        "The parts of the cost: the same runs with an API key and the audit off, and with the",
+        "records written in the background (`audit.mode = \"async\"`).",
+        "",
+        *split,
     ]
     return "\n".join(lines)
 

@@ -132,13 +132,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-def service_env(url, port=None):
+# What the table above measures: the lookup itself, against pgbench's replay of its
+# statements. Authentication and the audit trail (on by default) have a benchmark of
+# their own, bench/security.py.
+# The anonymous caller of `auth.mode = "disabled"` has the default rate limit.
+LOOKUP_ONLY = {"APP__AUTH__MODE": "disabled", "APP__AUTH__DEFAULT_RATE_LIMIT": "1000000/s",
+               "APP__AUDIT__MODE": "off"}
+
+
+def service_env(url, port=None, settings=None):
+    """The environment of the binary: `settings` (APP__... variables) over LOOKUP_ONLY."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_") and k not in ("DATABASE_URL", "RUST_LOG")}
     env.update({
         "DATABASE_URL": url,
         "APP__DATABASE__SEED_DEMO_WHEN_EMPTY": "false",
         "APP__LOG__FORMAT": "json",
     })
+    env.update(LOOKUP_ONLY)
+    env.update(settings or {})
     if port:
         env["APP__SERVER__PORT"] = str(port)
     return env
@@ -147,10 +158,10 @@ def service_env(url, port=None):
 class Service:
     """The release binary, as production runs it (JSON logs at info, to a file)."""
 
-    def __init__(self, url):
+    def __init__(self, url, settings=None):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="customer-api-bench-", suffix=".log", delete=False)
-        self.process = subprocess.Popen([BINARY, "serve"], env=service_env(url, self.port),
+        self.process = subprocess.Popen([BINARY, "serve"], env=service_env(url, self.port, settings),
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
@@ -267,15 +278,19 @@ def pgbench_scripts(shape, statements, keys, folder):
     return files
 
 
-def run_wrk(service, shape, keys, connections, folder, duration=None):
+def run_wrk(service, shape, keys, connections, folder, duration=None, headers=None):
+    """`headers` (a dict) are sent with every request."""
     paths = Path(folder) / f"paths_{shape.replace(' ', '_')}.txt"
     paths.write_text("".join(f"/v1/core/customer?{query_for(shape, key, i)}\n" for i, key in enumerate(keys)))
+    # Lua's string escapes accept what JSON writes for ASCII text.
+    lua_headers = "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in (headers or {}).items()) + "}"
     script = Path(folder) / "lookup.lua"
     script.write_text(f"""
 local paths = {{}}
 for line in io.lines("{paths}") do paths[#paths + 1] = line end
+local headers = {lua_headers}
 math.randomseed(os.time())
-request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+request = function() return wrk.format("GET", paths[math.random(#paths)], headers) end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('{{"requests":%d,"seconds":%f,"p50":%d,"p99":%d,"socket_errors":%d,"status_errors":%d}}\\n',
@@ -296,6 +311,9 @@ end
         "p50": summary["p50"] / 1000.0,
         "p99": summary["p99"] / 1000.0,
         "errors": unexpected,
+        "requests": summary["requests"],
+        # wrk counts a status of 400 and above as a status error.
+        "ok": summary["requests"] - summary["status_errors"] - summary["socket_errors"],
     }
 
 
@@ -442,7 +460,8 @@ commit {commit}, with `bench/run.sh` (BENCH_SIZES="{' '.join(map(str, SIZES))}",
 BENCH_DURATION={DURATION} s, {CONNECTIONS} connections; the error count also at {STRESS_CONNECTIONS}).
 
 Each service figure is the median of {RUNS} wrk runs over loopback against the release
-binary (JSON logs at info, as in production), with keys drawn at random from {KEYS}
+binary (JSON logs at info, as in production; authentication and the audit trail off,
+their cost is measured apart), with keys drawn at random from {KEYS}
 current customers of the data set. Each pgbench figure is the median of {RUNS} runs of
 `pgbench -M prepared` at the same concurrency with exactly the statements the service
 sent for that shape (captured from PostgreSQL's log) and the same keys, one script per

@@ -3,6 +3,8 @@
 #
 #   bench/run.sh                       # 10,000 and 1,000,000 customers, 3 runs of 5 s each
 #   BENCH_SIZES=10000 BENCH_RUNS=1 bench/run.sh   # a quick look
+#   BENCH_SECURITY=1 bench/run.sh                 # what authentication and the sync audit
+#                                                 # trail cost (bench/security.py)
 #
 # Needs PostgreSQL at BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 # with the right to create databases and read its log (log_statement is switched on for a
@@ -19,4 +21,7 @@ for tool in pgbench psql python3; do
 done
 
 cargo build --release -p customer-web --bin customer-api
+if [ -n "${BENCH_SECURITY:-}" ]; then
+  exec python3 bench/security.py "$@"
+fi
 exec python3 bench/bench.py "$@"

@@ -19,6 +19,8 @@ mod logs;
 mod matching;
 mod metrics;
 mod openapi;
+mod parameters;
+mod refusals;
 mod request;
 mod response;
 mod shutdown;
@@ -51,6 +53,8 @@ fn main() -> std::process::ExitCode {
         auth::TESTS,
         audit::TESTS,
         startup::TESTS,
+        parameters::TESTS,
+        refusals::TESTS,
     ]
     .concat();
     run_suites(&tests, shutdown::POSTGRES_ONLY)

@@ -411,3 +411,69 @@ pub async fn refuse_audit_writes(url: &DatabaseUrl) {
     };
     execute(url, sql).await;
 }
+
+/// A PostgreSQL login role granted what the service needs on one test database, for
+/// tests that revoke a privilege; dropped with its privileges when dropped.
+#[derive(Debug)]
+pub struct RestrictedRole {
+    /// The role's name.
+    pub name: String,
+    /// The database's URL, connecting as the role.
+    pub url: String,
+    database_url: String,
+}
+
+impl RestrictedRole {
+    /// Creates the role and grants it reading and writing every table of `database`.
+    pub async fn create(database: &DatabaseUrl) -> Self {
+        let DatabaseUrl::Postgres(url) = database else {
+            panic!("roles are PostgreSQL's");
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .subsec_nanos();
+        let name = format!("customer_api_test_role_{}_{nanos}", std::process::id());
+        execute(
+            database,
+            &format!(
+                "CREATE ROLE {name} LOGIN; \
+                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}; \
+                 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {name};"
+            ),
+        )
+        .await;
+        let (scheme, rest) = url.split_once("://").expect("a URL");
+        let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+        Self {
+            url: format!("{scheme}://{name}@{host}"),
+            name,
+            database_url: url.clone(),
+        }
+    }
+}
+
+impl Drop for RestrictedRole {
+    fn drop(&mut self) {
+        let (url, name) = (self.database_url.clone(), self.name.clone());
+        // From a thread of its own: a Drop inside a runtime may not block on it.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                // The database may be gone already, and the role's privileges with it.
+                if let Ok(mut conn) = AsyncPgConnection::establish(&url).await {
+                    let _ = conn.batch_execute(&format!("DROP OWNED BY {name}")).await;
+                }
+                let mut admin = AsyncPgConnection::establish(&admin_url()).await.ok()?;
+                admin
+                    .batch_execute(&format!("DROP ROLE IF EXISTS {name}"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}

@@ -1,5 +1,5 @@
 //! Probes: `/health/live` (the process answers) and `/health/ready` (the database
-//! answers and its migrations are current).
+//! answers and its migrations are current; the other checks are `readiness.rs`'s).
 
 use std::time::{Duration, Instant};
 
@@ -53,10 +53,11 @@ async fn live_is_up(backend: TestBackend) {
 async fn ready_is_ready_over_a_migrated_database(backend: TestBackend) {
     let app = TestApp::spawn(backend).await;
     let response = app.get("/health/ready").await;
-    assert_eq!(
-        health_body(&response, 200, "/health/ready"),
-        json!({"status": "ready"})
-    );
+    let body = health_body(&response, 200, "/health/ready");
+    assert_eq!(body["status"], "ready", "{body}");
+    assert!(body.get("reason").is_none(), "{body}");
+    let checks = body["checks"].as_array().expect("the checks run");
+    assert!(checks.iter().all(|check| check["status"] == "ok"), "{body}");
 }
 
 /// Nothing listens on port 1 (a PostgreSQL URL under both backend names).

@@ -10,6 +10,7 @@ mod companies;
 mod database_errors;
 mod db;
 mod docs;
+mod drain;
 mod errors;
 mod example;
 mod headers;
@@ -20,6 +21,7 @@ mod matching;
 mod metrics;
 mod openapi;
 mod parameters;
+mod readiness;
 mod refusals;
 mod request;
 mod response;
@@ -55,7 +57,10 @@ fn main() -> std::process::ExitCode {
         startup::TESTS,
         parameters::TESTS,
         refusals::TESTS,
+        readiness::TESTS,
+        drain::TESTS,
     ]
     .concat();
-    run_suites(&tests, shutdown::POSTGRES_ONLY)
+    let postgres_only = [shutdown::POSTGRES_ONLY, readiness::POSTGRES_ONLY].concat();
+    run_suites(&tests, &postgres_only)
 }

@@ -135,6 +135,8 @@ async fn in_flight_lookup_survives_sigterm(backend: TestBackend, warm_the_other_
             ("APP__DATABASE__MAX_CONNECTIONS", "2"),
             ("APP__SERVER__WORKERS", "2"),
             ("APP__SERVER__SHUTDOWN_GRACE_SECS", grace.as_str()),
+            // The listener closes at once (the drain before it is tests/api/drain.rs's).
+            ("APP__SERVER__DRAIN_DELAY_MS", "0"),
         ],
     )
     .await;

@@ -9,13 +9,14 @@ use customer_api_tests::{
     Service, TestBackend, TestDatabase, free_port, service_binary, suite_tests, url_string,
 };
 
-use crate::db::EmptyDatabase;
+use crate::db::{EmptyDatabase, execute};
 
 suite_tests!("startup":
     a_busy_port_stops_start_up_at_once_naming_server_port,
     a_database_never_migrated_stops_start_up_saying_to_run_migrate,
     an_unreachable_postgresql_is_named_with_host_port_and_reason,
     healthcheck_dials_the_address_the_service_listens_on,
+    the_start_up_example_is_shown_only_where_the_demo_customer_is,
 );
 
 /// What a run of the binary gave.
@@ -226,4 +227,49 @@ async fn healthcheck_dials_the_address_the_service_listens_on(backend: TestBacke
     );
     let status = service.terminate(Duration::from_secs(30)).await;
     assert!(status.success(), "exit status {status}\n{}", service.logs());
+}
+
+/// `serve` as by default (demo data asked for) over a database that holds customers but
+/// not the demo customer 54218 (the demo data with it deleted): nothing is loaded (the
+/// database is not empty), and no start-up line shows the example, whose identifiers
+/// would find nobody. Over the whole demo data the example is shown.
+async fn the_start_up_example_is_shown_only_where_the_demo_customer_is(backend: TestBackend) {
+    for demo_customer in [false, true] {
+        let database = TestDatabase::with_demo_data(backend).await;
+        if !demo_customer {
+            execute(
+                database.url(),
+                "DELETE FROM customer_contacts WHERE customer_id = 54218; \
+                 DELETE FROM customer_references WHERE customer_id = 54218; \
+                 DELETE FROM customer_versions WHERE customer_id = 54218; \
+                 DELETE FROM customers WHERE customer_id = 54218;",
+            )
+            .await;
+        }
+        let folder = tempfile::tempdir().expect("an empty working folder");
+        let url = url_string(database.url());
+        let mut service = Service::start(
+            folder.path(),
+            &[
+                ("DATABASE_URL", url.as_str()),
+                ("APP__DATABASE__MIGRATE_ON_START", "false"),
+                ("APP__SERVER__DRAIN_DELAY_MS", "0"),
+            ],
+        )
+        .await;
+        // Every line is written out by the time it has exited.
+        let status = service.terminate(Duration::from_secs(15)).await;
+        assert!(status.success(), "{}", service.logs());
+        let stdout = service.stdout();
+        assert_eq!(
+            stdout.contains("try: curl"),
+            demo_customer,
+            "the example is shown when the demo customer is there ({demo_customer})\n{stdout}"
+        );
+        if !demo_customer {
+            assert!(!stdout.contains("54218"), "{stdout}");
+        }
+        drop(service);
+        drop(database);
+    }
 }

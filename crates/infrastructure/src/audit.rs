@@ -277,6 +277,34 @@ impl SqlAuditTrail {
         }
     }
 
+    /// Whether the service may insert into the audit trail: PostgreSQL's
+    /// `has_table_privilege` on `audit_disclosures` (no row is written); SQLite, which has
+    /// no privileges, reads the table's ids that no row has. For readiness probes.
+    ///
+    /// # Errors
+    /// [`InfraError`] when the table is missing or the database fails.
+    pub async fn may_insert(&self) -> Result<bool, InfraError> {
+        match &self.db {
+            Database::Postgres(pool) => {
+                let mut conn = pool.get().await?;
+                Ok(diesel::select(sql::<Bool>(
+                    "has_table_privilege('audit_disclosures', 'INSERT')",
+                ))
+                .get_result(&mut *conn)
+                .await?)
+            }
+            Database::Sqlite(pool) => {
+                let mut conn = pool.get().await?;
+                let _none: Vec<i64> = audit_disclosures::table
+                    .select(audit_disclosures::id)
+                    .filter(audit_disclosures::id.lt(0))
+                    .load(&mut *conn)
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+
     /// Makes the monthly partitions of the month of `now` and of the next month, those
     /// that do not exist yet; returns the names of those it made. Rows of their months
     /// found in the DEFAULT partition are moved into them. Nothing to do for SQLite,

@@ -173,6 +173,20 @@ impl SqlClientRegistry {
         Self { db }
     }
 
+    /// Runs the statement that looks a key up (API keys joined to their clients) for a key
+    /// id that no key has: the tables and privileges an authentication reads are checked
+    /// by the statement itself. For readiness probes.
+    ///
+    /// # Errors
+    /// [`InfraError`] when the statement fails.
+    pub async fn probe(&self) -> Result<(), InfraError> {
+        // Key ids are random: this one is never made in practice, and were it made,
+        // reading it would do no harm.
+        let none = ApiKeyId::parse("000000000000")
+            .map_err(|_| InfraError::Inconsistent("the probe's key id is malformed".into()))?;
+        self.load_key(&none).await.map(|_| ())
+    }
+
     async fn load_key(&self, id: &ApiKeyId) -> Result<Option<StoredApiKey>, InfraError> {
         let found: Option<(KeyRow, ClientRow)> = with_connection!(&self.db, |conn| {
             api_keys::table

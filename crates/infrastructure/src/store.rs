@@ -197,6 +197,46 @@ fn contacts(ids: Vec<i64>) -> _ {
         .select(columns)
 }
 
+/// Loads the [`VersionRecord`]s a [`FindCustomers`] statement finds on `$conn`; a
+/// macro, since each backend's connection is a type of its own.
+macro_rules! load_versions {
+    ($find:expr, $conn:ident) => {{
+        let versions: Vec<VersionRecord> = match $find {
+            FindCustomers::CustomerId(query) => query.load($conn).await?,
+            FindCustomers::IdentificationNo(query) => query.load($conn).await?,
+            FindCustomers::ReferenceNo(query) => query.load($conn).await?,
+            FindCustomers::MobileNumber(query) => query.load($conn).await?,
+        };
+        versions
+    }};
+}
+
+/// Binds that no stored row matches, one per driving identifier: company 0 does not
+/// exist, nor does customer 0 or an empty identifier.
+const PROBES: [Binds<'static>; 4] = [
+    Binds::probe(Some(0), None, None, None),
+    Binds::probe(None, Some(""), None, None),
+    Binds::probe(None, None, None, Some("")),
+    Binds::probe(None, None, Some(""), None),
+];
+
+impl Binds<'static> {
+    const fn probe(
+        customer_id: Option<i64>,
+        identification_no: Option<&'static str>,
+        mobile_number: Option<&'static str>,
+        reference_no: Option<&'static str>,
+    ) -> Self {
+        Self {
+            company: 0,
+            customer_id,
+            identification_no,
+            mobile_number,
+            reference_no,
+        }
+    }
+}
+
 impl SqlCustomerStore {
     /// An adapter over `db` that reloads reference data older than `reference_ttl`.
     pub fn new(db: Database, reference_ttl: Duration) -> Self {
@@ -220,17 +260,30 @@ impl SqlCustomerStore {
         }
     }
 
+    /// Runs every statement a lookup may send (each shape of `find_customers`, then
+    /// `find_contacts`) with values no row has, on one pooled connection: the statements
+    /// themselves check the tables, columns and privileges a lookup needs, and stay the
+    /// prepared ones, at the cost of index probes that find nothing. For readiness
+    /// probes; the reference data cached in memory is not read again.
+    ///
+    /// # Errors
+    /// [`InfraError`] of the first statement that fails.
+    pub async fn probe(&self) -> Result<(), InfraError> {
+        with_connection!(&self.db, |conn| {
+            for binds in PROBES {
+                let _found = load_versions!(FindCustomers::new(binds), conn);
+            }
+            let _contacts: Vec<ContactRecord> = contacts(vec![0]).load(conn).await?;
+            Ok(())
+        })
+    }
+
     /// Reads the current versions that match and the contacts of their customers: two
     /// statements, whatever the number of customers.
     async fn load(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
         with_connection!(&self.db, |conn| {
             let started = Instant::now();
-            let versions: Vec<VersionRecord> = match FindCustomers::new(binds) {
-                FindCustomers::CustomerId(query) => query.load(conn).await?,
-                FindCustomers::IdentificationNo(query) => query.load(conn).await?,
-                FindCustomers::ReferenceNo(query) => query.load(conn).await?,
-                FindCustomers::MobileNumber(query) => query.load(conn).await?,
-            };
+            let versions = load_versions!(FindCustomers::new(binds), conn);
             self.observe("find_customers", started);
             if versions.is_empty() {
                 return Ok(Rows {

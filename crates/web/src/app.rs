@@ -13,7 +13,11 @@ use customer_application::audit::{
     AuditCounters, AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher,
 };
 use customer_application::{Authenticator, ClientAdmin, CustomerSearch};
-use customer_domain::{ApiKey, ClientRegistry, RegistryError, TokenVerifier};
+use customer_domain::{
+    ApiKey, ClientRegistry, CompanyCode, CompanyDirectory, CustomerId, CustomerRepository,
+    IdentificationNumber, MobileNumber, ReferenceNumber, RegistryError, SearchCriteria,
+    TokenVerifier,
+};
 use customer_infrastructure::{
     Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings, PoolSettings,
     SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations, seed_demo,
@@ -22,9 +26,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::access::AccessControl;
+use crate::drain::{Drain, StopSignals, close_when_draining, stop_on_signal};
 use crate::metrics::Metrics;
 use crate::observability::observe;
 use crate::openapi;
+use crate::readiness::{Draining, Readiness, ReadinessSettings};
 use crate::routes::{self, AppState, CUSTOMER_PATH};
 use crate::settings::{AuditModeSetting, AuthMode, Settings, SettingsError};
 
@@ -41,6 +47,8 @@ pub enum StartError {
     DemoClient(#[from] AdminError),
     #[error("auth.jwt: {0}")]
     Jwt(String),
+    #[error("SIGTERM and SIGINT cannot be caught: {0}")]
+    Signals(std::io::Error),
     #[error("cannot listen on {address}: {source}; {setting} chooses the port (APP__{env})", env = setting.replace('.', "__").to_uppercase())]
     Listen {
         address: String,
@@ -74,6 +82,8 @@ pub struct Application {
     access: Arc<AccessControl>,
     disabled_warning_every: Duration,
     shutdown_grace: Duration,
+    /// Taken by `run_until_stopped`.
+    drain: Option<Drain>,
 }
 
 /// The audit writer task, and how to stop it once the server has stopped.
@@ -100,6 +110,8 @@ impl Application {
     /// listener and builds the server; nothing is served until [`Self::run_until_stopped`].
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let url = settings.database_url()?;
+        // Caught before binding: a signal may come as soon as the port accepts.
+        let signals = StopSignals::catch().map_err(StartError::Signals)?;
         // The ports first: a busy one stops start-up at once, before the database work.
         let (listener, address) = bind(&settings.server.host, settings.server.port, "server.port")?;
         let admin_listener = match settings.server.admin_port {
@@ -107,6 +119,7 @@ impl Application {
             None => None,
         };
         let demo_key = prepare_database(settings, &url).await?;
+        let demo = shows_the_example(settings, &url).await?;
         let workers = settings.server.worker_count();
         let db = Database::connect(&url, &settings.database.pool(workers))?;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
@@ -115,6 +128,8 @@ impl Application {
                 .with_query_observer(metrics.query_observer()),
         );
         let access = Arc::new(access_control(settings, &db).await?);
+        let draining = Draining::default();
+        let readiness = web::Data::new(readiness(settings, &db, &store, &draining));
         let (search, audit) = audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
         let metrics = match &audit {
             Some(audit) => metrics.with_audit(audit.counters.clone()),
@@ -128,21 +143,24 @@ impl Application {
         let database = web::Data::new(db);
         let metrics = web::Data::new(metrics);
         let with_metrics = settings.server.admin_port.is_none();
-        let admin = match admin_listener {
-            Some((listener, address)) => Some(admin_server(
-                listener,
-                &address,
-                database.clone(),
-                metrics.clone(),
-            )?),
-            None => None,
-        };
+        let admin = admin_listener
+            .map(|(listener, address)| {
+                admin_server(listener, &address, database.clone(), metrics.clone())
+            })
+            .transpose()?;
         let listen_error = |source| StartError::Listen {
             address: address.clone(),
             setting: "server.port",
             source,
         };
         let port = listener.local_addr().map_err(listen_error)?.port();
+        // The drain closes the listening socket through this clone.
+        let drain = Drain::new(
+            &settings.server,
+            listener.try_clone().map_err(listen_error)?,
+            draining.clone(),
+            signals,
+        );
         let server = HttpServer::new(move || {
             // Runs on each worker as it starts: its PostgreSQL connections open now,
             // not under the first burst of requests.
@@ -158,6 +176,9 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(database.clone())
                 .app_data(metrics.clone())
+                .app_data(readiness.clone())
+                .app_data(web::Data::new(draining.clone()))
+                .wrap(from_fn(close_when_draining))
                 .wrap(from_fn(observe))
                 .configure(openapi::configure)
                 .configure(|cfg| routes::configure(cfg, with_metrics))
@@ -167,7 +188,10 @@ impl Application {
         .client_request_timeout(Duration::from_millis(
             settings.server.client_request_timeout_ms,
         ))
-        .workers(workers);
+        .workers(workers)
+        .on_connect(drain.live.on_connect())
+        // SIGTERM and SIGINT are handled by `run_until_stopped`, which drains first.
+        .disable_signals();
         let server = server.listen(listener).map_err(listen_error)?.run();
         Ok(Self {
             server,
@@ -175,7 +199,7 @@ impl Application {
             admin,
             host: settings.server.host.clone(),
             database: url,
-            demo: settings.database.seed_demo_when_empty,
+            demo,
             demo_key,
             authenticates: settings.auth.mode == AuthMode::Required,
             access,
@@ -184,6 +208,7 @@ impl Application {
                 settings.auth.disabled_warning_interval_secs.max(1),
             ),
             shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_secs),
+            drain: Some(drain),
         })
     }
 
@@ -197,15 +222,15 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and writes
-    /// the audit records still queued.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+    /// Serves until SIGTERM or SIGINT, then drains (see [`crate::drain`]), lets in-flight
+    /// requests finish and writes the audit records still queued.
+    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
         let base = format!("http://{}:{}", self.host, self.port);
         tracing::info!(database = %self.database, "customer-api listening on {base}");
         if let Some((_, port)) = &self.admin {
             tracing::info!("metrics on http://{}:{port}/metrics", self.host);
         }
-        // The example names demo identifiers: shown only where demo data is loaded.
+        // The example names demo identifiers: shown only where the example customer is.
         if self.demo {
             let example = format!("'{base}{CUSTOMER_PATH}?{EXAMPLE_QUERY}'");
             match (&self.demo_key, self.authenticates) {
@@ -220,6 +245,13 @@ impl Application {
                 ),
                 (None, false) => tracing::info!("try: curl {example}"),
             }
+        } else if let Some(key) = &self.demo_key {
+            // The key is shown once only, example customer or not.
+            tracing::info!(
+                "the demo client's key (shown only now): {}   \
+                 (`customer-api clients --help` manages clients)",
+                key.expose_secret()
+            );
         }
         let warning = (!self.authenticates).then(|| {
             let every = self.disabled_warning_every;
@@ -245,7 +277,14 @@ impl Application {
             let handle = server.handle();
             (tokio::spawn(server), handle)
         });
+        let stopper = self
+            .drain
+            .take()
+            .map(|drain| stop_on_signal(self.server.handle(), drain));
         let served = self.server.await;
+        if let Some(stopper) = stopper {
+            stopper.abort();
+        }
         if let Some((task, handle)) = admin {
             handle.stop(true).await;
             let _ = task.await;
@@ -273,6 +312,57 @@ impl Application {
         }
         served
     }
+}
+
+/// The readiness checks the settings call for, over the workers' `db`.
+fn readiness(
+    settings: &Settings,
+    db: &Database,
+    store: &Arc<SqlCustomerStore>,
+    draining: &Draining,
+) -> Readiness {
+    Readiness::new(
+        db.clone(),
+        store.clone(),
+        draining.clone(),
+        &ReadinessSettings {
+            timeout: Duration::from_millis(settings.server.readiness_timeout_ms),
+            reuse_for: Duration::from_millis(settings.server.readiness_cache_ms),
+            authenticates: settings.auth.mode == AuthMode::Required,
+            audits: settings.audit.mode != AuditModeSetting::Off,
+        },
+    )
+}
+
+/// Whether the start-up message shows the contract's example, which names demo
+/// identifiers: where demo data was asked for (`database.seed_demo_when_empty`) and the
+/// example lookup (customer 54218 of company `jtc`, with its identification, mobile and
+/// reference numbers) really finds the demo customer; a failure to read counts as no.
+async fn shows_the_example(settings: &Settings, url: &DatabaseUrl) -> Result<bool, StartError> {
+    if !settings.database.seed_demo_when_empty {
+        return Ok(false);
+    }
+    let criteria = SearchCriteria::new(
+        CustomerId::new(54218).ok(),
+        IdentificationNumber::parse("2103232123").ok(),
+        MobileNumber::parse("568617084").ok(),
+        ReferenceNumber::parse("333215").ok(),
+    );
+    let (Ok(company), Ok(criteria)) = (CompanyCode::parse("jtc"), criteria) else {
+        return Ok(false);
+    };
+    // A pool of its own, closed before serving, like `prepare_database`'s.
+    let store = SqlCustomerStore::new(
+        Database::connect(url, &settings.database.pool(1))?,
+        settings.database.reference_ttl(),
+    );
+    Ok(match store.resolve(&company).await {
+        Ok(Some(company)) => store
+            .find_current(company, &criteria)
+            .await
+            .is_ok_and(|found| !found.is_empty()),
+        _ => false,
+    })
 }
 
 /// Binds `host:port`; the error names `setting`, the one that chooses the port.

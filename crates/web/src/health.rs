@@ -1,25 +1,34 @@
-//! Probes: `/health/live` (the process answers) and `/health/ready` (the database answers
-//! and its migrations are current).
+//! Probes: `/health/live` (the process answers) and `/health/ready` (lookups can be
+//! served; see [`crate::readiness`]).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
-use customer_infrastructure::Database;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::readiness::{CheckJson, Readiness};
 
 /// The state of the service, for probes.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Health)]
 pub struct HealthJson {
-    /// `up`, `ready` or `unavailable`.
+    /// `up`, `ready`, `unavailable`, or `draining` (shutting down: no new requests).
     status: &'static str,
-    /// What is wrong, when not ready.
+    /// What is wrong, when not ready: the first failed check and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    /// `/health/ready`: each check, in the order run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<Vec<CheckJson>>,
 }
 
-fn answer(ok: bool, status: &'static str, reason: Option<String>) -> HttpResponse {
+fn answer(
+    ok: bool,
+    status: &'static str,
+    reason: Option<String>,
+    checks: Option<Vec<CheckJson>>,
+) -> HttpResponse {
     let mut response = if ok {
         HttpResponse::Ok()
     } else {
@@ -27,7 +36,11 @@ fn answer(ok: bool, status: &'static str, reason: Option<String>) -> HttpRespons
     };
     response
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .json(HealthJson { status, reason })
+        .json(HealthJson {
+            status,
+            reason,
+            checks,
+        })
 }
 
 /// The process is up.
@@ -35,33 +48,41 @@ fn answer(ok: bool, status: &'static str, reason: Option<String>) -> HttpRespons
     responses((status = 200, description = "The process is up.", body = HealthJson,
         example = json!({"status": "up"}))))]
 pub async fn live() -> HttpResponse {
-    answer(true, "up", None)
+    answer(true, "up", None, None)
 }
 
-/// The database answers and its migrations are current.
+/// Lookups can be served: the migrations are current, the lookup's own statements, the
+/// authentication's and the audit trail's privileges work. Checked at most once per
+/// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, description = "Ready to serve lookups.", body = HealthJson,
-            example = json!({"status": "ready"})),
-        (status = 503, description = "Not ready, with the reason.", body = HealthJson,
-            example = json!({"status": "unavailable", "reason": "database unreachable"})),
+            example = json!({"status": "ready", "checks": [
+                {"name": "migrations", "status": "ok"},
+                {"name": "customer_lookup", "status": "ok"},
+                {"name": "api_keys", "status": "ok"},
+                {"name": "audit_insert", "status": "ok"}]})),
+        (status = 503, description = "Not ready (or draining before shutdown), with the first failed check and its reason.", body = HealthJson,
+            example = json!({"status": "unavailable",
+                "reason": "customer_lookup: a table or column it needs is missing",
+                "checks": [
+                {"name": "migrations", "status": "ok"},
+                {"name": "customer_lookup", "status": "failed", "reason": "a table or column it needs is missing"},
+                {"name": "api_keys", "status": "skipped"},
+                {"name": "audit_insert", "status": "skipped"}]})),
     ))]
-pub async fn ready(database: web::Data<Database>) -> HttpResponse {
-    match database.pending_migrations().await {
-        Ok(pending) if pending.is_empty() => answer(true, "ready", None),
-        Ok(pending) => answer(
+pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
+    if readiness.is_draining() {
+        return answer(
             false,
-            "unavailable",
-            Some(format!("migrations pending: {}", pending.join(", "))),
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
-            let reason = if error.is_unavailable() {
-                "database unreachable"
-            } else {
-                "database check failed"
-            };
-            answer(false, "unavailable", Some(reason.to_owned()))
-        }
+            "draining",
+            Some("shutting down: no new requests".to_owned()),
+            None,
+        );
+    }
+    let report = readiness.report().await;
+    match report.failure() {
+        None => answer(true, "ready", None, Some(report.checks)),
+        Some(reason) => answer(false, "unavailable", Some(reason), Some(report.checks)),
     }
 }

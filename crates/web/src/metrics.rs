@@ -78,6 +78,7 @@ impl Metrics {
             &["state"],
         )?;
         registry.register(Box::new(refused.clone()))?;
+        registry.register(Box::new(crate::faults::FAULTS.clone()))?;
         registry.register(Box::new(audit.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::health::HealthJson;
 use crate::problem::{ApiError, ProblemJson, RateLimited};
+use crate::readiness::CheckJson;
 use crate::wire::{ContactJson, CustomerJson};
 
 /// The contract's example answer, in each language.
@@ -118,7 +119,7 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
         description = "Who is this customer? The current profile of the customers of one company that match a national ID or commercial registration number, a mobile number, a customer id or a policy reference, in Arabic or English.",
     ),
     paths(crate::routes::find_customers, crate::health::live, crate::health::ready),
-    components(schemas(CustomerJson<'_>, ContactJson<'_>, ProblemJson, HealthJson)),
+    components(schemas(CustomerJson<'_>, ContactJson<'_>, ProblemJson, HealthJson, CheckJson)),
     modifiers(&LookupExamples, &BearerSecurity),
 )]
 struct ApiDoc;

@@ -306,7 +306,8 @@ impl ResponseError for ApiError {
             Self::Unauthenticated { reason, .. } => {
                 tracing::debug!(reason = reason.as_str(), "not authenticated");
             }
-            Self::Internal { source, .. } => tracing::error!(error = %source, "request failed"),
+            // Once per cause a minute: a broken schema fails every request alike.
+            Self::Internal { source, .. } => crate::faults::request_failed(source.as_ref()),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

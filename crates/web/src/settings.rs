@@ -51,6 +51,14 @@ pub struct ServerSettings {
     pub keep_alive_secs: u64,
     /// Time a client has to send the request head.
     pub client_request_timeout_ms: u64,
+    /// After SIGTERM or SIGINT, how long the listener keeps accepting (answering with
+    /// `Connection: close`, `/health/ready` 503) before it closes: time for a load
+    /// balancer to notice and stop sending.
+    pub drain_delay_ms: u64,
+    /// Longest time `/health/ready` spends checking the database; then it answers 503.
+    pub readiness_timeout_ms: u64,
+    /// How long a readiness check's outcome is reused by the probes that follow.
+    pub readiness_cache_ms: u64,
     /// A second listener, on `host`, for `/metrics` alone (which then leaves the API's
     /// port); absent: `/metrics` is served with the API. 0: any free port.
     #[serde(default)]
@@ -385,6 +393,10 @@ impl Settings {
             return invalid("database.max_connections", "must be at least 1");
         }
         for (key, value) in [
+            (
+                "server.readiness_timeout_ms",
+                self.server.readiness_timeout_ms,
+            ),
             ("database.wait_timeout_ms", self.database.wait_timeout_ms),
             (
                 "database.create_timeout_ms",

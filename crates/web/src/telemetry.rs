@@ -2,11 +2,18 @@
 //! to standard output (standard error for the administration commands) by a thread of
 //! their own.
 
+use std::time::Duration;
+
+use tracing::Level;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::SubscriberBuilder;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{DefaultFields, Format, Full, Json, JsonFields};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
 
+use crate::faults::RateLimitedLog;
 use crate::settings::{LogFormat, LogSettings};
 
 /// Installs the global subscriber; `RUST_LOG`, when set, wins over `log.level`.
@@ -32,9 +39,10 @@ where
 {
     let filter = match std::env::var("RUST_LOG") {
         Ok(filter) if !filter.is_empty() => {
-            EnvFilter::try_new(filter).map_err(|e| format!("RUST_LOG: {e}"))?
+            with_client_errors_quiet(EnvFilter::try_new(&filter), &filter)
+                .map_err(|e| format!("RUST_LOG: {e}"))?
         }
-        _ => EnvFilter::try_new(&settings.level)
+        _ => with_client_errors_quiet(EnvFilter::try_new(&settings.level), &settings.level)
             .map_err(|e| format!("configuration error: log.level: {e}"))?,
     };
     // A request hands its line to a queue and goes on; one thread writes the lines, so
@@ -47,25 +55,93 @@ where
         .thread_name("log-writer")
         .finish(output);
     // Colours only for a terminal: escape codes garble files and log collectors.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let lines = tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
         .with_writer(writer);
-    let result = match settings.format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => json_lines(builder).try_init(),
+    let lines = match settings.format {
+        LogFormat::Text => lines.boxed(),
+        LogFormat::Json => json_lines(lines).boxed(),
     };
-    result.map_err(|e| e.to_string())?;
+    tracing_subscriber::registry()
+        .with(lines.with_filter(filter))
+        .with(ClientErrors::layer())
+        .try_init()
+        .map_err(|e| e.to_string())?;
     Ok(guard)
+}
+
+/// `filter` with actix-http's connection errors left out unless `text` names
+/// `actix_http`: they are the clients' mistakes (a malformed request head, a connection
+/// dropped half-way), which actix-http logs at ERROR; [`ClientErrors`] reports them at
+/// WARN instead, a line at most every [`CLIENT_ERROR_LOG_INTERVAL`].
+fn with_client_errors_quiet(
+    filter: Result<EnvFilter, tracing_subscriber::filter::ParseError>,
+    text: &str,
+) -> Result<EnvFilter, tracing_subscriber::filter::ParseError> {
+    let filter = filter?;
+    if text.contains("actix_http") {
+        return Ok(filter);
+    }
+    Ok(filter.add_directive(CLIENT_ERROR_TARGET.parse()?))
+}
+
+/// The directive that silences actix-http's connection errors.
+const CLIENT_ERROR_TARGET: &str = "actix_http::h1::dispatcher=off";
+
+/// The shortest time between two lines about clients' malformed requests.
+const CLIENT_ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Turns actix-http's ERROR lines about connections into one WARN line a
+/// [`CLIENT_ERROR_LOG_INTERVAL`], counting those in between.
+struct ClientErrors {
+    log: RateLimitedLog,
+}
+
+impl ClientErrors {
+    fn layer<S>() -> impl Layer<S>
+    where
+        S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+    {
+        Self {
+            log: RateLimitedLog::new(CLIENT_ERROR_LOG_INTERVAL),
+        }
+        .with_filter(Targets::new().with_target("actix_http::h1::dispatcher", Level::ERROR))
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for ClientErrors {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        if let Some(since) = self.log.admit("client") {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            tracing::warn!(
+                error = message.0.as_str(),
+                repeated = since,
+                "a client sent a malformed request or dropped its connection \
+                 (logged at most every 10 s)"
+            );
+        }
+    }
+}
+
+/// The `message` of an event.
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
 }
 
 /// One JSON object per event, on one line: `timestamp` (UTC, microseconds), `level`, the
 /// event's fields (`message` first), `target`, then, inside spans, `span` (the current
 /// one's fields and `name`) and `spans` (all of them, outermost first).
-fn json_lines<T, F, W>(
-    builder: SubscriberBuilder<DefaultFields, Format<Full, T>, F, W>,
-) -> SubscriberBuilder<JsonFields, Format<Json, T>, F, W> {
-    builder
+fn json_lines<S, T, W>(
+    layer: tracing_subscriber::fmt::Layer<S, DefaultFields, Format<Full, T>, W>,
+) -> tracing_subscriber::fmt::Layer<S, JsonFields, Format<Json, T>, W> {
+    layer
         .json()
         .flatten_event(true)
         .with_current_span(true)
@@ -106,12 +182,11 @@ mod tests {
     /// object (whose keys keep the order written).
     fn lines(log: impl FnOnce()) -> Vec<Map<String, Value>> {
         let captured = Captured::default();
-        let subscriber = json_lines(
-            tracing_subscriber::fmt()
+        let subscriber = tracing_subscriber::registry().with(json_lines(
+            tracing_subscriber::fmt::layer()
                 .with_writer(captured.clone())
                 .with_ansi(false),
-        )
-        .finish();
+        ));
         tracing::subscriber::with_default(subscriber, log);
         let text = String::from_utf8(captured.0.lock().expect("the buffer").clone())
             .expect("UTF-8 output");

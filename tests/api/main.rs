@@ -15,6 +15,7 @@ mod errors;
 mod example;
 mod headers;
 mod health;
+mod http_errors;
 mod limits;
 mod logs;
 mod matching;
@@ -59,6 +60,7 @@ fn main() -> std::process::ExitCode {
         refusals::TESTS,
         readiness::TESTS,
         drain::TESTS,
+        http_errors::TESTS,
     ]
     .concat();
     let postgres_only = [shutdown::POSTGRES_ONLY, readiness::POSTGRES_ONLY].concat();

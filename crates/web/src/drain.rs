@@ -7,7 +7,7 @@
 
 use std::net::{Shutdown, TcpListener};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -39,6 +39,10 @@ pub async fn close_when_draining(
     }
     Ok(response)
 }
+
+/// Set once a drain has closed the listening socket: actix's accept thread then fails
+/// on it, as expected, and its lines are left out of the log.
+pub static LISTENER_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// SIGTERM and SIGINT, caught from the moment this is made (before the listener
 /// accepts: a signal sent as soon as the port answers must not kill the process).
@@ -155,11 +159,15 @@ pub fn stop_on_signal(handle: ServerHandle, drain: Drain) -> JoinHandle<()> {
              the listener closes after server.drain_delay_ms"
         );
         tokio::time::sleep(drain.delay).await;
-        handle.pause().await;
-        // Refuses new connections at once (rather than leaving them in the backlog).
+        // Closed while actix still accepts, so that no connection waits in the backlog
+        // (it would be reset): new ones are refused from now on. actix's accept thread
+        // then fails on the closed socket; `LISTENER_CLOSED` keeps that out of the log,
+        // and the pause stops its retries.
+        LISTENER_CLOSED.store(true, Ordering::SeqCst);
         if let Err(error) = SockRef::from(&drain.listener).shutdown(Shutdown::Both) {
             tracing::warn!(%error, "the listening socket could not be closed; stopping now");
         }
+        handle.pause().await;
         let open = drain.live.count();
         tracing::info!(open, "listener closed; finishing the open connections");
         let started = Instant::now();

@@ -2,17 +2,19 @@
 //! to standard output (standard error for the administration commands) by a thread of
 //! their own.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tracing::Level;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::filter::{FilterExt, Targets, filter_fn};
 use tracing_subscriber::fmt::format::{DefaultFields, Format, Full, Json, JsonFields};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
+use crate::drain::LISTENER_CLOSED;
 use crate::faults::RateLimitedLog;
 use crate::settings::{LogFormat, LogSettings};
 
@@ -62,8 +64,12 @@ where
         LogFormat::Text => lines.boxed(),
         LogFormat::Json => json_lines(lines).boxed(),
     };
+    // actix's accept thread fails on the socket a drain has closed: expected, not news.
+    let accept_after_close = filter_fn(|metadata| {
+        !(metadata.target() == "actix_server::accept" && LISTENER_CLOSED.load(Ordering::SeqCst))
+    });
     tracing_subscriber::registry()
-        .with(lines.with_filter(filter))
+        .with(lines.with_filter(filter.and(accept_after_close)))
         .with(ClientErrors::layer())
         .try_init()
         .map_err(|e| e.to_string())?;

@@ -329,9 +329,41 @@ fn every_shipped_configuration_file_loads() {
         let settings = load(&folder, Some(name), None, &[])
             .unwrap_or_else(|error| panic!("config/{name}.toml: {error}"));
         if name == "production" {
+            assert_eq!(settings.server.drain_delay_ms, 5000);
             assert_eq!(settings.log.format, LogFormat::Json);
             assert_eq!(settings.server.host, "0.0.0.0");
             assert!(!settings.database.seed_demo_when_empty);
         }
     }
+}
+
+#[test]
+fn drain_and_readiness_settings_have_defaults_and_are_checked() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults load");
+    assert_eq!(settings.server.drain_delay_ms, 1000);
+    assert_eq!(settings.server.readiness_timeout_ms, 1000);
+    assert_eq!(settings.server.readiness_cache_ms, 1000);
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[
+            ("APP__SERVER__DRAIN_DELAY_MS", "0"),
+            ("APP__SERVER__READINESS_CACHE_MS", "0"),
+        ],
+    )
+    .expect("no drain delay and no reuse are allowed");
+    assert_eq!(settings.server.drain_delay_ms, 0);
+    assert_eq!(settings.server.readiness_cache_ms, 0);
+    let error = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__SERVER__READINESS_TIMEOUT_MS", "0")],
+    )
+    .expect_err("a readiness check needs time");
+    assert!(
+        error.to_string().contains("server.readiness_timeout_ms"),
+        "{error}"
+    );
 }

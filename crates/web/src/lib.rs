@@ -5,6 +5,7 @@ mod access;
 mod app;
 pub mod audit_key;
 pub mod cli;
+mod deadline;
 pub mod diagnose;
 mod health;
 pub mod healthcheck;
@@ -15,6 +16,7 @@ mod problem;
 mod routes;
 pub mod settings;
 pub mod telemetry;
+mod throttle;
 mod wire;
 
 pub use app::{Application, StartError};

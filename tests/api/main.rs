@@ -12,6 +12,7 @@ mod db;
 mod docs;
 mod errors;
 mod example;
+mod faults;
 mod headers;
 mod health;
 mod limits;
@@ -57,5 +58,5 @@ fn main() -> std::process::ExitCode {
         refusals::TESTS,
     ]
     .concat();
-    run_suites(&tests, shutdown::POSTGRES_ONLY)
+    run_suites(&tests, &[shutdown::POSTGRES_ONLY, faults::TESTS].concat())
 }

@@ -271,7 +271,8 @@ async fn frozen_database(_backend: TestBackend) {
     let recovery = faulty.recovery(thawed).await;
     FaultFigures {
         fault: "frozen",
-        client_sees: "503 by the request deadline: lookups with Retry-After, /health/ready too".into(),
+        client_sees: "503 by the request deadline: lookups with Retry-After, /health/ready too"
+            .into(),
         recovery: "first 200 after the thaw, no restart".into(),
         figures: vec![
             ("statuses", statuses(&answers)),

@@ -24,6 +24,10 @@ pub struct PrivateCluster {
 
 /// Runs `program` of PostgreSQL as `postgres`; the test fails when it does.
 fn as_postgres(program: &str, args: &[&str]) -> Output {
+    assert!(
+        Path::new(BIN).join(program).is_file(),
+        "a private cluster needs PostgreSQL 15's programs in {BIN}, and root to run them as postgres"
+    );
     let output = Command::new("runuser")
         .args(["-u", "postgres", "--", &format!("{BIN}/{program}")])
         .args(args)

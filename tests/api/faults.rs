@@ -157,19 +157,32 @@ impl Faulty {
             .count()
     }
 
-    /// `db_connection_attempts_total` of the lookups' pool, summed over the outcomes that
-    /// dialled (opened, failed); the test fails when the metric is missing.
-    async fn connection_attempts(&self) -> u64 {
+    /// `/metrics`, as text.
+    async fn metrics(&self) -> String {
         let url = format!("{}/metrics", self.service.address());
-        let text = self
-            .client
+        self.client
             .get(url)
             .send()
             .await
             .expect("metrics answer")
             .text()
             .await
-            .expect("a body");
+            .expect("a body")
+    }
+
+    /// `db_circuit_state` of the lookups' pool: 0 closed, 1 open, 2 half-open.
+    async fn circuit_state(&self) -> u8 {
+        let text = self.metrics().await;
+        text.lines()
+            .find(|line| line.starts_with("db_circuit_state{pool=\"lookups\"}"))
+            .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no db_circuit_state of the lookups:\n{text}"))
+    }
+
+    /// `db_connection_attempts_total` of the lookups' pool, summed over the outcomes that
+    /// dialled (opened, failed); the test fails when the metric is missing.
+    async fn connection_attempts(&self) -> u64 {
+        let text = self.metrics().await;
         let dialled: Vec<u64> = text
             .lines()
             .filter(|line| {
@@ -307,6 +320,7 @@ async fn stopped_database(_backend: TestBackend) {
                 .map(|(_, a)| a),
         );
     }
+    let open = faulty.circuit_state().await;
     let attempts = faulty.connection_attempts().await - attempts_before;
     let warnings = faulty.warnings() - warnings_before;
     let seconds = DOWN.as_secs_f64();
@@ -340,8 +354,13 @@ async fn stopped_database(_backend: TestBackend) {
         "{warnings} WARN/ERROR lines in {DOWN:?}\n{}",
         faulty.service.logs()
     );
+    assert_ne!(
+        open, 0,
+        "the breaker is open (or probing) while the database is down"
+    );
     faulty.cluster.start_again();
     let recovery = faulty.recovery(Instant::now()).await;
+    assert_eq!(faulty.circuit_state().await, 0, "closed again");
     FaultFigures {
         fault: "stopped",
         client_sees: "503 + Retry-After at once (breaker open, no dialling)".into(),
@@ -353,6 +372,7 @@ async fn stopped_database(_backend: TestBackend) {
             ("max_latency_ms", max_ms(&answers).to_string()),
             ("attempts_per_s", format!("{attempts_per_s:.1}")),
             ("warn_lines_per_s", format!("{lines_per_s:.2}")),
+            ("circuit_state_while_down", open.to_string()),
             ("recovery_ms", recovery.as_millis().to_string()),
         ],
     }

@@ -119,3 +119,46 @@ impl From<InfraError> for RepositoryError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> InfraError {
+        InfraError::Query(DieselError::DatabaseError(
+            kind,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    #[test]
+    fn a_connection_lost_mid_statement_is_unavailable_and_may_be_retried() {
+        for error in [
+            // What diesel-async reports when the server went away.
+            database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+        ] {
+            assert!(error.is_unavailable(), "{error}");
+            assert!(error.is_connection_lost(), "{error}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_unavailable_but_not_retried_and_wrong_queries_are_neither() {
+        let timeout = database_error(
+            DatabaseErrorKind::Unknown,
+            "canceling statement due to statement timeout",
+        );
+        assert!(timeout.is_unavailable());
+        assert!(!timeout.is_connection_lost());
+        assert!(InfraError::DeadlineExceeded.is_unavailable());
+        assert!(!InfraError::DeadlineExceeded.is_connection_lost());
+        let wrong = database_error(DatabaseErrorKind::Unknown, "relation \"x\" does not exist");
+        assert!(!wrong.is_unavailable());
+        assert!(!wrong.is_connection_lost());
+    }
+}

@@ -190,8 +190,13 @@ impl CircuitBreaker {
             BreakerState::Closed => true,
             BreakerState::Open if now >= inner.next_probe => {
                 inner.state = BreakerState::HalfOpen;
-                // Once per probe: not worth a line at the usual levels.
-                tracing::debug!(pool = self.name, "database circuit half-open: probing");
+                // At most one line per probe interval (up to `max_backoff`); the failed
+                // probe that follows is implied by the next one.
+                tracing::info!(
+                    pool = self.name,
+                    after_ms = inner.backoff.as_millis(),
+                    "database circuit half-open: probing"
+                );
                 true
             }
             BreakerState::Open | BreakerState::HalfOpen => false,

@@ -273,6 +273,16 @@ impl Database {
         }
     }
 
+    /// Closes the idle connections of the calling thread's pool: once one connection was
+    /// found lost (the server restarted, or ended the sessions), the others opened
+    /// before are likely lost too, and a retry must not meet one of them.
+    pub fn close_idle(&self) {
+        match self {
+            Self::Postgres(pools) => drop(pools.local().retain(|_, _| false)),
+            Self::Sqlite(pool) => drop(pool.retain(|_, _| false)),
+        }
+    }
+
     /// Opens the connections of the calling thread's PostgreSQL pool (see
     /// [`PgPool::warm_up`]); nothing for SQLite, whose connections open in microseconds.
     ///

@@ -306,9 +306,11 @@ impl CustomerRepository for SqlCustomerStore {
         let binds = Binds::new(company, criteria);
         let rows = match self.load(binds).await {
             // A lookup only reads: one more try on a fresh connection (the lost one was
-            // closed), within the same deadline, spares the caller a 503 after a restart.
+            // closed, and the idle ones that may be lost as well), within the same
+            // deadline, spares the caller a 503 after a restart.
             Err(error) if error.is_connection_lost() => {
                 tracing::debug!(%error, "connection lost during a lookup; trying again");
+                self.db.close_idle();
                 self.load(binds).await?
             }
             loaded => loaded?,

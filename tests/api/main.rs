@@ -13,6 +13,7 @@ mod docs;
 mod drain;
 mod errors;
 mod example;
+mod faults;
 mod headers;
 mod health;
 mod http_errors;
@@ -63,6 +64,11 @@ fn main() -> std::process::ExitCode {
         http_errors::TESTS,
     ]
     .concat();
-    let postgres_only = [shutdown::POSTGRES_ONLY, readiness::POSTGRES_ONLY].concat();
+    let postgres_only = [
+        shutdown::POSTGRES_ONLY,
+        readiness::POSTGRES_ONLY,
+        faults::TESTS,
+    ]
+    .concat();
     run_suites(&tests, &postgres_only)
 }

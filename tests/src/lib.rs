@@ -13,6 +13,12 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 use serde_json::Value;
 
+pub mod cluster;
+pub mod report;
+
+pub use cluster::PrivateCluster;
+pub use report::FaultFigures;
+
 pub use customer_infrastructure::test_support::{
     SuiteTest, TestBackend, TestDatabase, run_suite, run_suites,
 };

@@ -12,6 +12,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use thread_local::ThreadLocal;
 
+use crate::breaker::{BreakerSettings, CircuitBreaker};
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
 
@@ -37,6 +38,17 @@ pub struct PoolSettings {
     /// The longest a statement may run (PostgreSQL `statement_timeout`; SQLite
     /// `busy_timeout`).
     pub statement_timeout: Duration,
+    /// PostgreSQL: idle time of a connection's socket before TCP keepalive probes start
+    /// (three probes, a third of this apart), so that a dead peer is found without
+    /// traffic.
+    pub tcp_keepalive: Duration,
+    /// PostgreSQL: the longest data sent may stay unacknowledged before the connection
+    /// is closed (`TCP_USER_TIMEOUT`).
+    pub tcp_user_timeout: Duration,
+    /// Which connections these are (`lookups`, `audit`...), in logs and metrics.
+    pub name: &'static str,
+    /// PostgreSQL: when opening connections stops for a while (see [`CircuitBreaker`]).
+    pub breaker: BreakerSettings,
 }
 
 impl Default for PoolSettings {
@@ -48,6 +60,10 @@ impl Default for PoolSettings {
             create_timeout: Duration::from_secs(2),
             recycle_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(5),
+            tcp_keepalive: Duration::from_secs(10),
+            tcp_user_timeout: Duration::from_secs(10),
+            name: "lookups",
+            breaker: BreakerSettings::default(),
         }
     }
 }
@@ -98,20 +114,27 @@ impl std::fmt::Debug for Database {
 /// Runs `$body` with `$conn` bound to a pooled connection of whichever backend the
 /// [`Database`] `$db` is: the body is written once and expanded for each backend's
 /// connection type. Used in an async function whose error converts from [`InfraError`]:
-/// failing to get a connection returns early with it.
+/// failing to get a connection (by the deadline in force, see
+/// [`crate::within_deadline`]) returns early with it. The connection goes back to the
+/// pool when `$body` ends normally; when the body returns early or its future is
+/// dropped (a deadline passed), the connection is closed: a statement may be pending.
 #[macro_export]
 macro_rules! with_connection {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
             $crate::Database::Postgres(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
+                let mut pooled = $crate::checkout(pool.get()).await?;
                 let $conn = &mut *pooled;
-                $body
+                let output = $body;
+                pooled.release();
+                output
             }
             $crate::Database::Sqlite(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
+                let mut pooled = $crate::checkout(pool.get()).await?;
                 let $conn = &mut *pooled;
-                $body
+                let output = $body;
+                pooled.release();
+                output
             }
         }
     };
@@ -130,12 +153,18 @@ macro_rules! write_transaction {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
             $crate::Database::Postgres(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
-                diesel_async::AsyncConnection::transaction(&mut *pooled, async |$conn| $body).await
+                let mut pooled = $crate::checkout(pool.get()).await?;
+                let output =
+                    diesel_async::AsyncConnection::transaction(&mut *pooled, async |$conn| $body)
+                        .await;
+                pooled.release();
+                output
             }
             $crate::Database::Sqlite(pool) => {
-                let mut pooled = pool.get().await.map_err($crate::InfraError::from)?;
-                (*pooled).immediate_transaction(async |$conn| $body).await
+                let mut pooled = $crate::checkout(pool.get()).await?;
+                let output = (*pooled).immediate_transaction(async |$conn| $body).await;
+                pooled.release();
+                output
             }
         }
     };
@@ -235,6 +264,25 @@ impl Database {
         }
     }
 
+    /// The breaker in front of opening connections (PostgreSQL only: a SQLite file opens
+    /// or fails at once, with nothing to spare).
+    pub fn breaker(&self) -> Option<&Arc<CircuitBreaker>> {
+        match self {
+            Self::Postgres(pools) => Some(&pools.0.breaker),
+            Self::Sqlite(_) => None,
+        }
+    }
+
+    /// Closes the idle connections of the calling thread's pool: once one connection was
+    /// found lost (the server restarted, or ended the sessions), the others opened
+    /// before are likely lost too, and a retry must not meet one of them.
+    pub fn close_idle(&self) {
+        match self {
+            Self::Postgres(pools) => drop(pools.local().retain(|_, _| false)),
+            Self::Sqlite(pool) => drop(pool.retain(|_, _| false)),
+        }
+    }
+
     /// Opens the connections of the calling thread's PostgreSQL pool (see
     /// [`PgPool::warm_up`]); nothing for SQLite, whose connections open in microseconds.
     ///
@@ -276,6 +324,7 @@ struct PgPools {
     url: String,
     settings: PoolSettings,
     pools: ThreadLocal<Pool<AsyncPgConnection>>,
+    breaker: Arc<CircuitBreaker>,
 }
 
 impl std::fmt::Debug for PgPool {
@@ -292,6 +341,7 @@ impl PgPool {
             url: url.to_owned(),
             settings: settings.clone(),
             pools: ThreadLocal::new(),
+            breaker: Arc::new(CircuitBreaker::new(settings.name, settings.breaker)),
         };
         // Fails now on unusable settings rather than at the first lookup of each thread.
         pools.build()?;
@@ -375,20 +425,25 @@ impl PgPools {
         // request. A broken connection is caught by its error instead (503), and
         // diesel-async marks it broken so the pool drops it.
         config.recycling_method = RecyclingMethod::Fast;
+        let socket = SocketSettings::of(&self.settings);
+        let breaker = self.breaker.clone();
         config.custom_setup = Box::new(move |url| {
+            let breaker = breaker.clone();
             async move {
-                let mut conn = AsyncPgConnection::establish(url).await?;
-                // Every lookup statement is shaped for one generic plan (its driving
-                // identifier's index, the others as filters): planning it again for each
-                // execution, as PostgreSQL otherwise may, costs more than running it.
-                conn.batch_execute(&format!(
-                    "SET statement_timeout = {statement_timeout}; \
-                     SET TIME ZONE 'UTC'; \
-                     SET plan_cache_mode = force_generic_plan"
-                ))
-                .await
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                Ok(conn)
+                // While the database is down, no dialling: the breaker answers at once.
+                let attempt = breaker
+                    .admit()
+                    .map_err(|refused| ConnectionError::BadConnection(refused.to_string()))?;
+                match open_postgres(url, socket, statement_timeout).await {
+                    Ok(conn) => {
+                        attempt.succeeded();
+                        Ok(conn)
+                    }
+                    Err(error) => {
+                        attempt.failed(&error);
+                        Err(error)
+                    }
+                }
             }
             .boxed()
         });
@@ -399,6 +454,67 @@ impl PgPools {
         };
         Database::pool_builder(Pool::builder(manager), &settings)
     }
+}
+
+/// The TCP settings of a PostgreSQL connection's socket.
+#[derive(Debug, Clone, Copy)]
+struct SocketSettings {
+    keepalive: Duration,
+    user_timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl SocketSettings {
+    fn of(settings: &PoolSettings) -> Self {
+        Self {
+            keepalive: settings.tcp_keepalive,
+            user_timeout: settings.tcp_user_timeout,
+            connect_timeout: settings.create_timeout,
+        }
+    }
+}
+
+/// Opens a PostgreSQL connection whose socket has TCP keepalive and a user timeout (a
+/// peer gone without a word is found without traffic), then sets the session up.
+async fn open_postgres(
+    url: &str,
+    socket: SocketSettings,
+    statement_timeout_ms: u128,
+) -> ConnectionResult<AsyncPgConnection> {
+    let mut config: tokio_postgres::Config =
+        url.parse().map_err(|error: tokio_postgres::Error| {
+            ConnectionError::InvalidConnectionUrl(error.to_string())
+        })?;
+    config
+        .keepalives(true)
+        .keepalives_idle(socket.keepalive)
+        .keepalives_interval((socket.keepalive / 3).max(Duration::from_secs(1)))
+        .keepalives_retries(3)
+        .tcp_user_timeout(socket.user_timeout)
+        .connect_timeout(socket.connect_timeout);
+    let (client, connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(|error| {
+            // The driver's own text is `db error` for what the server said: add its words.
+            let reason = match std::error::Error::source(&error) {
+                Some(source) => format!("{error}: {source}"),
+                None => error.to_string(),
+            };
+            ConnectionError::BadConnection(reason)
+        })?;
+    let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection).await?;
+    // Every lookup statement is shaped for one generic plan (its driving identifier's
+    // index, the others as filters): planning it again for each execution, as
+    // PostgreSQL otherwise may, costs more than running it.
+    conn.batch_execute(&format!(
+        "SET statement_timeout = {statement_timeout_ms}; \
+         SET TIME ZONE 'UTC'; \
+         SET plan_cache_mode = force_generic_plan"
+    ))
+    .await
+    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
 }
 
 /// Opens the SQLite database at `url` on a blocking thread of `runtime`, where the

@@ -13,6 +13,9 @@ pub enum InfraError {
     /// No connection could be had from the pool in time, or a new one could not be opened.
     #[error("no database connection available: {0}")]
     Pool(#[from] PoolError),
+    /// The request's deadline passed before the database answered.
+    #[error("the database did not answer in time")]
+    DeadlineExceeded,
     /// Opening a connection outside the pool failed.
     #[error("cannot connect to the database: {0}")]
     Connect(#[from] diesel::ConnectionError),
@@ -58,25 +61,50 @@ impl InfraError {
                 | PoolError::Timeout(_)
                 | PoolError::Closed,
             )
-            | Self::Connect(_) => true,
+            | Self::Connect(_)
+            | Self::DeadlineExceeded => true,
             Self::Query(error) => is_transient(error),
+            _ => false,
+        }
+    }
+
+    /// Whether the connection was lost while a statement ran (the server restarted, or
+    /// ended the session): a read may be tried again on another connection.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            Self::Query(error) => is_connection_lost(error),
             _ => false,
         }
     }
 }
 
+fn is_connection_lost(error: &DieselError) -> bool {
+    match error {
+        // diesel-async reports a failure of the connection itself (`connection closed`,
+        // an I/O error), as opposed to an error the server sent, as `UnableToSendCommand`.
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        DieselError::DatabaseError(_, info) => {
+            // SQLSTATE 57P01-57P03: the administrator or a shutdown ended the session.
+            let message = info.message();
+            message.contains("terminating connection") || message.contains("the database system is")
+        }
+        _ => false,
+    }
+}
+
 fn is_transient(error: &DieselError) -> bool {
     match error {
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | DieselError::BrokenTransactionManager => true,
+        error if is_connection_lost(error) => true,
+        DieselError::BrokenTransactionManager => true,
         DieselError::DatabaseError(_, info) => {
             // PostgreSQL's statement timeout and SQLite's busy timeout carry no kind of
             // their own in diesel: both mean the database is overloaded, not that the
             // query is wrong.
             let message = info.message();
-            message.contains("statement timeout")
-                || message.contains("database is locked")
-                || message.contains("terminating connection")
+            message.contains("statement timeout") || message.contains("database is locked")
         }
         _ => false,
     }
@@ -89,5 +117,48 @@ impl From<InfraError> for RepositoryError {
         } else {
             Self::Failed(Box::new(error))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> InfraError {
+        InfraError::Query(DieselError::DatabaseError(
+            kind,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    #[test]
+    fn a_connection_lost_mid_statement_is_unavailable_and_may_be_retried() {
+        for error in [
+            // What diesel-async reports when the server went away.
+            database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+        ] {
+            assert!(error.is_unavailable(), "{error}");
+            assert!(error.is_connection_lost(), "{error}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_unavailable_but_not_retried_and_wrong_queries_are_neither() {
+        let timeout = database_error(
+            DatabaseErrorKind::Unknown,
+            "canceling statement due to statement timeout",
+        );
+        assert!(timeout.is_unavailable());
+        assert!(!timeout.is_connection_lost());
+        assert!(InfraError::DeadlineExceeded.is_unavailable());
+        assert!(!InfraError::DeadlineExceeded.is_connection_lost());
+        let wrong = database_error(DatabaseErrorKind::Unknown, "relation \"x\" does not exist");
+        assert!(!wrong.is_unavailable());
+        assert!(!wrong.is_connection_lost());
     }
 }

@@ -7,10 +7,12 @@
 //! publishes.
 
 mod audit;
+mod breaker;
 mod clients;
 mod companies;
 mod database;
 mod database_url;
+mod deadline;
 mod error;
 mod jwt;
 mod migrations;
@@ -25,10 +27,14 @@ pub mod test_support;
 mod timestamps;
 
 pub use audit::{SqlAuditTrail, audit_hmac_key};
+pub use breaker::{Attempt, BreakerCounts, BreakerSettings, BreakerState, CircuitBreaker, Refused};
 pub use clients::SqlClientRegistry;
 pub use companies::SqlCompanyRegistry;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
 pub use database_url::DatabaseUrl;
+#[doc(hidden)]
+pub use deadline::checkout;
+pub use deadline::{Checkout, bounded, within_deadline};
 pub use error::InfraError;
 pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
 pub use migrations::run_migrations;

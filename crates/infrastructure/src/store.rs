@@ -285,16 +285,15 @@ impl SqlCustomerStore {
             let started = Instant::now();
             let versions = load_versions!(FindCustomers::new(binds), conn);
             self.observe("find_customers", started);
-            if versions.is_empty() {
-                return Ok(Rows {
-                    versions,
-                    contacts: Vec::new(),
-                });
-            }
-            let started = Instant::now();
-            let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-            let contacts: Vec<ContactRecord> = contacts(ids).load(conn).await?;
-            self.observe("find_contacts", started);
+            let contacts: Vec<ContactRecord> = if versions.is_empty() {
+                Vec::new()
+            } else {
+                let started = Instant::now();
+                let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
+                let contacts = contacts(ids).load(conn).await?;
+                self.observe("find_contacts", started);
+                contacts
+            };
             Ok(Rows { versions, contacts })
         })
     }
@@ -357,7 +356,18 @@ impl CustomerRepository for SqlCustomerStore {
         criteria: &SearchCriteria,
     ) -> Result<Vec<Customer>, RepositoryError> {
         let refs = self.references.get(&self.db).await?;
-        let rows = self.load(Binds::new(company, criteria)).await?;
+        let binds = Binds::new(company, criteria);
+        let rows = match self.load(binds).await {
+            // A lookup only reads: one more try on a fresh connection (the lost one was
+            // closed, and the idle ones that may be lost as well), within the same
+            // deadline, spares the caller a 503 after a restart.
+            Err(error) if error.is_connection_lost() => {
+                tracing::debug!(%error, "connection lost during a lookup; trying again");
+                self.db.close_idle();
+                self.load(binds).await?
+            }
+            loaded => loaded?,
+        };
         let codes = match rows.resolve(&refs) {
             Ok(codes) => codes,
             Err(missing) => {

@@ -19,13 +19,15 @@ use customer_domain::{
     TokenVerifier,
 };
 use customer_infrastructure::{
-    Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings, PoolSettings,
-    SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations, seed_demo,
+    CircuitBreaker, Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings,
+    PoolSettings, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations,
+    seed_demo,
 };
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::access::AccessControl;
+use crate::deadline::RequestTimeout;
 use crate::drain::{Drain, StopSignals, close_when_draining, stop_on_signal};
 use crate::metrics::Metrics;
 use crate::observability::observe;
@@ -130,11 +132,16 @@ impl Application {
         let access = Arc::new(access_control(settings, &db).await?);
         let draining = Draining::default();
         let readiness = web::Data::new(readiness(settings, &db, &store, &draining));
-        let (search, audit) = audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
+        let (search, audit, audit_breaker) =
+            audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
         let metrics = match &audit {
-            Some(audit) => metrics.with_audit(audit.counters.clone()),
+            Some(audit) => metrics
+                .with_audit(audit.counters.clone())
+                .with_breaker(audit_breaker.as_ref()),
             None => metrics,
-        };
+        }
+        .with_breaker(db.breaker());
+        let request_timeout = RequestTimeout(settings.server.request_timeout());
         let state = web::Data::new(AppState {
             search,
             access: access.clone(),
@@ -176,6 +183,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(database.clone())
                 .app_data(metrics.clone())
+                .app_data(request_timeout)
                 .app_data(readiness.clone())
                 .app_data(web::Data::new(draining.clone()))
                 .wrap(from_fn(close_when_draining))
@@ -499,16 +507,24 @@ async fn token_verifier(settings: &Settings) -> Result<Arc<dyn TokenVerifier>, S
     Ok(Arc::new(verifier))
 }
 
+/// A search, the task that writes its audit trail, and the breaker of the writer's
+/// connection.
+type AuditedSearch = (
+    CustomerSearch,
+    Option<AuditTask>,
+    Option<Arc<CircuitBreaker>>,
+);
+
 /// `search`, recording every answer in the audit trail, and the task that writes the
 /// trail (started here); `search` alone when the trail is off.
 fn audited(
     search: CustomerSearch,
     settings: &Settings,
     url: &DatabaseUrl,
-) -> Result<(CustomerSearch, Option<AuditTask>), StartError> {
+) -> Result<AuditedSearch, StartError> {
     if settings.audit.mode == AuditModeSetting::Off {
         tracing::warn!("the audit trail is off (audit.mode = \"off\"): lookups leave no record");
-        return Ok((search, None));
+        return Ok((search, None, None));
     }
     // One connection of its own: the writer runs one statement at a time, and on a
     // thread other than the workers', whose pools are theirs.
@@ -516,9 +532,11 @@ fn audited(
         url,
         &PoolSettings {
             max_size: 1,
+            name: "audit",
             ..settings.database.pool(1)
         },
     )?;
+    let breaker = db.breaker().cloned();
     let trail = Arc::new(SqlAuditTrail::new(db));
     let (writer, task) = AuditWriter::new(
         trail.clone(),
@@ -553,6 +571,7 @@ fn audited(
             task,
             counters,
         }),
+        breaker,
     ))
 }
 

@@ -5,6 +5,7 @@ mod access;
 mod app;
 pub mod audit_key;
 pub mod cli;
+mod deadline;
 pub mod diagnose;
 mod drain;
 mod faults;
@@ -18,6 +19,7 @@ mod readiness;
 mod routes;
 pub mod settings;
 pub mod telemetry;
+mod throttle;
 mod wire;
 
 pub use app::{Application, StartError};

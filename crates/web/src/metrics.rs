@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use customer_application::audit::AuditCounters;
-use customer_infrastructure::{Database, QueryObserver};
+use customer_infrastructure::{CircuitBreaker, Database, QueryObserver};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -22,6 +22,9 @@ pub struct Metrics {
     refused: IntCounterVec,
     audit: IntGaugeVec,
     audit_counters: Option<Arc<AuditCounters>>,
+    circuit: IntGaugeVec,
+    connections: IntCounterVec,
+    breakers: Vec<Arc<CircuitBreaker>>,
 }
 
 /// Buckets from 0.25 ms to 10 s: lookups are expected around a millisecond.
@@ -77,6 +80,22 @@ impl Metrics {
             ),
             &["state"],
         )?;
+        let circuit = IntGaugeVec::new(
+            Opts::new(
+                "db_circuit_state",
+                "The circuit breaker in front of opening database connections, by pool: 0 closed, 1 open, 2 half-open.",
+            ),
+            &["pool"],
+        )?;
+        let connections = IntCounterVec::new(
+            Opts::new(
+                "db_connection_attempts_total",
+                "Database connections by pool and outcome: opened, failed, or refused (not attempted: the breaker is open).",
+            ),
+            &["pool", "outcome"],
+        )?;
+        registry.register(Box::new(circuit.clone()))?;
+        registry.register(Box::new(connections.clone()))?;
         registry.register(Box::new(refused.clone()))?;
         registry.register(Box::new(crate::faults::FAULTS.clone()))?;
         registry.register(Box::new(audit.clone()))?;
@@ -93,6 +112,9 @@ impl Metrics {
             refused,
             audit,
             audit_counters: None,
+            circuit,
+            connections,
+            breakers: Vec::new(),
         })
     }
 
@@ -101,6 +123,32 @@ impl Metrics {
     pub fn with_audit(mut self, counters: Arc<AuditCounters>) -> Self {
         self.audit_counters = Some(counters);
         self
+    }
+
+    /// The same metrics, reporting `breaker`'s state and counts at each scrape.
+    #[must_use]
+    pub fn with_breaker(mut self, breaker: Option<&Arc<CircuitBreaker>>) -> Self {
+        self.breakers.extend(breaker.cloned());
+        self
+    }
+
+    fn set_breakers(&self) {
+        for breaker in &self.breakers {
+            let pool = breaker.name();
+            self.circuit
+                .with_label_values(&[pool])
+                .set(breaker.state().as_number());
+            let counts = breaker.counts();
+            for (outcome, total) in [
+                ("opened", counts.opened),
+                ("failed", counts.failures),
+                ("refused", counts.refused),
+            ] {
+                let counter = self.connections.with_label_values(&[pool, outcome]);
+                // The breaker keeps the totals; the counter catches up at each scrape.
+                counter.inc_by(total.saturating_sub(counter.get()));
+            }
+        }
     }
 
     /// Counts a lookup refused with `status` (401, 403, 429).
@@ -147,6 +195,7 @@ impl Metrics {
         if let Some(counters) = &self.audit_counters {
             self.set_audit(counters);
         }
+        self.set_breakers();
         let status = database.status();
         for (state, value) in [
             ("max", status.max_size),

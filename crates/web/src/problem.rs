@@ -2,6 +2,7 @@
 //! place where failures of every layer become HTTP responses.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -12,8 +13,16 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::throttle::Throttle;
+
 /// Seconds a client should wait before retrying while the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// How often, at most, each kind of `503` is logged.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+static UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
+static AUDIT_UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
+static CREDENTIALS_UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
 
 /// What went wrong with a request, as the web edge reports it.
 #[derive(Debug, thiserror::Error)]
@@ -293,15 +302,23 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        // During an outage every request fails alike: a line per interval, with the
+        // count of those left out, says as much as a line per request.
         match self {
             Self::Unavailable { source, .. } => {
-                tracing::warn!(error = %source, "database unavailable");
+                if let Some(left_out) = UNAVAILABLE.admit() {
+                    tracing::warn!(error = %source, left_out, "database unavailable");
+                }
             }
             Self::AuditUnavailable { source, .. } => {
-                tracing::error!(error = %source, "lookup answered 503: its audit record was not written");
+                if let Some(left_out) = AUDIT_UNAVAILABLE.admit() {
+                    tracing::error!(error = %source, left_out, "lookup answered 503: its audit record was not written");
+                }
             }
             Self::CredentialsUnavailable { source, .. } => {
-                tracing::warn!(error = %source, "credentials cannot be checked");
+                if let Some(left_out) = CREDENTIALS_UNAVAILABLE.admit() {
+                    tracing::warn!(error = %source, left_out, "credentials cannot be checked");
+                }
             }
             Self::Unauthenticated { reason, .. } => {
                 tracing::debug!(reason = reason.as_str(), "not authenticated");

@@ -1,9 +1,10 @@
 //! The HTTP routes and their handlers.
 
+use actix_web::dev::HttpServiceFactory;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::from_fn;
 use actix_web::{
-    FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Resource, Responder,
-    ResponseError, web,
+    FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder, ResponseError, web,
 };
 use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::Language;
@@ -12,7 +13,7 @@ use crate::access::{AccessControl, Refusal};
 use crate::observability::{LookupSummary, RequestId, mask};
 use crate::problem::{ApiError, ProblemJson};
 use crate::wire::CustomerJson;
-use crate::{health, metrics};
+use crate::{deadline, health, metrics};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -46,18 +47,21 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
-/// A resource answering GET and HEAD with `handler`; any other method is a
-/// problem+json 405.
-fn read_only<F, Args>(path: &str, handler: F) -> Resource
+/// A resource answering GET and HEAD with `handler`, within the request's deadline;
+/// any other method is a problem+json 405.
+fn read_only<F, Args>(path: &str, handler: F) -> impl HttpServiceFactory + 'static
 where
     F: Handler<Args>,
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
+    // On the resource, once routed: the deadline's answer needs the request, which
+    // must not be shared before the router has filled in its path.
     web::resource(path)
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
         .default_service(web::to(method_not_allowed))
+        .wrap(from_fn(deadline::bound))
 }
 
 /// The query string's pairs; the query string is parsed here rather than by
@@ -67,7 +71,7 @@ fn params(req: &HttpRequest) -> RawSearchParams {
 }
 
 /// The language of a response to a request that may name one.
-fn language(req: &HttpRequest) -> Language {
+pub(crate) fn language(req: &HttpRequest) -> Language {
     params(req).language()
 }
 

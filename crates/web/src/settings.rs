@@ -59,6 +59,9 @@ pub struct ServerSettings {
     pub readiness_timeout_ms: u64,
     /// How long a readiness check's outcome is reused by the probes that follow.
     pub readiness_cache_ms: u64,
+    /// The deadline of a request's work (waiting for a database connection and the
+    /// statements): past it, the answer is a `503` and the connection is closed.
+    pub request_timeout_ms: u64,
     /// A second listener, on `host`, for `/metrics` alone (which then leaves the API's
     /// port); absent: `/metrics` is served with the API. 0: any free port.
     #[serde(default)]
@@ -66,6 +69,11 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// The deadline of a request's work.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
     /// The number of workers: `workers`, or one per CPU core when it is 0.
     pub fn worker_count(&self) -> usize {
         if self.workers > 0 {
@@ -96,6 +104,10 @@ pub struct DatabaseSettings {
     pub recycle_timeout_ms: u64,
     /// Longest a statement may run (SQLite: longest wait for a lock).
     pub statement_timeout_ms: u64,
+    /// PostgreSQL: idle seconds before TCP keepalive probes start on a connection.
+    pub tcp_keepalive_secs: u64,
+    /// PostgreSQL: longest time sent data may stay unacknowledged (`TCP_USER_TIMEOUT`).
+    pub tcp_user_timeout_ms: u64,
     /// How long reference data is cached in memory.
     pub reference_cache_ttl_secs: u64,
 }
@@ -410,6 +422,15 @@ impl Settings {
                 "database.statement_timeout_ms",
                 self.database.statement_timeout_ms,
             ),
+            ("server.request_timeout_ms", self.server.request_timeout_ms),
+            (
+                "database.tcp_keepalive_secs",
+                self.database.tcp_keepalive_secs,
+            ),
+            (
+                "database.tcp_user_timeout_ms",
+                self.database.tcp_user_timeout_ms,
+            ),
         ] {
             if value == 0 {
                 return invalid(key, "must be greater than 0");
@@ -508,6 +529,9 @@ impl DatabaseSettings {
             create_timeout: Duration::from_millis(self.create_timeout_ms),
             recycle_timeout: Duration::from_millis(self.recycle_timeout_ms),
             statement_timeout: Duration::from_millis(self.statement_timeout_ms),
+            tcp_keepalive: Duration::from_secs(self.tcp_keepalive_secs),
+            tcp_user_timeout: Duration::from_millis(self.tcp_user_timeout_ms),
+            ..PoolSettings::default()
         }
     }
 

@@ -13,6 +13,7 @@ mod audit;
 mod clients;
 mod companies;
 mod contacts;
+mod deadlines;
 mod lifecycle;
 mod query_plans;
 mod reference_data;
@@ -112,8 +113,10 @@ fn main() -> std::process::ExitCode {
             the_hmac_key_is_made_once,
         ],
     ];
-    let postgres_only: &[(&'static str, SuiteTest)] =
-        suite![audit: [audit_partitions_exist_for_this_month_and_next]];
+    let postgres_only: &[(&'static str, SuiteTest)] = suite![
+        audit: [audit_partitions_exist_for_this_month_and_next],
+        deadlines: [a_lookup_past_its_deadline_is_unavailable_and_its_connection_closed],
+    ];
     run_suites(tests, postgres_only)
 }
 

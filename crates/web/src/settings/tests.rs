@@ -367,3 +367,33 @@ fn drain_and_readiness_settings_have_defaults_and_are_checked() {
         "{error}"
     );
 }
+
+#[test]
+fn deadlines_and_socket_timeouts_have_defaults_and_must_be_positive() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults load");
+    assert_eq!(settings.server.request_timeout(), Duration::from_secs(3));
+    let pool = settings.database.pool(1);
+    assert_eq!(pool.tcp_keepalive, Duration::from_secs(10));
+    assert_eq!(pool.tcp_user_timeout, Duration::from_secs(10));
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__SERVER__REQUEST_TIMEOUT_MS", "750")],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.server.request_timeout(),
+        Duration::from_millis(750)
+    );
+    for key in [
+        "server.request_timeout_ms",
+        "database.tcp_keepalive_secs",
+        "database.tcp_user_timeout_ms",
+    ] {
+        let variable = format!("APP__{}", key.replace('.', "__").to_uppercase());
+        let error = load(Path::new("/nonexistent"), None, None, &[(&variable, "0")])
+            .expect_err("0 is refused");
+        assert!(error.to_string().contains(key), "{error}");
+    }
+}

@@ -169,16 +169,7 @@ impl Application {
             signals,
         );
         let server = HttpServer::new(move || {
-            // Runs on each worker as it starts: its PostgreSQL connections open now,
-            // not under the first burst of requests.
-            let db = database.clone();
-            actix_web::rt::spawn(async move {
-                match db.warm_up().await {
-                    Ok(opened) if opened > 0 => tracing::debug!(opened, "connections opened"),
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "connections could not be opened yet"),
-                }
-            });
+            warm_up_this_worker(&database);
             App::new()
                 .app_data(state.clone())
                 .app_data(database.clone())
@@ -384,6 +375,19 @@ fn bind(host: &str, port: u16, setting: &'static str) -> Result<(TcpListener, St
             source,
         }),
     }
+}
+
+/// Runs on each worker as it starts: its PostgreSQL connections open now, not under the
+/// first burst of requests.
+fn warm_up_this_worker(database: &web::Data<Database>) {
+    let db = database.clone();
+    actix_web::rt::spawn(async move {
+        match db.warm_up().await {
+            Ok(opened) if opened > 0 => tracing::debug!(opened, "connections opened"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "connections could not be opened yet"),
+        }
+    });
 }
 
 /// Applies the migrations and loads the demo data with its client, as the settings ask;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, LOOKUP_PATH, Service, TestBackend, TestDatabase, add_client, client, send,
-    suite_tests, url_string,
+    EXAMPLE_QUERY, FaultFigures, LOOKUP_PATH, Service, TestBackend, TestDatabase, add_client,
+    client, send, suite_tests, url_string,
 };
 use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -101,7 +101,12 @@ async fn finish_the_half_sent_request(mut half: TcpStream, bearer: &str, service
 
 /// Every lookup of the load got its 200, or a refused connection once the drain delay
 /// had passed; some answers during the drain said `Connection: close`.
-fn assert_none_lost(outcomes: &[(Instant, Outcome)], signalled: Instant, logs: &str) {
+/// Returns the lookups answered and, of those, the ones that said `Connection: close`.
+fn assert_none_lost(
+    outcomes: &[(Instant, Outcome)],
+    signalled: Instant,
+    logs: &str,
+) -> (usize, usize) {
     let mut answered = 0;
     let mut closing = 0;
     let mut refused_early = Vec::new();
@@ -136,6 +141,7 @@ fn assert_none_lost(outcomes: &[(Instant, Outcome)], signalled: Instant, logs: &
         closing > 0,
         "answers during the drain say Connection: close ({answered} answered)"
     );
+    (answered, closing)
 }
 
 /// The real binary with two workers; eight clients send lookups over keep-alive
@@ -228,10 +234,28 @@ async fn sigterm_under_load_fails_no_request_started_before_the_listener_closed(
     let status = service.wait_for_exit(Duration::from_secs(15)).await;
     assert!(status.success(), "exit status {status}\n{}", service.logs());
 
-    assert_none_lost(&outcomes.lock().await, signalled, &service.logs());
+    let (answered, closing) = assert_none_lost(&outcomes.lock().await, signalled, &service.logs());
     assert!(
         closed_after >= Duration::from_millis(DRAIN_MS),
         "the listener closed after {closed_after:?}"
     );
+    if backend == TestBackend::Postgres {
+        FaultFigures {
+            fault: "sigterm",
+            client_sees: "/health/ready 503 `draining` at once; answers carry `Connection: \
+                          close`; the listener closes after the drain delay; a half-sent head \
+                          is answered"
+                .into(),
+            recovery: "exit 0 once the open connections end".into(),
+            figures: vec![
+                ("answered", format!("200:{answered}")),
+                ("failed", "0".into()),
+                ("connection_close", closing.to_string()),
+                ("drain_delay_ms", DRAIN_MS.to_string()),
+                ("listener_closed_ms", closed_after.as_millis().to_string()),
+            ],
+        }
+        .report();
+    }
     drop(database);
 }

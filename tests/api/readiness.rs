@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, LOOKUP_PATH, Service, SuiteTest, TestApp, TestBackend, TestDatabase,
-    TestResponse, add_client, client, send, suite_tests, test_settings, url_string,
+    EXAMPLE_QUERY, FaultFigures, LOOKUP_PATH, Service, SuiteTest, TestApp, TestBackend,
+    TestDatabase, TestResponse, add_client, client, send, suite_tests, test_settings, url_string,
 };
 use customer_infrastructure::DatabaseUrl;
 use reqwest::Method;
@@ -148,7 +148,9 @@ async fn a_renamed_customer_table_is_not_ready_is_logged_once_and_recovers(backe
         "ALTER TABLE customer_versions RENAME TO customer_versions_moved",
     )
     .await;
+    let renamed = Instant::now();
     let broken = probe_until(&ready, 503, Duration::from_secs(5)).await;
+    let not_ready_after = renamed.elapsed();
     assert_eq!(broken.status, 503, "{}\n{}", broken.body, service.logs());
     let body = broken.json();
     assert_eq!(body["status"], "unavailable", "{body}");
@@ -197,8 +199,10 @@ async fn a_renamed_customer_table_is_not_ready_is_logged_once_and_recovers(backe
         "ALTER TABLE customer_versions_moved RENAME TO customer_versions",
     )
     .await;
+    let restored = Instant::now();
     let recovered = probe_until(&ready, 200, Duration::from_secs(5)).await;
     assert_eq!(recovered.status, 200, "{}", recovered.body);
+    let ready_again_after = restored.elapsed();
     let response = send(
         &http,
         Method::GET,
@@ -209,8 +213,29 @@ async fn a_renamed_customer_table_is_not_ready_is_logged_once_and_recovers(backe
     assert_eq!(response.status, 200, "{}", response.body);
 
     assert_logged_once(&service).await;
+    if backend == TestBackend::Postgres {
+        report_renamed(not_ready_after, ready_again_after);
+    }
     drop(service);
     drop(database);
+}
+
+/// The renamed table's row of `docs/reliability.md`.
+fn report_renamed(not_ready_after: Duration, ready_again_after: Duration) {
+    FaultFigures {
+        fault: "renamed",
+        client_sees: "lookups: 500 problem naming no table; /health/ready: 503 naming \
+                      `customer_lookup`; logged at ERROR once"
+            .into(),
+        recovery: "renamed back: ready at the next check, lookups 200 at once".into(),
+        figures: vec![
+            ("statuses", format!("500:{LOOKUPS}")),
+            ("not_ready_ms", not_ready_after.as_millis().to_string()),
+            ("error_lines", "2".into()),
+            ("recovery_ms", ready_again_after.as_millis().to_string()),
+        ],
+    }
+    .report();
 }
 
 /// [`LOOKUPS`] lookups, each a 500 problem that names no table.
@@ -270,6 +295,7 @@ async fn a_revoked_grant_is_not_ready_naming_the_check(backend: TestBackend) {
     let admin = app.database().expect("a database").url().clone();
     let ready = || app.get("/health/ready");
     assert_eq!(ready().await.status, 200, "{}", ready().await.body);
+    let (mut not_ready_ms, mut recovery_ms) = (0, 0);
     for (privilege, table, check) in [
         ("SELECT", "customer_versions", "customer_lookup"),
         ("SELECT", "api_keys", "api_keys"),
@@ -280,7 +306,9 @@ async fn a_revoked_grant_is_not_ready_naming_the_check(backend: TestBackend) {
             &format!("REVOKE {privilege} ON {table} FROM {}", role.name),
         )
         .await;
+        let revoked = Instant::now();
         let response = probe_until(ready, 503, Duration::from_secs(5)).await;
+        not_ready_ms = not_ready_ms.max(revoked.elapsed().as_millis());
         assert_eq!(response.status, 503, "{table}: {}", response.body);
         let body = response.json();
         let failed: Vec<String> = checks(&body)
@@ -298,13 +326,28 @@ async fn a_revoked_grant_is_not_ready_naming_the_check(backend: TestBackend) {
             &format!("GRANT {privilege} ON {table} TO {}", role.name),
         )
         .await;
+        let granted = Instant::now();
         let response = probe_until(ready, 200, Duration::from_secs(5)).await;
+        recovery_ms = recovery_ms.max(granted.elapsed().as_millis());
         assert_eq!(
             response.status, 200,
             "{table} granted again: {}",
             response.body
         );
     }
+    FaultFigures {
+        fault: "revoked",
+        client_sees: "/health/ready: 503 naming the check (`customer_lookup`, `api_keys`, \
+                      `audit_insert`) with \"permission denied\""
+            .into(),
+        recovery: "granted again: ready at the next check".into(),
+        figures: vec![
+            ("grants_revoked", "3".into()),
+            ("max_not_ready_ms", not_ready_ms.to_string()),
+            ("max_recovery_ms", recovery_ms.to_string()),
+        ],
+    }
+    .report();
     let metrics = app.get("/metrics").await;
     assert!(
         metric(
@@ -357,6 +400,22 @@ async fn a_locked_table_gives_a_prompt_503_and_concurrent_probes_share_one_check
         );
     }
     blocker.release().await;
+    let released = Instant::now();
     let response = probe_until(|| app.get("/health/ready"), 200, Duration::from_secs(10)).await;
     assert_eq!(response.status, 200, "{}", response.body);
+    FaultFigures {
+        fault: "locked",
+        client_sees: "lookups wait for the lock (up to the request deadline); /health/ready: \
+                      503 by its own bound, one check shared by concurrent probes"
+            .into(),
+        recovery: "lock released: ready at the next check".into(),
+        figures: vec![
+            ("probes", "503:8".into()),
+            ("readiness_timeout_ms", "300".into()),
+            ("max_latency_ms", elapsed.as_millis().to_string()),
+            ("sessions_waiting", "1".into()),
+            ("recovery_ms", released.elapsed().as_millis().to_string()),
+        ],
+    }
+    .report();
 }

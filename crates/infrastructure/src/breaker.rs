@@ -1,6 +1,11 @@
 //! A circuit breaker in front of opening database connections: while the database is
 //! down, requests fail at once instead of each dialling it, and the database is probed
 //! at a bounded rate until it answers again.
+//!
+//! Written here rather than taken from `failsafe`: its half-open state lets every call
+//! through until one ends, so each thread's pool would dial at once when the wait ends;
+//! this one lets a single probe through per wait, which is what bounds the attempts per
+//! second while the database is down.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

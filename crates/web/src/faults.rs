@@ -3,11 +3,12 @@
 //! rather than once per request or probe, so that a broken schema under load leaves a
 //! readable log.
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use prometheus::{IntCounterVec, Opts};
+
+use crate::throttle::RateLimitedLog;
 
 /// Why a statement failed, as far as the service can do something about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,53 +83,6 @@ pub fn count(source: &str, cause: Cause) {
 /// How often the same fault of a request is logged again.
 const REQUEST_FAULT_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Remembers when each fault was last logged, and how many times it has happened since.
-#[derive(Debug)]
-pub struct RateLimitedLog {
-    interval: Duration,
-    seen: Mutex<HashMap<String, (Instant, u64)>>,
-}
-
-impl RateLimitedLog {
-    /// Logs each key at most once per `interval`.
-    pub fn new(interval: Duration) -> Self {
-        Self {
-            interval,
-            seen: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Whether the fault `key` is to be logged now; if so, with how many times it
-    /// happened since it was last logged.
-    pub fn admit(&self, key: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match seen.get_mut(key) {
-            Some((last, suppressed)) if now.duration_since(*last) < self.interval => {
-                *suppressed += 1;
-                None
-            }
-            Some((last, suppressed)) => {
-                let since = *suppressed;
-                *last = now;
-                *suppressed = 0;
-                Some(since)
-            }
-            None => {
-                // Bounded: distinct messages are few (one per broken table or privilege).
-                if seen.len() >= 1024 {
-                    seen.clear();
-                }
-                seen.insert(key.to_owned(), (now, 0));
-                Some(0)
-            }
-        }
-    }
-}
-
 static REQUEST_FAULTS: LazyLock<RateLimitedLog> =
     LazyLock::new(|| RateLimitedLog::new(REQUEST_FAULT_LOG_INTERVAL));
 
@@ -180,17 +134,5 @@ mod tests {
                 "{message}"
             );
         }
-    }
-
-    #[test]
-    fn a_fault_is_logged_once_per_interval_with_the_count_since() {
-        let log = RateLimitedLog::new(Duration::from_secs(3600));
-        assert_eq!(log.admit("a"), Some(0));
-        assert_eq!(log.admit("a"), None);
-        assert_eq!(log.admit("a"), None);
-        assert_eq!(log.admit("b"), Some(0));
-        let log = RateLimitedLog::new(Duration::ZERO);
-        assert_eq!(log.admit("a"), Some(0));
-        assert_eq!(log.admit("a"), Some(0));
     }
 }

@@ -2,6 +2,7 @@
 //! place where failures of every layer become HTTP responses.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -13,16 +14,14 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::throttle::Throttle;
+use crate::throttle::RateLimitedLog;
 
 /// Seconds a client should wait before retrying while the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
 
-/// How often, at most, each kind of `503` is logged.
-const LOG_EVERY: Duration = Duration::from_secs(10);
-static UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
-static AUDIT_UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
-static CREDENTIALS_UNAVAILABLE: Throttle = Throttle::new(LOG_EVERY);
+/// Each kind of `503` is logged at most once every 10 s.
+static UNAVAILABLE: LazyLock<RateLimitedLog> =
+    LazyLock::new(|| RateLimitedLog::new(Duration::from_secs(10)));
 
 /// What went wrong with a request, as the web edge reports it.
 #[derive(Debug, thiserror::Error)]
@@ -306,17 +305,17 @@ impl ResponseError for ApiError {
         // count of those left out, says as much as a line per request.
         match self {
             Self::Unavailable { source, .. } => {
-                if let Some(left_out) = UNAVAILABLE.admit() {
+                if let Some(left_out) = UNAVAILABLE.admit("database") {
                     tracing::warn!(error = %source, left_out, "database unavailable");
                 }
             }
             Self::AuditUnavailable { source, .. } => {
-                if let Some(left_out) = AUDIT_UNAVAILABLE.admit() {
+                if let Some(left_out) = UNAVAILABLE.admit("audit") {
                     tracing::error!(error = %source, left_out, "lookup answered 503: its audit record was not written");
                 }
             }
             Self::CredentialsUnavailable { source, .. } => {
-                if let Some(left_out) = CREDENTIALS_UNAVAILABLE.admit() {
+                if let Some(left_out) = UNAVAILABLE.admit("credentials") {
                     tracing::warn!(error = %source, left_out, "credentials cannot be checked");
                 }
             }

@@ -15,8 +15,8 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::drain::LISTENER_CLOSED;
-use crate::faults::RateLimitedLog;
 use crate::settings::{LogFormat, LogSettings};
+use crate::throttle::RateLimitedLog;
 
 /// Installs the global subscriber; `RUST_LOG`, when set, wins over `log.level`.
 ///

@@ -1,40 +1,55 @@
-//! Log lines that would repeat with every request during an outage, written at most once
-//! per interval with the count of those left out.
+//! Log lines that would repeat with every request (an outage, a broken schema, a flood of
+//! malformed requests), written at most once per interval and key with the count of
+//! those left out.
 
-use std::sync::{Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// At most one line per `every`; the others are counted.
+/// Remembers when each kind of line was last logged, and how many times it recurred since.
 #[derive(Debug)]
-pub struct Throttle {
-    every: Duration,
-    state: Mutex<(Option<Instant>, u64)>,
+pub struct RateLimitedLog {
+    interval: Duration,
+    seen: Mutex<HashMap<String, (Instant, u64)>>,
 }
 
-impl Throttle {
-    /// A throttle letting one line through per `every`.
-    pub const fn new(every: Duration) -> Self {
+impl RateLimitedLog {
+    /// Logs each key at most once per `interval`.
+    pub fn new(interval: Duration) -> Self {
         Self {
-            every,
-            state: Mutex::new((None, 0)),
+            interval,
+            seen: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Some(left_out)` when a line may be written now, with how many were left out
-    /// since the last one; `None` when this one is to be left out.
-    pub fn admit(&self) -> Option<u64> {
-        self.admit_at(Instant::now())
-    }
-
-    fn admit_at(&self, now: Instant) -> Option<u64> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let (last, left_out) = &mut *state;
-        if last.is_some_and(|last| now.duration_since(last) < self.every) {
-            *left_out += 1;
-            return None;
+    /// Whether the line `key` is to be logged now; if so, with how many times it was
+    /// left out since it was last logged.
+    pub fn admit(&self, key: &str) -> Option<u64> {
+        let now = Instant::now();
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match seen.get_mut(key) {
+            Some((last, suppressed)) if now.duration_since(*last) < self.interval => {
+                *suppressed += 1;
+                None
+            }
+            Some((last, suppressed)) => {
+                let since = *suppressed;
+                *last = now;
+                *suppressed = 0;
+                Some(since)
+            }
+            None => {
+                // Bounded: distinct messages are few (one per broken table or privilege).
+                if seen.len() >= 1024 {
+                    seen.clear();
+                }
+                seen.insert(key.to_owned(), (now, 0));
+                Some(0)
+            }
         }
-        *last = Some(now);
-        Some(std::mem::take(left_out))
     }
 }
 
@@ -43,14 +58,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_line_per_interval_with_the_count_left_out() {
-        let throttle = Throttle::new(Duration::from_secs(10));
-        let start = Instant::now();
-        assert_eq!(throttle.admit_at(start), Some(0));
-        for second in 1..=5 {
-            assert_eq!(throttle.admit_at(start + Duration::from_secs(second)), None);
-        }
-        assert_eq!(throttle.admit_at(start + Duration::from_secs(10)), Some(5));
-        assert_eq!(throttle.admit_at(start + Duration::from_secs(11)), None);
+    fn a_line_is_logged_once_per_interval_with_the_count_since() {
+        let log = RateLimitedLog::new(Duration::from_secs(3600));
+        assert_eq!(log.admit("a"), Some(0));
+        assert_eq!(log.admit("a"), None);
+        assert_eq!(log.admit("a"), None);
+        assert_eq!(log.admit("b"), Some(0));
+        let log = RateLimitedLog::new(Duration::ZERO);
+        assert_eq!(log.admit("a"), Some(0));
+        assert_eq!(log.admit("a"), Some(0));
     }
 }

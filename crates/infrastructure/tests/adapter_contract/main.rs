@@ -112,8 +112,10 @@ fn main() -> std::process::ExitCode {
             the_hmac_key_is_made_once,
         ],
     ];
-    let postgres_only: &[(&'static str, SuiteTest)] =
-        suite![audit: [audit_partitions_exist_for_this_month_and_next]];
+    let postgres_only: &[(&'static str, SuiteTest)] = suite![audit: [
+        audit_partitions_exist_for_this_month_and_next,
+        batches_of_any_size_reuse_one_prepared_statement,
+    ]];
     run_suites(tests, postgres_only)
 }
 

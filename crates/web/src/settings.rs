@@ -191,6 +191,8 @@ pub struct AuditSettings {
     pub hmac_key: String,
     /// The most records written by one statement.
     pub batch_size: usize,
+    /// The most inserts under way at once (each on a connection of its own).
+    pub writers: usize,
     /// The most records waiting to be written.
     pub queue_capacity: usize,
 }
@@ -451,6 +453,9 @@ impl Settings {
         }
         if self.audit.batch_size == 0 {
             return invalid("audit.batch_size", "must be at least 1");
+        }
+        if self.audit.writers == 0 {
+            return invalid("audit.writers", "must be at least 1");
         }
         if self.audit.queue_capacity == 0 {
             return invalid("audit.queue_capacity", "must be at least 1");

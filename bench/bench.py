@@ -52,6 +52,18 @@ def db_url(name):
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def process_cpu_seconds(pids):
+    """User and system CPU of `pids` so far (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def psql(url, sql):
     result = subprocess.run(
         ["psql", url, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],

@@ -18,9 +18,10 @@ and compared with the lookups answered 2xx, as the service counts them (`/metric
 as wrk does: the script fails unless the rows equal the service's count exactly and
 exceed wrk's by no more than the connections (wrk stops with up to one request in flight
 per connection: answered and audited, its answer never read). Rows of one INSERT share a
-transaction id (`xmin`), so the distinct ids among a run's new rows are its batches; in
-sync mode the writer is never idle under load and stores one batch at a time, so the
-run's length over its batches is the time one insert takes, commit included.
+transaction id (`xmin`), so the distinct ids among a run's new rows are its batches
+(inserts); their number over the run's length is the inserts per second. (In sync mode
+under load the writer is never idle: with one insert under way at a time,
+`audit.writers = 1`, 1000 over that is the time one insert takes, commit included.)
 
 Before the runs, pgbench commits one-row INSERTs into the trail from one connection, with
 `synchronous_commit` on and off: the difference is what flushing the WAL costs a commit.
@@ -56,7 +57,13 @@ OFF = {**POOL, **bench.LOOKUP_ONLY}
 AUTH_ONLY = {**ON, "APP__AUDIT__MODE": "off"}
 ASYNC = {**ON, "APP__AUDIT__MODE": "async"}
 CONFIGS = {"on": ON, "off": OFF, "auth": AUTH_ONLY, "async": ASYNC}
-AUDITED = ("on", "async")
+# BENCH_AUDIT_SETTINGS="APP__AUDIT__WRITERS=1 ...": settings added to the services that
+# audit, to measure one setting's effect; BENCH_SECURITY_CONFIGS="on off": fewer services.
+EXTRA = dict(item.split("=", 1) for item in os.environ.get("BENCH_AUDIT_SETTINGS", "").split())
+for _name in ("on", "async"):
+    CONFIGS[_name] = {**CONFIGS[_name], **EXTRA}
+CONFIGS = {name: CONFIGS[name] for name in os.environ.get("BENCH_SECURITY_CONFIGS", " ".join(CONFIGS)).split()}
+AUDITED = tuple(name for name in ("on", "async") if name in CONFIGS)
 LABELS = {"off": "off", "auth": "API key, audit off", "async": "API key, audit async", "on": "on (API key, audit sync)"}
 # The issue's targets.
 RATIO_TARGET = 0.85
@@ -146,18 +153,6 @@ def backend_pids(url):
     return [int(row[0]) for row in rows]
 
 
-def process_cpu_seconds(pids):
-    """User and system CPU of `pids` so far (those still running)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def commit_probe(url, folder):
     """Milliseconds a one-row INSERT into the trail takes to commit, from one connection,
     with synchronous_commit on and off. Its rows are removed afterwards."""
@@ -192,18 +187,18 @@ def measure(name, services, url, shape, keys, folder, callers):
         mark = audit_mark(url, callers[name][0])
         written_before = metrics(service)
     pids = backend_pids(url)
-    pg_before, service_before = process_cpu_seconds(pids), service.cpu_seconds()
+    pg_before, service_before = bench.process_cpu_seconds(pids), service.cpu_seconds()
     headers = {"Authorization": f"Bearer {callers[name][1]}"} if name in callers else None
     result = bench.run_wrk(service, shape, keys, bench.CONNECTIONS, folder, headers=headers)
     requests = max(result["requests"], 1)
     result["service_cpu_us"] = (service.cpu_seconds() - service_before) / requests * 1e6
-    result["pg_cpu_us"] = (process_cpu_seconds(pids) - pg_before) / requests * 1e6
+    result["pg_cpu_us"] = (bench.process_cpu_seconds(pids) - pg_before) / requests * 1e6
     if audited:
         wait_for_audit_writer(service)
         rows, batches = audit_since(url, callers[name][0], mark)
         written = metrics(service)
         result["rows"], result["batches"] = rows, batches
-        result["insert_ms"] = result["requests"] / result["rps"] * 1000 / max(batches, 1)
+        result["inserts_per_s"] = batches / (result["requests"] / result["rps"])
         result["failed_batches"] = written["failed_batches"] - written_before["failed_batches"]
         result["answered"] = written["answered"] - written_before["answered"]
         log(f"  {name:<5} {shape:<13} {result['rps']:8.0f}/s p99 {result['p99']:6.2f} ms  2xx {result['ok']}  "
@@ -268,7 +263,7 @@ def main():
 
 def report(runs, probe, load_before, load_after, seconds):
     rows = ["| shape | on req/s | off req/s | on / off (each pair) | on p50 ms | on p99 ms | off p50 ms "
-            "| off p99 ms | audit rows / 2xx by the service / by wrk | rows per insert | ms per insert "
+            "| off p99 ms | audit rows / 2xx by the service / by wrk | rows per insert | inserts/s "
             "| service CPU µs/req on / off | PostgreSQL CPU µs/req on / off |",
             "|" + " --- |" * 13]
     summary = {}
@@ -286,17 +281,17 @@ def report(runs, probe, load_before, load_after, seconds):
             f"| {shape} | {on['rps']:,.0f} | {off['rps']:,.0f} | {ratio:.2f} ({min(pairs):.2f}-{max(pairs):.2f}) "
             f"| {on['p50']:.2f} | {on['p99']:.2f} | {off['p50']:.2f} | {off['p99']:.2f} "
             f"| {rows_total:,} / {answered_total:,} / {ok_total:,} | {rows_total / max(batches_total, 1):.1f} "
-            f"| {on['insert_ms']:.2f} "
+            f"| {on['inserts_per_s']:,.0f} "
             f"| {on['service_cpu_us']:.0f} / {off['service_cpu_us']:.0f} | {on['pg_cpu_us']:.0f} / {off['pg_cpu_us']:.0f} |")
-    split = ["| shape | configuration | req/s | / off | p50 ms | p99 ms | rows per insert | ms per insert "
+    split = ["| shape | configuration | req/s | / off | p50 ms | p99 ms | rows per insert | inserts/s "
              "| service CPU µs/req | PostgreSQL CPU µs/req |",
              "|" + " --- |" * 10]
     for shape in SHAPES:
         off_rps = bench.median_of(runs[(shape, "off")])["rps"]
-        for name in ("off", "auth", "async", "on"):
+        for name in (n for n in ("off", "auth", "async", "on") if n in CONFIGS):
             r = bench.median_of(runs[(shape, name)])
             audit = (f"{sum(x['rows'] for x in runs[(shape, name)]) / max(sum(x['batches'] for x in runs[(shape, name)]), 1):.1f} "
-                     f"| {r['insert_ms']:.2f}") if "rows" in r else "n/a | n/a"
+                     f"| {r['inserts_per_s']:,.0f}") if "rows" in r else "n/a | n/a"
             split.append(f"| {shape} | {LABELS[name]} | {r['rps']:,.0f} | {r['rps'] / off_rps:.2f} | {r['p50']:.2f} "
                          f"| {r['p99']:.2f} | {audit} | {r['service_cpu_us']:.0f} | {r['pg_cpu_us']:.0f} |")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=bench.ROOT,
@@ -308,6 +303,7 @@ def report(runs, probe, load_before, load_after, seconds):
         f"commit {commit}, with `BENCH_SECURITY=1 bench/run.sh` ({SIZE:,} customers, BENCH_RUNS={bench.RUNS}, "
         f"BENCH_DURATION={bench.DURATION} s, {bench.CONNECTIONS} connections, {bench.WARM_UP} s of warm-up "
         f"per shape and service, pools of {POOL['APP__DATABASE__MAX_CONNECTIONS']} PostgreSQL connections; "
+        f"{'audit settings ' + ' '.join(f'{k}={v}' for k, v in EXTRA.items()) + '; ' if EXTRA else ''}"
         f"{seconds / 60:.0f} min; load average {load_before:.2f} at the start, "
         f"{load_after:.2f} at the end, the benchmark's own load included).",
         "",

@@ -34,6 +34,9 @@ struct FakeTrail {
     failures: usize,
     /// When set, each append waits for a permit of its own.
     gate: Option<Arc<Semaphore>>,
+    /// Appends under way now, and the most there ever were at once.
+    under_way: AtomicUsize,
+    most_under_way: AtomicUsize,
 }
 
 impl FakeTrail {
@@ -55,10 +58,13 @@ impl FakeTrail {
 impl AuditTrail for FakeTrail {
     async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError> {
         let attempt = self.appends.fetch_add(1, Ordering::SeqCst);
+        let now = self.under_way.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_under_way.fetch_max(now, Ordering::SeqCst);
         if let Some(gate) = &self.gate {
             gate.acquire().await.expect("the gate stays open").forget();
         }
         tokio::time::sleep(self.delay).await;
+        self.under_way.fetch_sub(1, Ordering::SeqCst);
         if attempt < self.failures {
             return Err(RepositoryError::Unavailable("audit store down".into()));
         }
@@ -102,6 +108,23 @@ fn ids(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|n| format!("req-{n}")).collect()
 }
 
+/// `ids`, sorted: batches under way together may commit in either order.
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+/// Waits until `condition` holds, which it must within [`PATIENCE`].
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    tokio::time::timeout(PATIENCE, async {
+        while !condition() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}"));
+}
+
 fn settings(mode: AuditMode) -> AuditWriterSettings {
     AuditWriterSettings {
         mode,
@@ -117,6 +140,22 @@ fn writer(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter
 fn spawned(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, JoinHandle<()>) {
     let (writer, task) = writer(trail, settings);
     (writer, tokio::spawn(task.run()))
+}
+
+/// A lookup recording `record(n)`, under way.
+fn lookup(writer: &AuditWriter, n: usize) -> JoinHandle<Result<(), AuditError>> {
+    let writer = writer.clone();
+    tokio::spawn(async move { writer.record(record(n)).await })
+}
+
+/// A trail whose appends each wait for a permit of the returned gate.
+fn gated() -> (Arc<Semaphore>, Arc<FakeTrail>) {
+    let gate = Arc::new(Semaphore::new(0));
+    let trail = Arc::new(FakeTrail {
+        gate: Some(Arc::clone(&gate)),
+        ..FakeTrail::default()
+    });
+    (gate, trail)
 }
 
 /// Waits for the writer task to end, which it must within [`PATIENCE`].
@@ -184,12 +223,7 @@ async fn concurrent_records_are_committed_in_groups_each_once() {
         ..FakeTrail::default()
     });
     let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
-    let lookups: Vec<_> = (0..LOOKUPS)
-        .map(|n| {
-            let writer = writer.clone();
-            tokio::spawn(async move { writer.record(record(n)).await })
-        })
-        .collect();
+    let lookups: Vec<_> = (0..LOOKUPS).map(|n| lookup(&writer, n)).collect();
     for lookup in lookups {
         lookup.await.expect("no panic").expect("committed");
     }
@@ -237,12 +271,7 @@ async fn a_failed_statement_fails_every_lookup_waiting_on_it() {
         ..FakeTrail::default()
     });
     let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
-    let lookups: Vec<_> = (0..10)
-        .map(|n| {
-            let writer = writer.clone();
-            tokio::spawn(async move { writer.record(record(n)).await })
-        })
-        .collect();
+    let lookups: Vec<_> = (0..10).map(|n| lookup(&writer, n)).collect();
     for lookup in lookups {
         let outcome = lookup.await.expect("no panic");
         assert!(
@@ -265,6 +294,93 @@ async fn a_failed_statement_fails_every_lookup_waiting_on_it() {
     ended(task).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_does_not_wait_behind_the_insert_under_way() {
+    let (gate, trail) = gated();
+    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    let first = lookup(&writer, 1);
+    until("the first insert starts", || {
+        trail.appends.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    let second = lookup(&writer, 2);
+    // The first insert is held: the second record goes out beside it.
+    until("the second insert starts beside the first", || {
+        trail.under_way.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    assert!(
+        !first.is_finished() && !second.is_finished(),
+        "answered before committed"
+    );
+    gate.add_permits(2);
+    first.await.expect("no panic").expect("committed");
+    second.await.expect("no panic").expect("committed");
+    assert_eq!(trail.batches().len(), 2, "one insert each");
+    assert_eq!(sorted(trail.written()), ids(1..3));
+    drop(writer);
+    ended(task).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_more_inserts_are_under_way_than_writers() {
+    const LOOKUPS: usize = 40;
+    for writers in [1, 3] {
+        let trail = Arc::new(FakeTrail {
+            delay: Duration::from_millis(5),
+            ..FakeTrail::default()
+        });
+        let (writer, task) = spawned(
+            &trail,
+            AuditWriterSettings {
+                writers,
+                batch_size: 2,
+                ..settings(AuditMode::Sync)
+            },
+        );
+        let lookups: Vec<_> = (0..LOOKUPS).map(|n| lookup(&writer, n)).collect();
+        for lookup in lookups {
+            lookup.await.expect("no panic").expect("committed");
+        }
+        let most = trail.most_under_way.load(Ordering::SeqCst);
+        assert!(
+            most <= writers,
+            "{most} inserts at once with {writers} writers"
+        );
+        assert_eq!(
+            sorted(trail.written()),
+            sorted(ids(0..LOOKUPS)),
+            "every record written exactly once"
+        );
+        drop(writer);
+        ended(task).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_writer_finishes_the_inserts_under_way() {
+    let (gate, trail) = gated();
+    let (writer, task) = writer(&trail, settings(AuditMode::Sync));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(task.run_until(async {
+        let _ = stopped.await;
+    }));
+    let lookups: Vec<_> = (0..2).map(|n| (n, lookup(&writer, n))).collect();
+    until("both inserts are under way", || {
+        trail.under_way.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    stop.send(()).expect("the task listens");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!task.is_finished(), "ended with inserts under way");
+    gate.add_permits(2);
+    ended(task).await;
+    for (n, lookup) in lookups {
+        assert_eq!(lookup.await.expect("no panic"), Ok(()), "lookup {n}");
+    }
+    assert_eq!(sorted(trail.written()), ids(0..2));
+}
+
 #[tokio::test]
 async fn a_record_to_a_stopped_writer_is_refused() {
     let trail = Arc::new(FakeTrail::default());
@@ -284,11 +400,7 @@ async fn a_record_to_a_stopped_writer_is_refused() {
 
 #[tokio::test]
 async fn an_async_record_returns_before_it_is_committed() {
-    let gate = Arc::new(Semaphore::new(0));
-    let trail = Arc::new(FakeTrail {
-        gate: Some(Arc::clone(&gate)),
-        ..FakeTrail::default()
-    });
+    let (gate, trail) = gated();
     let (writer, task) = spawned(&trail, settings(AuditMode::Async));
     tokio::time::timeout(PATIENCE, writer.record(record(1)))
         .await
@@ -350,7 +462,7 @@ async fn the_writer_writes_what_is_queued_before_it_ends() {
     drop(writer);
     drop(other);
     ended(tokio::spawn(task.run())).await;
-    assert_eq!(trail.written(), ids(0..20));
+    assert_eq!(sorted(trail.written()), sorted(ids(0..20)));
     assert_eq!(trail.batches().len(), 3);
     assert_eq!(counters.written.load(Ordering::SeqCst), 20);
     assert_eq!(counters.pending(), 0);

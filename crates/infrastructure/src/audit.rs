@@ -14,20 +14,21 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
-use customer_domain::{
-    AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CriterionDigest,
-    CustomerId, Disclosure, RepositoryError,
-};
+use customer_domain::{AuditQuery, AuditRecord, AuditTrail, Criterion, RepositoryError};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::database::{Backend, Database, with_connection};
 use crate::error::InfraError;
 use crate::schema::{audit_disclosures, audit_settings};
-use crate::timestamps::{from_stored, to_stored};
+use crate::timestamps::to_stored;
+
+mod rows;
+
+use rows::{DisclosureColumns, DisclosureRow, NewDisclosureRow};
 
 /// The partitioned table, and its DEFAULT partition.
 const TABLE: &str = "audit_disclosures";
@@ -35,8 +36,8 @@ const DEFAULT_PARTITION: &str = "audit_disclosures_default";
 /// The advisory lock under which partitions are made and dropped, so that two instances
 /// of the service never make the same one at once.
 const PARTITION_LOCK: i64 = 727_275;
-/// Records per INSERT: 12 bind values each, well under SQLite's limit of 32766 bind
-/// values per statement.
+/// Records per SQLite INSERT: 12 bind values each, well under SQLite's limit of 32766
+/// bind values per statement. (PostgreSQL's takes any number in 12 bind values.)
 const MAX_BATCH: usize = 1000;
 /// "No month ensured yet".
 const NO_MONTH: i32 = i32::MIN;
@@ -55,157 +56,6 @@ impl std::fmt::Debug for SqlAuditTrail {
             .field("db", &self.db)
             .finish_non_exhaustive()
     }
-}
-
-/// A record as stored.
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = audit_disclosures)]
-#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct DisclosureRow {
-    occurred_at: NaiveDateTime,
-    request_id: String,
-    client_name: String,
-    credential: String,
-    company_code: String,
-    criteria: String,
-    customer_id_hmac: Option<String>,
-    identification_no_hmac: Option<String>,
-    mobile_number_hmac: Option<String>,
-    reference_no_hmac: Option<String>,
-    disclosed: String,
-}
-
-/// A record about to be stored. `None` is NULL, not DEFAULT: SQLite writes a batch of
-/// rows in one statement only when no value is DEFAULT.
-#[derive(Insertable)]
-#[diesel(table_name = audit_disclosures)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewDisclosureRow {
-    occurred_at: NaiveDateTime,
-    request_id: String,
-    client_name: String,
-    credential: String,
-    company_code: String,
-    criteria: String,
-    customer_id_hmac: Option<String>,
-    identification_no_hmac: Option<String>,
-    mobile_number_hmac: Option<String>,
-    reference_no_hmac: Option<String>,
-    customers_returned: i32,
-    disclosed: String,
-}
-
-impl NewDisclosureRow {
-    /// The row of `record`; owned, so that SQLite's blocking task can take it.
-    fn new(record: &AuditRecord) -> Result<Self, InfraError> {
-        // Each criterion once, in the contract's order: a column holds one digest.
-        let criteria: Vec<&str> = Criterion::ALL
-            .iter()
-            .filter(|criterion| record.digest_of(**criterion).is_some())
-            .map(|criterion| criterion.name())
-            .collect();
-        let disclosed: Vec<Value> = record
-            .disclosed
-            .iter()
-            .map(|shown| {
-                json!({
-                    "customerId": shown.customer_id.get(),
-                    "customerVersionId": shown.customer_version_id,
-                })
-            })
-            .collect();
-        let digest = |criterion| record.digest_of(criterion).map(str::to_owned);
-        Ok(Self {
-            occurred_at: to_stored(record.at),
-            request_id: record.request_id.clone(),
-            client_name: record.client.as_str().to_owned(),
-            credential: record.credential.clone(),
-            company_code: record.company.as_str().to_owned(),
-            criteria: criteria.join(","),
-            customer_id_hmac: digest(Criterion::CustomerId),
-            identification_no_hmac: digest(Criterion::IdentificationNo),
-            mobile_number_hmac: digest(Criterion::MobileNumber),
-            reference_no_hmac: digest(Criterion::ReferenceNo),
-            customers_returned: i32::try_from(record.disclosed.len()).map_err(|_| {
-                InfraError::Inconsistent(format!(
-                    "{} customers disclosed by one lookup",
-                    record.disclosed.len()
-                ))
-            })?,
-            disclosed: Value::Array(disclosed).to_string(),
-        })
-    }
-}
-
-fn inconsistent(what: impl std::fmt::Display) -> InfraError {
-    InfraError::Inconsistent(format!("audit_disclosures: {what}"))
-}
-
-impl DisclosureRow {
-    fn digest(&self, criterion: Criterion) -> Option<&String> {
-        match criterion {
-            Criterion::CustomerId => self.customer_id_hmac.as_ref(),
-            Criterion::IdentificationNo => self.identification_no_hmac.as_ref(),
-            Criterion::MobileNumber => self.mobile_number_hmac.as_ref(),
-            Criterion::ReferenceNo => self.reference_no_hmac.as_ref(),
-        }
-    }
-
-    fn into_record(self) -> Result<AuditRecord, InfraError> {
-        let mut criteria = Vec::new();
-        for name in self.criteria.split(',').filter(|name| !name.is_empty()) {
-            let criterion = Criterion::ALL
-                .into_iter()
-                .find(|criterion| criterion.name() == name)
-                .ok_or_else(|| inconsistent(format!("unknown criterion {name:?}")))?;
-            let digest = self
-                .digest(criterion)
-                .ok_or_else(|| inconsistent(format!("no digest for the criterion {name}")))?;
-            criteria.push(CriterionDigest {
-                criterion,
-                digest: digest.clone(),
-            });
-        }
-        Ok(AuditRecord {
-            at: from_stored(self.occurred_at),
-            client: ClientName::parse(&self.client_name).map_err(|error| {
-                inconsistent(format!("client name {:?}: {error}", self.client_name))
-            })?,
-            company: CompanyCode::parse(&self.company_code).map_err(|error| {
-                inconsistent(format!("company code {:?}: {error}", self.company_code))
-            })?,
-            disclosed: parse_disclosed(&self.disclosed)?,
-            request_id: self.request_id,
-            credential: self.credential,
-            criteria,
-        })
-    }
-}
-
-/// Reads the `disclosed` column: `[{"customerId":54218,"customerVersionId":3}, ...]`.
-fn parse_disclosed(text: &str) -> Result<Vec<Disclosure>, InfraError> {
-    let malformed = || inconsistent(format!("disclosed {text:?} is not a list of disclosures"));
-    let value: Value = serde_json::from_str(text).map_err(|_| malformed())?;
-    let items = value.as_array().ok_or_else(malformed)?;
-    items
-        .iter()
-        .map(|item| {
-            let customer_id = item
-                .get("customerId")
-                .and_then(Value::as_i64)
-                .and_then(|id| CustomerId::new(id).ok())
-                .ok_or_else(malformed)?;
-            let customer_version_id = item
-                .get("customerVersionId")
-                .and_then(Value::as_i64)
-                .and_then(|version| i32::try_from(version).ok())
-                .ok_or_else(malformed)?;
-            Ok(Disclosure {
-                customer_id,
-                customer_version_id,
-            })
-        })
-        .collect()
 }
 
 /// A month as one number, which changes when the month does.
@@ -383,24 +233,9 @@ impl SqlAuditTrail {
             .collect::<Result<Vec<_>, _>>()?;
         match &self.db {
             Database::Postgres(pool) => {
+                let columns = DisclosureColumns::from(rows);
                 let mut pooled = pool.get().await?;
-                if rows.len() <= MAX_BATCH {
-                    diesel::insert_into(audit_disclosures::table)
-                        .values(&rows)
-                        .execute(&mut *pooled)
-                        .await?;
-                } else {
-                    diesel_async::AsyncConnection::transaction(&mut *pooled, async |conn| {
-                        for chunk in rows.chunks(MAX_BATCH) {
-                            diesel::insert_into(audit_disclosures::table)
-                                .values(chunk)
-                                .execute(conn)
-                                .await?;
-                        }
-                        Ok::<_, InfraError>(())
-                    })
-                    .await?;
-                }
+                columns.execute(&mut *pooled).await?;
             }
             Database::Sqlite(pool) => {
                 // diesel writes a batch of rows as one SQLite statement through its
@@ -639,7 +474,8 @@ mod tests {
 
     use super::*;
 
-    fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    /// `y`-`m`-`d` 13:45 UTC.
+    pub(super) fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 13, 45, 0)
             .single()
             .expect("a valid time")
@@ -672,74 +508,6 @@ mod tests {
             Some(month_start(utc(2026, 12, 1)))
         );
         assert_eq!(partition("DEFAULT").upper_bound(), None);
-    }
-
-    #[test]
-    fn disclosures_are_compact_json() {
-        let record = AuditRecord {
-            at: utc(2026, 11, 29),
-            request_id: "r-1".into(),
-            client: ClientName::parse("call-centre").expect("a name"),
-            credential: "key:0123456789ab".into(),
-            company: CompanyCode::parse("jtc").expect("a code"),
-            criteria: vec![
-                CriterionDigest {
-                    criterion: Criterion::MobileNumber,
-                    digest: "b".repeat(64),
-                },
-                CriterionDigest {
-                    criterion: Criterion::CustomerId,
-                    digest: "a".repeat(64),
-                },
-            ],
-            disclosed: vec![Disclosure {
-                customer_id: CustomerId::new(54218).expect("an id"),
-                customer_version_id: 3,
-            }],
-        };
-        let row = NewDisclosureRow::new(&record).expect("a row");
-        assert_eq!(
-            row.disclosed,
-            r#"[{"customerId":54218,"customerVersionId":3}]"#
-        );
-        assert_eq!(row.criteria, "customerId,mobileNumber");
-        assert_eq!(row.customers_returned, 1);
-        assert_eq!(
-            parse_disclosed(&row.disclosed).expect("read back"),
-            record.disclosed
-        );
-        assert_eq!(parse_disclosed("[]").expect("a miss"), []);
-        assert!(parse_disclosed(r#"[{"customerId":0,"customerVersionId":1}]"#).is_err());
-        assert!(parse_disclosed("{}").is_err());
-    }
-
-    /// A batch is one statement on both backends: SQLite writes rows with DEFAULT values
-    /// one statement each, which `treat_none_as_default_value = false` rules out.
-    #[test]
-    fn a_batch_is_one_statement() {
-        let record = |client: &str| AuditRecord {
-            at: utc(2026, 11, 29),
-            request_id: "r".into(),
-            client: ClientName::parse(client).expect("a name"),
-            credential: "token:s".into(),
-            company: CompanyCode::parse("jtc").expect("a code"),
-            criteria: Vec::new(),
-            disclosed: Vec::new(),
-        };
-        let rows = [record("a"), record("b"), record("c")]
-            .iter()
-            .map(NewDisclosureRow::new)
-            .collect::<Result<Vec<_>, _>>()
-            .expect("rows");
-        let insert = diesel::insert_into(audit_disclosures::table).values(&rows);
-        for sql in [
-            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&insert).to_string(),
-            diesel::debug_query::<diesel::pg::Pg, _>(&insert).to_string(),
-        ] {
-            assert!(sql.starts_with("INSERT INTO"), "{sql}");
-            assert_eq!(sql.matches("INSERT").count(), 1, "{sql}");
-            assert_eq!(sql.matches("), (").count(), 2, "{sql}");
-        }
     }
 
     #[test]

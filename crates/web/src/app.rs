@@ -530,12 +530,12 @@ fn audited(
         tracing::warn!("the audit trail is off (audit.mode = \"off\"): lookups leave no record");
         return Ok((search, None, None));
     }
-    // One connection of its own: the writer runs one statement at a time, and on a
-    // thread other than the workers', whose pools are theirs.
+    // Connections of its own, one per insert under way: the lookups' pools are theirs.
+    let writers = settings.audit.writers;
     let db = Database::connect(
         url,
         &PoolSettings {
-            max_size: 1,
+            max_size: writers,
             name: "audit",
             ..settings.database.pool(1)
         },
@@ -551,6 +551,7 @@ fn audited(
                 AuditMode::Sync
             },
             batch_size: settings.audit.batch_size,
+            writers,
             queue_capacity: settings.audit.queue_capacity,
             ..AuditWriterSettings::default()
         },

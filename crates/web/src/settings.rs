@@ -211,6 +211,8 @@ pub struct AuditSettings {
     pub hmac_key: String,
     /// The most records written by one statement.
     pub batch_size: usize,
+    /// The most inserts under way at once (each on a connection of its own).
+    pub writers: usize,
     /// The most records waiting to be written.
     pub queue_capacity: usize,
 }
@@ -437,27 +439,7 @@ impl Settings {
             }
         }
         self.database_url()?;
-        if let Err(error) = EnvFilter::try_new(&self.log.level) {
-            return invalid("log.level", &error.to_string());
-        }
-        // A bare word is a target for tracing (`warning`: the target "warning" at every
-        // level, and nothing else): a misspelt level would turn every line off.
-        if let Some(word) = self.log.level.split(',').map(str::trim).find(|directive| {
-            !directive.is_empty()
-                && !directive.contains(['=', '[', ':'])
-                && !LOG_LEVELS
-                    .iter()
-                    .any(|level| level.eq_ignore_ascii_case(directive))
-        }) {
-            return Err(SettingsError::Invalid {
-                key: "log.level",
-                reason: format!(
-                    "{word:?} is not a level: use one of {} or TARGET=LEVEL \
-                     (e.g. customer_web=debug)",
-                    LOG_LEVELS.join(", ")
-                ),
-            });
-        }
+        check_log_level(&self.log.level)?;
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
         if self.auth.key_cache_ttl_secs == 0 {
@@ -485,6 +467,9 @@ impl Settings {
         if self.audit.batch_size == 0 {
             return invalid("audit.batch_size", "must be at least 1");
         }
+        if self.audit.writers == 0 {
+            return invalid("audit.writers", "must be at least 1");
+        }
         if self.audit.queue_capacity == 0 {
             return invalid("audit.queue_capacity", "must be at least 1");
         }
@@ -498,6 +483,35 @@ impl Settings {
             reason: error.to_string(),
         })
     }
+}
+
+/// A tracing filter of levels or `TARGET=LEVEL` directives.
+fn check_log_level(level: &str) -> Result<(), SettingsError> {
+    if let Err(error) = EnvFilter::try_new(level) {
+        return Err(SettingsError::Invalid {
+            key: "log.level",
+            reason: error.to_string(),
+        });
+    }
+    // A bare word is a target for tracing (`warning`: the target "warning" at every
+    // level, and nothing else): a misspelt level would turn every line off.
+    if let Some(word) = level.split(',').map(str::trim).find(|directive| {
+        !directive.is_empty()
+            && !directive.contains(['=', '[', ':'])
+            && !LOG_LEVELS
+                .iter()
+                .any(|level| level.eq_ignore_ascii_case(directive))
+    }) {
+        return Err(SettingsError::Invalid {
+            key: "log.level",
+            reason: format!(
+                "{word:?} is not a level: use one of {} or TARGET=LEVEL \
+                 (e.g. customer_web=debug)",
+                LOG_LEVELS.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl AuthSettings {

@@ -1,13 +1,17 @@
 //! Group commit of audit records: lookups hand their record to one writer task, which
 //! stores whatever has queued up meanwhile in one statement. Under load a batch holds
 //! the records of every lookup that finished during the previous commit, so the audit
-//! costs about one insert per commit rather than one per lookup.
+//! costs about one insert per commit rather than one per lookup. Up to `writers`
+//! statements run at once, so that a record queued while an insert is under way goes
+//! out at once instead of waiting for that insert's commit.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use customer_domain::{AuditRecord, AuditTrail};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::sync::{mpsc, oneshot};
 
 /// When a lookup's answer may leave.
@@ -28,6 +32,8 @@ pub struct AuditWriterSettings {
     pub mode: AuditMode,
     /// The most records stored by one statement.
     pub batch_size: usize,
+    /// The most statements under way at once (the store needs as many connections).
+    pub writers: usize,
     /// The most records waiting to be written; lookups wait for room beyond it.
     pub queue_capacity: usize,
     /// In `async` mode, the pause before a failed batch is tried again.
@@ -39,6 +45,7 @@ impl Default for AuditWriterSettings {
         Self {
             mode: AuditMode::Sync,
             batch_size: 512,
+            writers: 2,
             queue_capacity: 10_000,
             retry_delay: Duration::from_millis(500),
         }
@@ -98,6 +105,11 @@ pub struct AuditWriter {
 /// The writer task: run it (spawn it) on a runtime with a timer.
 pub struct AuditWriterTask {
     receiver: mpsc::Receiver<Pending>,
+    committer: Committer,
+}
+
+/// What stores a batch; apart from the queue, which the task alone reads.
+struct Committer {
     trail: Arc<dyn AuditTrail>,
     settings: AuditWriterSettings,
     counters: Arc<AuditCounters>,
@@ -106,7 +118,7 @@ pub struct AuditWriterTask {
 impl std::fmt::Debug for AuditWriterTask {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditWriterTask")
-            .field("settings", &self.settings)
+            .field("settings", &self.committer.settings)
             .finish_non_exhaustive()
     }
 }
@@ -126,9 +138,11 @@ impl AuditWriter {
         };
         let task = AuditWriterTask {
             receiver,
-            trail,
-            settings,
-            counters,
+            committer: Committer {
+                trail,
+                settings,
+                counters,
+            },
         };
         (writer, task)
     }
@@ -178,36 +192,67 @@ impl AuditWriterTask {
     /// Writes batches until `stop` completes (or every [`AuditWriter`] is dropped); then
     /// refuses new records ([`AuditError::Stopped`]) and writes what is queued before
     /// returning.
-    pub async fn run_until(mut self, stop: impl Future<Output = ()>) {
-        let mut batch = Vec::with_capacity(self.settings.batch_size);
+    pub async fn run_until(self, stop: impl Future<Output = ()>) {
+        let Self {
+            mut receiver,
+            committer,
+        } = self;
+        let limit = committer.settings.batch_size.max(1);
+        let writers = committer.settings.writers.max(1);
         let mut stop = std::pin::pin!(stop);
         let mut stopping = false;
+        let mut drained = false;
+        let mut under_way = FuturesUnordered::new();
         loop {
-            batch.clear();
-            let limit = self.settings.batch_size.max(1);
-            let received = if stopping {
-                self.receiver.recv_many(&mut batch, limit).await
-            } else {
-                tokio::select! {
-                    received = self.receiver.recv_many(&mut batch, limit) => received,
-                    () = &mut stop => {
-                        stopping = true;
-                        self.receiver.close();
-                        continue;
-                    }
-                }
-            };
-            if received == 0 {
+            if drained && under_way.is_empty() {
                 return;
             }
-            let records: Vec<AuditRecord> = batch.iter().map(|p| p.record.clone()).collect();
-            let outcome = self.write(&records).await;
-            for pending in batch.drain(..) {
-                if let Some(committed) = pending.committed {
-                    // The lookup may have been abandoned meanwhile; its record stands.
-                    let _ = committed.send(outcome.clone());
+            let room = !drained && under_way.len() < writers;
+            let mut batch = Vec::new();
+            let event = tokio::select! {
+                // Finished statements first: they free a connection, and their lookups
+                // have waited longest.
+                biased;
+                Some(()) = under_way.next(), if !under_way.is_empty() => Event::Committed,
+                received = receiver.recv_many(&mut batch, limit), if room => {
+                    Event::Received(received)
+                }
+                () = &mut stop, if !stopping => Event::Stop,
+            };
+            match event {
+                Event::Committed => {}
+                Event::Received(0) => drained = true,
+                Event::Received(_) => under_way.push(committer.commit(batch)),
+                Event::Stop => {
+                    stopping = true;
+                    receiver.close();
                 }
             }
+        }
+    }
+}
+
+/// What the writer task's loop woke up for.
+enum Event {
+    /// A statement ended (its lookups are told).
+    Committed,
+    /// So many records were taken from the queue (none: the queue is closed and empty).
+    Received(usize),
+    /// The service is stopping.
+    Stop,
+}
+
+impl Committer {
+    /// Stores `batch` and tells each of its lookups the outcome.
+    async fn commit(&self, batch: Vec<Pending>) {
+        let (records, waiting): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .map(|pending| (pending.record, pending.committed))
+            .unzip();
+        let outcome = self.write(&records).await;
+        for committed in waiting.into_iter().flatten() {
+            // The lookup may have been abandoned meanwhile; its record stands.
+            let _ = committed.send(outcome.clone());
         }
     }
 

@@ -8,7 +8,9 @@ use customer_domain::{
     CustomerId, Disclosure,
 };
 use customer_infrastructure::test_support::{TestBackend, TestDatabase, revert_all_migrations};
-use customer_infrastructure::{Database, SqlAuditTrail, audit_hmac_key, run_migrations};
+use customer_infrastructure::{
+    Database, PoolSettings, SqlAuditTrail, audit_hmac_key, run_migrations,
+};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel_async::RunQueryDsl;
@@ -513,4 +515,46 @@ pub async fn audit_partitions_exist_for_this_month_and_next(backend: TestBackend
     ];
     expected.sort();
     assert_eq!(partitions(&db.connect()).await, expected);
+}
+
+/// PostgreSQL: batches of any size are stored by one statement that the connection keeps
+/// prepared (parsed and planned once), not by a new statement per batch size.
+pub async fn batches_of_any_size_reuse_one_prepared_statement(backend: TestBackend) {
+    assert_eq!(backend, TestBackend::Postgres);
+    let db = TestDatabase::new(backend).await;
+    // One connection: the one whose prepared statements are listed below.
+    let pool = Database::connect(
+        db.url(),
+        &PoolSettings {
+            max_size: 1,
+            ..PoolSettings::default()
+        },
+    )
+    .expect("a pool");
+    let trail = SqlAuditTrail::new(pool.clone());
+    let start = when(2025, 5, 1, 0);
+    let mut appended = Vec::new();
+    for size in [1, 3, 5] {
+        let first = appended.len();
+        let batch: Vec<AuditRecord> = (first..first + size)
+            .map(|i| {
+                record(
+                    start + Duration::seconds(i64::try_from(i).expect("small")),
+                    "sizes",
+                    "jtc",
+                    &[(Criterion::MobileNumber, 7)],
+                    &[(54218, 1)],
+                )
+            })
+            .collect();
+        trail.append(&batch).await.expect("the batch is appended");
+        appended.extend(batch);
+    }
+    let prepared = count(
+        &pool,
+        "pg_prepared_statements WHERE statement LIKE 'INSERT INTO audit_disclosures%'",
+    )
+    .await;
+    assert_eq!(prepared, 1, "one prepared INSERT for batches of 1, 3 and 5");
+    assert_eq!(find(&trail, by_client("sizes"), None).await, appended);
 }

@@ -114,7 +114,10 @@ fn main() -> std::process::ExitCode {
         ],
     ];
     let postgres_only: &[(&'static str, SuiteTest)] = suite![
-        audit: [audit_partitions_exist_for_this_month_and_next],
+        audit: [
+            audit_partitions_exist_for_this_month_and_next,
+            batches_of_any_size_reuse_one_prepared_statement,
+        ],
         deadlines: [a_lookup_past_its_deadline_is_unavailable_and_its_connection_closed],
     ];
     run_suites(tests, postgres_only)

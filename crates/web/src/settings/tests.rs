@@ -168,6 +168,16 @@ fn invalid_settings_are_named() {
     let error =
         load(Path::new("/nonexistent"), None, Some("mysql://h/db"), &[]).expect_err("must fail");
     assert!(error.to_string().contains("database.url"), "{error}");
+    let error = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__AUDIT__WRITERS", "0")],
+    )
+    .expect_err("must fail");
+    assert!(error.to_string().contains("audit.writers"), "{error}");
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert_eq!(settings.audit.writers, 2);
 }
 
 #[test]

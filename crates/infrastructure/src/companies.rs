@@ -2,7 +2,9 @@
 //!
 //! Company ids are not an identity column (the demo data and the customer rows name
 //! fixed ids): a new company takes one more than the largest id, read and inserted in
-//! one transaction.
+//! one transaction that no other write of the table overlaps (SQLite's write
+//! transactions run one at a time; on PostgreSQL the transaction locks the table against
+//! other writers first, readers go on), so concurrent adds never pick the same id.
 
 use async_trait::async_trait;
 use customer_domain::{
@@ -15,16 +17,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 
 use crate::clients::parse_stored;
-use crate::database::{Database, with_connection, write_transaction};
+use crate::database::{Backend, Database, with_connection, write_transaction};
 use crate::error::InfraError;
 use crate::schema::companies;
 
 /// A change to the registry: done, refused for a reason the port names, or failed.
 type Outcome<T> = Result<Result<T, CompanyRegistryError>, InfraError>;
-
-/// How many times an insert is tried when another one took the same new id first
-/// (PostgreSQL only: SQLite's write transactions run one at a time).
-const ID_ATTEMPTS: usize = 5;
 
 /// The companies of the group stored in a [`Database`].
 pub struct SqlCompanyRegistry {
@@ -63,28 +61,16 @@ impl CompanyRow {
     }
 }
 
-/// Which unique constraint of `companies` refused an insert, if one did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Conflict {
-    Code,
-    Id,
-}
-
-fn conflict(error: &InfraError) -> Option<Conflict> {
+/// Whether `error` is the unique constraint on `companies.code` refusing an insert.
+fn code_taken(error: &InfraError) -> bool {
     let InfraError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) =
         error
     else {
-        return None;
+        return false;
     };
     // PostgreSQL names the constraint, SQLite the column.
     let message = info.message();
-    if message.contains("companies_code_key") || message.contains("companies.code") {
-        Some(Conflict::Code)
-    } else if message.contains("companies_pkey") || message.contains("companies.company_id") {
-        Some(Conflict::Id)
-    } else {
-        None
-    }
+    message.contains("companies_code_key") || message.contains("companies.code")
 }
 
 /// The outcome of a change as the port reports it.
@@ -99,7 +85,14 @@ impl SqlCompanyRegistry {
     }
 
     async fn insert(&self, code: &CompanyCode, name: &LocalizedName) -> Outcome<Company> {
+        let postgres = self.db.backend() == Backend::Postgres;
         write_transaction!(&self.db, |conn| {
+            if postgres {
+                // Other adds wait here until this one commits, then read its id.
+                diesel::sql_query("LOCK TABLE companies IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(conn)
+                    .await?;
+            }
             let taken: Option<i32> = companies::table
                 .filter(companies::code.eq(code.as_str()))
                 .select(companies::company_id)
@@ -193,20 +186,10 @@ impl CompanyRegistry for SqlCompanyRegistry {
         code: &CompanyCode,
         name: &LocalizedName,
     ) -> Result<Company, CompanyRegistryError> {
-        let mut attempt = 1;
-        loop {
-            match self.insert(code, name).await {
-                Err(error) => match conflict(&error) {
-                    // Added by someone else between the check and the insert.
-                    Some(Conflict::Code) => {
-                        return Err(CompanyRegistryError::CodeTaken(code.clone()));
-                    }
-                    // Another company took the same new id: read the largest again.
-                    Some(Conflict::Id) if attempt < ID_ATTEMPTS => attempt += 1,
-                    _ => return settle(Err(error)),
-                },
-                outcome => return settle(outcome),
-            }
+        match self.insert(code, name).await {
+            // Added outside the service between the check and the insert.
+            Err(error) if code_taken(&error) => Err(CompanyRegistryError::CodeTaken(code.clone())),
+            outcome => settle(outcome),
         }
     }
 

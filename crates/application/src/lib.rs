@@ -16,7 +16,6 @@
 pub mod access;
 pub mod audit;
 pub mod companies;
-mod hex;
 mod messages;
 mod params;
 mod search;

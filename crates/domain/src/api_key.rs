@@ -124,22 +124,13 @@ impl ApiKeyHash {
 
     /// The hash in lowercase hexadecimal, as stored.
     pub fn to_hex(&self) -> String {
-        use fmt::Write;
-        self.0.iter().fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+        hex::encode(self.0)
     }
 
     /// Reads a hash written by [`Self::to_hex`]; `None` when it is not 64 hex digits.
     pub fn from_hex(hex: &str) -> Option<Self> {
-        if hex.len() != 64 {
-            return None;
-        }
         let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-        }
+        hex::decode_to_slice(hex, &mut bytes).ok()?;
         Some(Self(bytes))
     }
 }

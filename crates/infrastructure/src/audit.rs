@@ -9,7 +9,6 @@
 //! partition cannot simply be created, so making it moves them into it, in the same
 //! transaction.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use async_trait::async_trait;
@@ -423,10 +422,7 @@ pub async fn audit_hmac_key(db: &Database) -> Result<Vec<u8>, InfraError> {
     } else {
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh)?;
-        let fresh = fresh.iter().fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        });
+        let fresh = hex::encode(fresh);
         with_connection!(db, |conn| {
             diesel::insert_into(audit_settings::table)
                 .values((
@@ -458,14 +454,9 @@ async fn stored_hmac_key(db: &Database) -> Result<Option<String>, InfraError> {
     }))
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.is_empty() || !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
+/// The stored key's bytes; `None` when it is empty or not hexadecimal.
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    hex::decode(text).ok().filter(|bytes| !bytes.is_empty())
 }
 
 #[cfg(test)]

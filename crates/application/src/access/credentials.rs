@@ -37,7 +37,7 @@ pub fn issue_key(
     let mut secret = [0u8; 32];
     getrandom::fill(&mut id_bytes).map_err(|error| RandomnessError(error.to_string()))?;
     getrandom::fill(&mut secret).map_err(|error| RandomnessError(error.to_string()))?;
-    let id = crate::hex::encode(&id_bytes);
+    let id = hex::encode(id_bytes);
     let text = format!("{API_KEY_PREFIX}{id}_{}", URL_SAFE_NO_PAD.encode(secret));
     let key = ApiKey::parse(&text).expect("a generated key has the shape of a key");
     let stored = NewApiKey {

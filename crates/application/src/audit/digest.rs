@@ -32,7 +32,7 @@ impl CriteriaHasher {
         mac.update(criterion.name().as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
-        let digest = crate::hex::encode(&mac.finalize().into_bytes());
+        let digest = hex::encode(mac.finalize().into_bytes());
         CriterionDigest { criterion, digest }
     }
 

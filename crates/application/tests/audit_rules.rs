@@ -365,11 +365,15 @@ async fn a_stopped_writer_finishes_the_inserts_under_way() {
     let task = tokio::spawn(task.run_until(async {
         let _ = stopped.await;
     }));
-    let lookups: Vec<_> = (0..2).map(|n| (n, lookup(&writer, n))).collect();
-    until("both inserts are under way", || {
-        trail.under_way.load(Ordering::SeqCst) == 2
-    })
-    .await;
+    // One record at a time: queued together, both would go out in one insert.
+    let mut lookups = Vec::new();
+    for n in 0..2 {
+        lookups.push((n, lookup(&writer, n)));
+        until("each insert starts", || {
+            trail.under_way.load(Ordering::SeqCst) == n + 1
+        })
+        .await;
+    }
     stop.send(()).expect("the task listens");
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!task.is_finished(), "ended with inserts under way");

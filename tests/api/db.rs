@@ -251,8 +251,9 @@ pub async fn sessions_waiting_for_a_lock(url: &str) -> i64 {
     .expect("pg_stat_activity is readable")
 }
 
-/// A row of the audit trail as stored: the columns a test checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A row of the audit trail as stored: the columns a test checks, in the order
+/// [`audit_rows`] selects them.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::Queryable)]
 pub struct AuditRow {
     pub request_id: String,
     pub client_name: String,
@@ -263,32 +264,6 @@ pub struct AuditRow {
     pub customers_returned: i32,
     /// The customers shown, as JSON.
     pub disclosed: String,
-}
-
-type AuditColumns = (String, String, String, String, String, i32, String);
-
-impl From<AuditColumns> for AuditRow {
-    fn from(
-        (
-            request_id,
-            client_name,
-            credential,
-            company_code,
-            criteria,
-            customers_returned,
-            disclosed,
-        ): AuditColumns,
-    ) -> Self {
-        Self {
-            request_id,
-            client_name,
-            credential,
-            company_code,
-            criteria,
-            customers_returned,
-            disclosed,
-        }
-    }
 }
 
 /// Every row of the audit trail at `url`, in the order written.
@@ -306,7 +281,7 @@ pub async fn audit_rows(url: &DatabaseUrl) -> Vec<AuditRow> {
             audit::disclosed,
         ))
         .order(audit::id);
-    let rows: Vec<AuditColumns> = match url {
+    match url {
         DatabaseUrl::Postgres(url) => {
             use diesel_async::RunQueryDsl;
             let mut conn = connect_postgres(url).await;
@@ -325,8 +300,7 @@ pub async fn audit_rows(url: &DatabaseUrl) -> Vec<AuditRow> {
             .await
             .expect("the read ran")
         }
-    };
-    rows.into_iter().map(AuditRow::from).collect()
+    }
 }
 
 /// One value read by [`text_values`].

@@ -401,12 +401,12 @@ pub async fn a_customer_id_of_two_companies_keeps_its_contacts_apart(backend: Te
     )
     .await;
     let store = store(&db);
-    let in_jtc = find_one(&store, JTC, &by_id(54218)).await;
-    assert_eq!(in_jtc.version_id, 103_932);
-    assert_eq!(contact_ids(&in_jtc), [1, 2]);
-    let in_jfc = find_one(&store, JFC, &by_id(54218)).await;
-    assert_eq!(in_jfc.version_id, 900_301);
-    assert_eq!(contact_ids(&in_jfc), [301, 302]);
+    let own = find_one(&store, JTC, &by_id(54218)).await;
+    assert_eq!(own.version_id, 103_932);
+    assert_eq!(contact_ids(&own), [1, 2]);
+    let other = find_one(&store, JFC, &by_id(54218)).await;
+    assert_eq!(other.version_id, 900_301);
+    assert_eq!(contact_ids(&other), [301, 302]);
     assert_eq!(
         ids(&find(&store, JTC, &by_mobile("512000301")).await),
         Vec::<i64>::new()

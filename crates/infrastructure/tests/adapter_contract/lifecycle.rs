@@ -75,7 +75,7 @@ pub async fn seed_demo_is_idempotent(backend: TestBackend) {
 
 /// After seeding, rows inserted without explicit keys get fresh ones: the seed advances
 /// the identity sequences past the explicit demo keys. PostgreSQL only: SQLite assigns no
-/// ids since the keys hold company_id (they are no longer aliases of the rowid), and
+/// ids since the keys hold `company_id` (they are no longer aliases of the rowid), and
 /// every SQLite writer names its ids.
 pub async fn rows_inserted_after_seeding_get_fresh_ids(backend: TestBackend) {
     let db = TestDatabase::with_demo_data(backend).await;

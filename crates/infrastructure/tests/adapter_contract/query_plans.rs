@@ -131,7 +131,7 @@ async fn check_postgres(db: &TestDatabase, sample: &Sample) {
         );
         for plan in prepared_plans(&pool, company, &criteria, &[sample.customer_id]).await {
             let mut nodes = Vec::new();
-            collect_nodes(&plan.plan[0]["Plan"], &mut nodes);
+            collect_nodes(&plan.json[0]["Plan"], &mut nodes);
             let context = format!("{shape} {plan}");
             for (node, relation) in &nodes {
                 if CUSTOMER_TABLES.contains(&relation.as_str()) {
@@ -179,7 +179,7 @@ pub struct Plan {
     /// The SQL literal of each bind value, `$1` first.
     pub values: Vec<String>,
     /// `EXPLAIN (FORMAT JSON)`.
-    pub plan: Value,
+    pub json: Value,
 }
 
 impl std::fmt::Display for Plan {
@@ -187,7 +187,7 @@ impl std::fmt::Display for Plan {
         write!(
             f,
             "{} ({}) with {:?}: {:#}",
-            self.statement, self.mode, self.values, self.plan
+            self.statement, self.mode, self.values, self.json
         )
     }
 }
@@ -250,7 +250,7 @@ pub async fn prepared_plans(
                 statement,
                 mode,
                 values: values.clone(),
-                plan: serde_json::from_str(&plan.plan).expect("a JSON plan"),
+                json: serde_json::from_str(&plan.plan).expect("a JSON plan"),
             });
         }
     }

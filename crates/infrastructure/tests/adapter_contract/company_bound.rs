@@ -150,12 +150,27 @@ pub async fn every_table_a_lookup_reads_is_filtered_on_its_company(backend: Test
             .map(|c| c.customer_id.get())
             .collect();
         assert!(!found.is_empty(), "{shape}: the lookup finds customers");
+        let lookup = Lookup {
+            shape,
+            company,
+            criteria: &criteria,
+            found: &found,
+        };
         checked += match backend {
-            TestBackend::Postgres => check_postgres(&pool, shape, company, &criteria, &found).await,
-            TestBackend::Sqlite => check_sqlite(&pool, shape, company, &criteria, &found).await,
+            TestBackend::Postgres => check_postgres(&pool, &lookup).await,
+            TestBackend::Sqlite => check_sqlite(&pool, &lookup).await,
         };
     }
     assert!(checked >= lookups().len() * 2, "scans checked: {checked}");
+}
+
+/// A lookup run, whose statements are checked.
+struct Lookup<'a> {
+    shape: &'static str,
+    company: CompanyId,
+    criteria: &'a SearchCriteria,
+    /// The ids of the customers it found, for which `find_contacts` reads contacts.
+    found: &'a [i64],
 }
 
 /// A scan of a table in a JSON plan: (node type, relation, its conditions).
@@ -205,15 +220,10 @@ fn company_values(condition: &str, values: &[String]) -> Vec<String> {
         .collect()
 }
 
-async fn check_postgres(
-    pool: &Database,
-    shape: &str,
-    company: CompanyId,
-    criteria: &SearchCriteria,
-    found: &[i64],
-) -> usize {
+async fn check_postgres(pool: &Database, lookup: &Lookup<'_>) -> usize {
+    let shape = lookup.shape;
     let mut checked = 0;
-    let plans = prepared_plans(pool, company, criteria, found).await;
+    let plans = prepared_plans(pool, lookup.company, lookup.criteria, lookup.found).await;
     assert_eq!(
         plans.len(),
         2 * 2,
@@ -254,11 +264,11 @@ async fn check_postgres(
             assert!(
                 bound
                     .iter()
-                    .all(|value| *value == company.get().to_string()),
+                    .all(|value| *value == lookup.company.get().to_string()),
                 "{} of {} bound to {bound:?}, not company {}: {context}",
                 scan.node,
                 scan.relation,
-                company.get()
+                lookup.company.get()
             );
             checked += 1;
         }
@@ -272,17 +282,15 @@ struct PlanLine {
     detail: String,
 }
 
-async fn check_sqlite(
-    pool: &Database,
-    shape: &str,
-    company: CompanyId,
-    criteria: &SearchCriteria,
-    found: &[i64],
-) -> usize {
+async fn check_sqlite(pool: &Database, lookup: &Lookup<'_>) -> usize {
+    let shape = lookup.shape;
     let mut checked = 0;
-    for (statement, sql, _) in
-        SqlCustomerStore::lookup_statements(Backend::Sqlite, company, criteria, found)
-    {
+    for (statement, sql, _) in SqlCustomerStore::lookup_statements(
+        Backend::Sqlite,
+        lookup.company,
+        lookup.criteria,
+        lookup.found,
+    ) {
         let explain = format!("EXPLAIN QUERY PLAN {sql}");
         let lines: Vec<PlanLine> = with_conn!(pool, |conn| diesel::sql_query(&explain)
             .load(conn)

@@ -125,15 +125,17 @@ diesel::table! {
     }
 }
 
+// The tables of customer data are keyed by company first: each row belongs to one
+// company, and the tables can be distributed by company_id (docs/scaling.md).
 diesel::table! {
-    customers (customer_id) {
+    customers (company_id, customer_id) {
         customer_id -> BigInt,
         company_id -> Integer,
     }
 }
 
 diesel::table! {
-    customer_versions (version_id) {
+    customer_versions (company_id, version_id) {
         version_id -> BigInt,
         customer_id -> BigInt,
         customer_version_id -> Integer,
@@ -183,7 +185,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    customer_contacts (contact_id) {
+    customer_contacts (company_id, contact_id) {
         contact_id -> BigInt,
         customer_id -> BigInt,
         contact_number -> Nullable<Text>,
@@ -197,11 +199,12 @@ diesel::table! {
         contact_is_enable -> Nullable<Bool>,
         profession -> Nullable<Text>,
         remarks -> Nullable<Text>,
+        company_id -> Integer,
     }
 }
 
 diesel::table! {
-    customer_references (reference_id) {
+    customer_references (company_id, reference_id) {
         reference_id -> BigInt,
         company_id -> Integer,
         customer_id -> BigInt,
@@ -258,7 +261,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(api_keys -> clients (client_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

@@ -183,12 +183,15 @@ impl<'a> FindCustomers<'a> {
     }
 }
 
-/// The `find_contacts` statement: every contact of the customers `ids`, by customer, then
-/// contact.
+/// The `find_contacts` statement: every contact of the customers `ids` of `company`, by
+/// customer, then contact. The company bounds it like every other table of a lookup (a
+/// customer id is unique only inside its company; distributed by company, the statement
+/// reads one shard).
 #[dsl::auto_type]
-fn contacts(ids: Vec<i64>) -> _ {
+fn contacts(company: i32, ids: Vec<i64>) -> _ {
     let columns: Columns<ContactRecord> = columns();
     customer_contacts::table
+        .filter(customer_contacts::company_id.eq(company))
         .filter(customer_contacts::customer_id.eq_any(ids))
         .order((
             customer_contacts::customer_id,
@@ -273,7 +276,7 @@ impl SqlCustomerStore {
             for binds in PROBES {
                 let _found = load_versions!(FindCustomers::new(binds), conn);
             }
-            let _contacts: Vec<ContactRecord> = contacts(vec![0]).load(conn).await?;
+            let _contacts: Vec<ContactRecord> = contacts(0, vec![0]).load(conn).await?;
             Ok(())
         })
     }
@@ -290,7 +293,7 @@ impl SqlCustomerStore {
             } else {
                 let started = Instant::now();
                 let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-                let contacts = contacts(ids).load(conn).await?;
+                let contacts = contacts(binds.company, ids).load(conn).await?;
                 self.observe("find_contacts", started);
                 contacts
             };
@@ -459,7 +462,7 @@ mod tests {
             .collect();
         assert_eq!(ids.len(), 4, "one statement per driving identifier");
         // SQLite writes one placeholder per id: diesel finds this one by its text.
-        assert!(query_id(&contacts(vec![1, 2])).is_none());
+        assert!(query_id(&contacts(1, vec![1, 2])).is_none());
     }
 }
 
@@ -520,7 +523,8 @@ mod inspection {
             found: &[i64],
         ) -> Vec<(&'static str, String, String)> {
             let (sql, binds) = FindCustomers::new(Binds::new(company, criteria)).render(backend);
-            let (contacts_sql, contacts_binds) = render(&contacts(found.to_vec()), backend);
+            let (contacts_sql, contacts_binds) =
+                render(&contacts(company.get(), found.to_vec()), backend);
             vec![
                 ("find_customers", sql, binds),
                 ("find_contacts", contacts_sql, contacts_binds),

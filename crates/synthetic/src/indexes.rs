@@ -1,8 +1,8 @@
 //! Dropping and creating again the secondary indexes and foreign keys of the customer
 //! tables around a large load, so that each is built or checked once over all rows
 //! rather than row by row. The indexes are created again with the very statements of the
-//! schema migration, included from it at compile time; the foreign keys as the catalogue
-//! defines them.
+//! migrations that define them, included at compile time (the last statement of each
+//! name); the foreign keys as the catalogue defines them.
 
 use std::collections::HashSet;
 
@@ -15,11 +15,16 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 /// The SQLite connection of the pool.
 pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
 
-/// The schema migrations, whose `CREATE INDEX` statements are replayed after a load.
-const POSTGRES_SCHEMA: &str =
-    include_str!("../../../migrations/postgres/2026-11-26-000001_schema/up.sql");
-const SQLITE_SCHEMA: &str =
-    include_str!("../../../migrations/sqlite/2026-11-26-000001_schema/up.sql");
+/// The migrations that create or drop indexes of the customer tables, in order: their
+/// `CREATE INDEX` statements are replayed after a load.
+const POSTGRES_SCHEMA: [&str; 2] = [
+    include_str!("../../../migrations/postgres/2026-11-26-000001_schema/up.sql"),
+    include_str!("../../../migrations/postgres/2026-11-29-000004_company_keys/up.sql"),
+];
+const SQLITE_SCHEMA: [&str; 2] = [
+    include_str!("../../../migrations/sqlite/2026-11-26-000001_schema/up.sql"),
+    include_str!("../../../migrations/sqlite/2026-11-29-000004_company_keys/up.sql"),
+];
 /// The tables whose secondary indexes (and foreign keys) a large load rebuilds.
 const LOADED_TABLES: [&str; 3] = [
     "customer_versions",
@@ -63,9 +68,13 @@ WHERE contype = 'f'
                    'customer_references'::regclass)
 ORDER BY 1, 2";
 
-/// The secondary indexes of the migration `schema` on the loaded tables that the database
-/// has (an index dropped since is not created again).
-async fn present_indexes<C>(conn: &mut C, sql: &str, schema: &str) -> Result<Vec<Index>, InfraError>
+/// The secondary indexes of the migrations `schema` on the loaded tables that the
+/// database has.
+async fn present_indexes<C>(
+    conn: &mut C,
+    sql: &str,
+    schema: &[&str],
+) -> Result<Vec<Index>, InfraError>
 where
     C: AsyncConnection,
     diesel::query_builder::SqlQuery: diesel_async::methods::LoadQuery<'static, C, IndexName>,
@@ -99,7 +108,7 @@ pub(crate) fn create_indexes_sql(indexes: &[Index]) -> String {
 /// The secondary indexes of the loaded tables in a SQLite database (its foreign keys
 /// stay: SQLite drops one only by rebuilding its table).
 pub(crate) async fn sqlite_indexes(conn: &mut SqliteAsync) -> Result<Vec<Index>, InfraError> {
-    present_indexes(conn, SQLITE_INDEXES_SQL, SQLITE_SCHEMA).await
+    present_indexes(conn, SQLITE_INDEXES_SQL, &SQLITE_SCHEMA).await
 }
 
 /// The statements that drop the secondary indexes and foreign keys of the loaded tables
@@ -107,7 +116,7 @@ pub(crate) async fn sqlite_indexes(conn: &mut SqliteAsync) -> Result<Vec<Index>,
 pub(crate) async fn postgres_rebuild_statements(
     conn: &mut AsyncPgConnection,
 ) -> Result<(Vec<String>, Vec<String>), InfraError> {
-    let indexes = present_indexes(conn, POSTGRES_INDEXES_SQL, POSTGRES_SCHEMA).await?;
+    let indexes = present_indexes(conn, POSTGRES_INDEXES_SQL, &POSTGRES_SCHEMA).await?;
     let foreign_keys: Vec<ForeignKey> = diesel::sql_query(POSTGRES_FOREIGN_KEYS_SQL)
         .load(conn)
         .await?;
@@ -130,33 +139,43 @@ pub(crate) async fn postgres_rebuild_statements(
     Ok((drop, restore))
 }
 
-/// The `CREATE [UNIQUE] INDEX` statements of `schema` on `tables`, verbatim (SQLite keeps
-/// their text in its catalogue), in order.
-pub(crate) fn index_statements(schema: &str, tables: &[&str]) -> Vec<Index> {
-    let without_comments: String = schema
-        .lines()
-        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
-        .collect::<Vec<_>>()
-        .join("\n");
-    without_comments
-        .split(';')
-        .filter_map(|statement| {
+/// The `CREATE [UNIQUE] INDEX` statements of the migrations `schema` on `tables`,
+/// verbatim (SQLite keeps their text in its catalogue), in order: of an index created
+/// again by a later migration, its last statement; of one dropped (`DROP INDEX`), none.
+pub(crate) fn index_statements(schema: &[&str], tables: &[&str]) -> Vec<Index> {
+    let mut indexes: Vec<Index> = Vec::new();
+    for migration in schema {
+        let without_comments: String = migration
+            .lines()
+            .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for statement in without_comments.split(';') {
             let words: Vec<&str> = statement.split_whitespace().collect();
             let at = match words.as_slice() {
+                ["DROP", "INDEX", name, ..] => {
+                    indexes.retain(|index| index.name != *name);
+                    continue;
+                }
                 ["CREATE", "INDEX", ..] => 2,
                 ["CREATE", "UNIQUE", "INDEX", ..] => 3,
-                _ => return None,
+                _ => continue,
             };
-            let name = (*words.get(at)?).to_owned();
-            let table = words
-                .get(at + 2)
-                .filter(|_| words.get(at + 1) == Some(&"ON"))?;
-            tables.contains(table).then(|| Index {
-                name,
-                statement: statement.trim().to_owned(),
-            })
-        })
-        .collect()
+            let (Some(name), Some(&"ON"), Some(table)) =
+                (words.get(at), words.get(at + 1), words.get(at + 2))
+            else {
+                continue;
+            };
+            if tables.contains(table) {
+                indexes.retain(|index| index.name != *name);
+                indexes.push(Index {
+                    name: (*name).to_owned(),
+                    statement: statement.trim().to_owned(),
+                });
+            }
+        }
+    }
+    indexes
 }
 
 #[cfg(test)]
@@ -165,12 +184,25 @@ mod tests {
 
     #[test]
     fn the_index_statements_are_those_of_the_migrations() {
-        for schema in [POSTGRES_SCHEMA, SQLITE_SCHEMA] {
+        for schema in [&POSTGRES_SCHEMA[..], &SQLITE_SCHEMA[..]] {
             let indexes = index_statements(schema, &LOADED_TABLES);
             let names: Vec<&str> = indexes.iter().map(|i| i.name.as_str()).collect();
             assert_eq!(indexes.len(), 23, "{names:?}");
             assert!(names.contains(&"customer_versions_current_key"));
             assert!(names.contains(&"customer_references_reference_no_idx"));
+            // Replaced by the company_keys migration.
+            assert!(!names.contains(&"customer_contacts_customer_id_idx"));
+            let contacts = indexes
+                .iter()
+                .find(|i| i.name == "customer_contacts_customer_idx")
+                .expect("the contacts index");
+            assert!(
+                contacts
+                    .statement
+                    .ends_with("ON customer_contacts (company_id, customer_id, contact_id)"),
+                "{}",
+                contacts.statement
+            );
             assert!(
                 !names
                     .iter()

@@ -44,8 +44,8 @@
 //! 4 times as many (or as [`SyntheticOptions::rebuild_indexes`] says) drops, inside that
 //! transaction, the secondary indexes of `customer_versions`, `customer_contacts` and
 //! `customer_references` and (PostgreSQL) their foreign keys, then creates them again
-//! after the rows: the indexes with the very statements of the schema migration (included
-//! from it at compile time), the foreign keys as the catalogue defines them. Each is built
+//! after the rows: the indexes with the very statements of the migrations that define them
+//! (included at compile time), the foreign keys as the catalogue defines them. Each is built
 //! or checked once over all rows rather than row by row. Until the commit, the tables are
 //! locked: a service reading the same database waits. `ANALYZE` follows in every case.
 

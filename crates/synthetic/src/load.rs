@@ -38,7 +38,7 @@ const SQLITE_MAX_BINDS: usize = 32_766;
 /// Columns of each table, i.e. binds per inserted row (checked by a unit test).
 const CUSTOMER_COLUMNS: usize = 2;
 const VERSION_COLUMNS: usize = 45;
-const CONTACT_COLUMNS: usize = 13;
+const CONTACT_COLUMNS: usize = 14;
 const REFERENCE_COLUMNS: usize = 4;
 /// Rows of each table in one statement of each backend: as many as the bind limit allows.
 const PG_CUSTOMER_ROWS: usize = POSTGRES_MAX_BINDS / CUSTOMER_COLUMNS;
@@ -407,6 +407,7 @@ mod tests {
             contact_is_enable: None,
             profession: None,
             remarks: None,
+            company_id: 1,
         });
         batch.references.push(NewReference {
             reference_id: 1,

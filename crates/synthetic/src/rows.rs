@@ -105,6 +105,7 @@ pub(crate) struct NewContact {
     pub(crate) contact_is_enable: Option<bool>,
     pub(crate) profession: Text,
     pub(crate) remarks: Text,
+    pub(crate) company_id: i32,
 }
 
 /// A row of `customer_references`.

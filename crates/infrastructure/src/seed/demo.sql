@@ -12,6 +12,8 @@
 --
 -- Key ranges: customer versions 103932 (the example) and 200001..; contacts 1..;
 -- references 1... On PostgreSQL the identity sequences are not advanced by explicit keys.
+-- Every row of customer data names its company (contacts included): the keys begin with
+-- company_id.
 
 INSERT INTO companies (company_id, code, name_ar, name_en) VALUES
     (1, 'jtc', 'شركة جود للتكافل', 'Jood Takaful Company'),
@@ -66,12 +68,12 @@ INSERT INTO customer_versions (
     '2026-05-14 14:24:50.61', NULL, NULL, '31202', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (1, 54218, '568617083', 3, NULL, NULL,
+    (1, 1, 54218, '568617083', 3, NULL, NULL,
      FALSE, NULL, NULL, TRUE, NULL, 'Test', ''),
-    (2, 54218, '568617086', 6, NULL, NULL,
+    (2, 1, 54218, '568617086', 6, NULL, NULL,
      FALSE, NULL, NULL, TRUE, NULL, 'Brother Prof', '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -107,12 +109,12 @@ INSERT INTO customer_versions (
     '2019-06-02 10:15:00', NULL, 'السليمانية', '12245', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (3, 54219, '505667788', 2, 'نورة سعد العتيبي', NULL,
+    (3, 1, 54219, '505667788', 2, 'نورة سعد العتيبي', NULL,
      TRUE, NULL, NULL, TRUE, TRUE, 'معلمة', ''),
-    (4, 54219, '553456789', 8, 'فيصل عبدالله القحطاني', NULL,
+    (4, 1, 54219, '553456789', 8, 'فيصل عبدالله القحطاني', NULL,
      FALSE, NULL, NULL, TRUE, TRUE, 'محاسب', '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -148,10 +150,10 @@ INSERT INTO customer_versions (
     '2019-06-02 10:40:12', NULL, 'السليمانية', '12245', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (5, 54220, '551234567', 1, 'عبدالله محمد القحطاني', NULL,
+    (5, 1, 54220, '551234567', 1, 'عبدالله محمد القحطاني', NULL,
      TRUE, NULL, NULL, TRUE, TRUE, 'مهندس', '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -209,10 +211,10 @@ INSERT INTO customer_versions (
     '2025-10-12 09:30:00', NULL, 'السليمانية', '12245', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (6, 54221, '551234567', 4, 'عبدالله محمد القحطاني', NULL,
+    (6, 1, 54221, '551234567', 4, 'عبدالله محمد القحطاني', NULL,
      TRUE, NULL, NULL, TRUE, TRUE, NULL, '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -294,12 +296,12 @@ INSERT INTO customer_versions (
     '2024-07-15 16:45:30.5', NULL, 'Al Yarmouk', '34423', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (7, 54222, '9845012345', 2, 'Lakshmi Nair', 10,
+    (7, 1, 54222, '9845012345', 2, 'Lakshmi Nair', 10,
      TRUE, NULL, NULL, TRUE, TRUE, 'Homemaker', 'Lives in Kochi'),
-    (8, 54222, '504443322', 10, 'Mohammed Al-Dosari', NULL,
+    (8, 1, 54222, '504443322', 10, 'Mohammed Al-Dosari', NULL,
      FALSE, NULL, NULL, TRUE, TRUE, 'Site Supervisor', '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -362,10 +364,10 @@ INSERT INTO customer_versions (
     '2026-01-11 09:12:00', NULL, NULL, '42313', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (9, 54224, '9171234567', 5, 'Lourdes Reyes', 13,
+    (9, 1, 54224, '9171234567', 5, 'Lourdes Reyes', 13,
      TRUE, NULL, NULL, TRUE, TRUE, 'Retired', 'Lives in Manila')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -431,12 +433,12 @@ INSERT INTO customer_versions (
     '2022-04-18 13:20:00', NULL, 'العليا', '12212', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (10, 61001, '555010204', 12, 'خالد إبراهيم الحربي', NULL,
+    (10, 1, 61001, '555010204', 12, 'خالد إبراهيم الحربي', NULL,
      TRUE, '2022-04-18 00:00:00', NULL, TRUE, TRUE, 'المدير العام', 'مفوض بالتوقيع حتى نهاية السجل'),
-    (11, 61001, '555010299', 10, 'Omar Farouk', NULL,
+    (11, 1, 61001, '555010299', 10, 'Omar Farouk', NULL,
      FALSE, '2022-04-18 00:00:00', '2025-01-31 00:00:00', FALSE, FALSE, 'Finance Manager', 'Left the company')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -496,10 +498,10 @@ INSERT INTO customer_versions (
     '2025-03-02 12:00:00', NULL, 'Al Fanateer', '35718', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (12, 61002, '500998878', 12, 'Hassan Al-Ghamdi', NULL,
+    (12, 1, 61002, '500998878', 12, 'Hassan Al-Ghamdi', NULL,
      TRUE, '2020-09-13 00:00:00', NULL, TRUE, TRUE, 'Chief Financial Officer', '')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -563,10 +565,10 @@ INSERT INTO customer_versions (
     '2025-08-20 10:00:00', NULL, NULL, '12611', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (13, 70001, '568617085', 2, 'Latha Kalidas', NULL,
+    (13, 2, 70001, '568617085', 2, 'Latha Kalidas', NULL,
      TRUE, NULL, NULL, TRUE, TRUE, NULL, NULL)
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES
@@ -656,12 +658,12 @@ INSERT INTO customer_versions (
     '2026-02-01 08:30:00', NULL, 'المصانع', '14325', TRUE
 ) ON CONFLICT DO NOTHING;
 INSERT INTO customer_contacts (
-    contact_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
+    contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, contact_phone_code_id,
     primary_contact, contact_start_date, contact_end_date, is_active, contact_is_enable, profession, remarks
 ) VALUES
-    (14, 70003, '554443323', 12, 'سعيد عوض المالكي', NULL,
+    (14, 2, 70003, '554443323', 12, 'سعيد عوض المالكي', NULL,
      TRUE, '2026-02-01 00:00:00', NULL, TRUE, TRUE, 'الرئيس التنفيذي', ''),
-    (15, 70003, '501234567', 10, 'Tariq Hamdan', 2,
+    (15, 2, 70003, '501234567', 10, 'Tariq Hamdan', 2,
      FALSE, NULL, NULL, TRUE, TRUE, 'Procurement Manager', 'Dubai office')
 ON CONFLICT DO NOTHING;
 INSERT INTO customer_references (reference_id, company_id, customer_id, reference_no) VALUES

@@ -27,9 +27,9 @@ pub async fn contacts_are_ordered_by_contact_id(backend: TestBackend) {
         &db.connect(),
         &format!(
             "{}; {}; {};",
-            contact_sql(40, 54218, Some(3)),
-            contact_sql(30, 54218, None),
-            contact_sql(35, 54218, Some(6)),
+            contact_sql(40, 54218, 1, Some(3)),
+            contact_sql(30, 54218, 1, None),
+            contact_sql(35, 54218, 1, Some(6)),
         ),
     )
     .await;
@@ -74,11 +74,11 @@ pub async fn contacts_of_several_customers_go_to_their_own_customer(backend: Tes
         &db.connect(),
         &format!(
             "{}; {}; {}; {}; {};",
-            contact_sql(104, 54220, Some(1)),
-            contact_sql(103, 54219, Some(2)),
-            contact_sql(100, 54220, None),
-            contact_sql(102, 54220, Some(8)),
-            contact_sql(101, 54219, Some(9)),
+            contact_sql(104, 54220, 1, Some(1)),
+            contact_sql(103, 54219, 1, Some(2)),
+            contact_sql(100, 54220, 1, None),
+            contact_sql(102, 54220, 1, Some(8)),
+            contact_sql(101, 54219, 1, Some(9)),
         ),
     )
     .await;
@@ -128,7 +128,7 @@ pub async fn many_customers_found_at_once_each_get_their_contacts(backend: TestB
     }
     for &(n, id) in numbered.iter().rev() {
         for round in [1, 0] {
-            statements.push(contact_sql(5000 + round * 40 + n, id, Some(11)));
+            statements.push(contact_sql(5000 + round * 40 + n, id, 1, Some(11)));
         }
     }
     execute(&db.connect(), &(statements.join(";\n") + ";")).await;
@@ -360,7 +360,7 @@ pub async fn null_coded_ids_give_none(backend: TestBackend) {
             "INSERT INTO customers (customer_id, company_id) VALUES (50002, 1);
              {}; {};",
             version_sql(900_021, 50002, 1, 1, Some("512000002"), None, None),
-            contact_sql(200, 50002, None),
+            contact_sql(200, 50002, 1, None),
         ),
     )
     .await;
@@ -382,5 +382,33 @@ pub async fn null_coded_ids_give_none(backend: TestBackend) {
             .contacts
             .iter()
             .all(|c| c.contact_phone_code.is_none())
+    );
+}
+
+/// A customer id is unique inside its company only: another company may use it, and each
+/// company's lookup finds its own customer with its own contacts, never the other's.
+pub async fn a_customer_id_of_two_companies_keeps_its_contacts_apart(backend: TestBackend) {
+    let db = TestDatabase::with_demo_data(backend).await;
+    execute(
+        &db.connect(),
+        &format!(
+            "INSERT INTO customers (customer_id, company_id) VALUES (54218, 2);
+             {}; {}; {};",
+            version_sql(900_301, 54218, 1, 2, Some("512000301"), None, None),
+            contact_sql(301, 54218, 2, Some(3)),
+            contact_sql(302, 54218, 2, None),
+        ),
+    )
+    .await;
+    let store = store(&db);
+    let own = find_one(&store, JTC, &by_id(54218)).await;
+    assert_eq!(own.version_id, 103_932);
+    assert_eq!(contact_ids(&own), [1, 2]);
+    let other = find_one(&store, JFC, &by_id(54218)).await;
+    assert_eq!(other.version_id, 900_301);
+    assert_eq!(contact_ids(&other), [301, 302]);
+    assert_eq!(
+        ids(&find(&store, JTC, &by_mobile("512000301")).await),
+        Vec::<i64>::new()
     );
 }

@@ -73,14 +73,16 @@ pub async fn seed_demo_is_idempotent(backend: TestBackend) {
     assert_eq!(row_counts(&pool).await, counts);
 }
 
-/// After seeding, rows inserted without explicit keys get fresh ones (on PostgreSQL the
-/// seed advances the identity sequences past the explicit demo keys).
+/// After seeding, rows inserted without explicit keys get fresh ones: the seed advances
+/// the identity sequences past the explicit demo keys. PostgreSQL only: SQLite assigns no
+/// ids since the keys hold `company_id` (they are no longer aliases of the rowid), and
+/// every SQLite writer names its ids.
 pub async fn rows_inserted_after_seeding_get_fresh_ids(backend: TestBackend) {
     let db = TestDatabase::with_demo_data(backend).await;
     execute(
         &db.connect(),
-        "INSERT INTO customer_contacts (customer_id, contact_number, primary_contact)
-         VALUES (54218, '500000016', FALSE);
+        "INSERT INTO customer_contacts (company_id, customer_id, contact_number, primary_contact)
+         VALUES (1, 54218, '500000016', FALSE);
          INSERT INTO customer_references (company_id, customer_id, reference_no)
          VALUES (1, 54218, 'NEW-REF-1');
          INSERT INTO customers (customer_id, company_id) VALUES (50003, 1);

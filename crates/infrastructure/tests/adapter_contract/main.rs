@@ -12,6 +12,7 @@
 mod audit;
 mod clients;
 mod companies;
+mod company_bound;
 mod contacts;
 mod deadlines;
 mod lifecycle;
@@ -64,6 +65,7 @@ fn main() -> std::process::ExitCode {
             contact_fields_are_read_as_stored,
             coded_values_have_both_names,
             null_coded_ids_give_none,
+            a_customer_id_of_two_companies_keeps_its_contacts_apart,
         ],
         reference_data: [
             reference_rows_added_later_are_picked_up_on_a_miss,
@@ -75,7 +77,6 @@ fn main() -> std::process::ExitCode {
         ],
         lifecycle: [
             seed_demo_is_idempotent,
-            rows_inserted_after_seeding_get_fresh_ids,
             migrating_again_applies_nothing,
             migrations_revert_and_apply_again,
             unreachable_database_is_unavailable,
@@ -87,6 +88,10 @@ fn main() -> std::process::ExitCode {
         ],
         schema_agreement: [migrations_agree_with_schema_rs],
         query_plans: [lookups_use_indexes],
+        company_bound: [
+            every_table_a_lookup_reads_is_filtered_on_its_company,
+            customer_data_is_keyed_by_company,
+        ],
         clients: [
             keys_are_found_with_their_client,
             unknown_companies_are_all_reported,
@@ -114,6 +119,7 @@ fn main() -> std::process::ExitCode {
         ],
     ];
     let postgres_only: &[(&'static str, SuiteTest)] = suite![
+        lifecycle: [rows_inserted_after_seeding_get_fresh_ids],
         audit: [
             audit_partitions_exist_for_this_month_and_next,
             batches_of_any_size_reuse_one_prepared_statement,

@@ -114,11 +114,7 @@ struct JsonPlan {
 
 async fn check_postgres(db: &TestDatabase, sample: &Sample) {
     // One connection: the adapter's statements are prepared on the one the test inspects.
-    let settings = PoolSettings {
-        max_size: 1,
-        ..PoolSettings::default()
-    };
-    let pool = Database::connect(db.url(), &settings).expect("a pool");
+    let pool = one_connection(db);
     let store = SqlCustomerStore::new(pool.clone(), Duration::from_secs(60));
     let company = CompanyId::new(sample.company_id);
     let mut checked = 0;
@@ -133,84 +129,135 @@ async fn check_postgres(db: &TestDatabase, sample: &Sample) {
                 .any(|c| c.customer_id.get() == sample.customer_id),
             "{shape}: the sample customer is found"
         );
-        let Database::Postgres(postgres) = &pool else {
-            unreachable!("a PostgreSQL test database")
-        };
-        let mut conn = postgres.get().await.expect("the connection");
-        let prepared: Vec<Prepared> = diesel::sql_query(
-            "SELECT name, statement, \
-                    array_to_string(parameter_types::text[], ',') AS types \
-             FROM pg_prepared_statements",
-        )
-        .load(&mut *conn)
-        .await
-        .expect("the prepared statements");
-        let statements = SqlCustomerStore::lookup_statements(
-            Backend::Postgres,
-            company,
-            &criteria,
-            &[sample.customer_id],
-        );
-        for (statement, sql, binds) in statements {
-            let Some(own) = prepared.iter().find(|p| p.statement == sql) else {
-                panic!(
-                    "{shape} {statement}: the adapter did not prepare the rendered SQL\n{sql}\n\
-                     prepared: {prepared:#?}"
-                );
-            };
-            let values = literals(&binds);
-            let types: Vec<&str> = own.types.split(',').collect();
-            assert_eq!(
-                values.len(),
-                types.len(),
-                "{shape} {statement}: {binds} for {types:?}"
-            );
-            for mode in ["force_generic_plan", "force_custom_plan"] {
-                let explain = format!(
-                    "EXPLAIN (FORMAT JSON) EXECUTE \"{}\"({})",
-                    own.name,
-                    values.join(", ")
-                );
-                conn.batch_execute(&format!("SET plan_cache_mode = {mode}"))
-                    .await
-                    .expect("plan_cache_mode");
-                let plan: JsonPlan = diesel::sql_query(&explain)
-                    .get_result(&mut *conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}: {explain}"));
-                let plan: Value = serde_json::from_str(&plan.plan).expect("a JSON plan");
-                let mut nodes = Vec::new();
-                collect_nodes(&plan[0]["Plan"], &mut nodes);
-                let context = format!("{shape} {statement} ({mode}): {plan:#}");
-                for (node, relation) in &nodes {
-                    if CUSTOMER_TABLES.contains(&relation.as_str()) {
-                        assert!(
-                            matches!(
-                                node.as_str(),
-                                "Index Scan" | "Index Only Scan" | "Bitmap Heap Scan"
-                            ),
-                            "{node} on {relation}: {context}"
-                        );
-                    }
+        for plan in prepared_plans(&pool, company, &criteria, &[sample.customer_id]).await {
+            let mut nodes = Vec::new();
+            collect_nodes(&plan.json[0]["Plan"], &mut nodes);
+            let context = format!("{shape} {plan}");
+            for (node, relation) in &nodes {
+                if CUSTOMER_TABLES.contains(&relation.as_str()) {
+                    assert!(
+                        matches!(
+                            node.as_str(),
+                            "Index Scan" | "Index Only Scan" | "Bitmap Heap Scan"
+                        ),
+                        "{node} on {relation}: {context}"
+                    );
                 }
-                assert!(
-                    !nodes.iter().any(|(node, _)| node == "Seq Scan"),
-                    "a Seq Scan: {context}"
-                );
-                assert!(
-                    nodes
-                        .iter()
-                        .any(|(_, relation)| CUSTOMER_TABLES.contains(&relation.as_str())),
-                    "the plan reads no customer table: {context}"
-                );
-                checked += 1;
             }
+            assert!(
+                !nodes.iter().any(|(node, _)| node == "Seq Scan"),
+                "a Seq Scan: {context}"
+            );
+            assert!(
+                nodes
+                    .iter()
+                    .any(|(_, relation)| CUSTOMER_TABLES.contains(&relation.as_str())),
+                "the plan reads no customer table: {context}"
+            );
+            checked += 1;
         }
-        conn.batch_execute("RESET plan_cache_mode")
-            .await
-            .expect("plan_cache_mode");
     }
     assert_eq!(checked, 5 * 2 * 2, "plans checked");
+}
+
+/// A pool of one connection to `db`: the statements the adapter prepares through it are
+/// those [`prepared_plans`] finds.
+pub fn one_connection(db: &TestDatabase) -> Database {
+    let settings = PoolSettings {
+        max_size: 1,
+        ..PoolSettings::default()
+    };
+    Database::connect(db.url(), &settings).expect("a pool")
+}
+
+/// The query plan of one statement a lookup sent, with the values it was sent with.
+pub struct Plan {
+    /// `find_customers` or `find_contacts`.
+    pub statement: &'static str,
+    /// `force_generic_plan` or `force_custom_plan`.
+    pub mode: &'static str,
+    /// The SQL literal of each bind value, `$1` first.
+    pub values: Vec<String>,
+    /// `EXPLAIN (FORMAT JSON)`.
+    pub json: Value,
+}
+
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}) with {:?}: {:#}",
+            self.statement, self.mode, self.values, self.json
+        )
+    }
+}
+
+/// The plans of the statements of a lookup of `criteria` in `company` that the adapter
+/// prepared on the one connection of `pool` (see [`one_connection`]), run just before
+/// with the same arguments: each statement `SqlCustomerStore::lookup_statements` renders
+/// (`find_contacts` for the customers `found`) is found among the connection's prepared
+/// statements and explained with the generic plan a cached prepared statement ends up
+/// using and with the custom plan for its values.
+pub async fn prepared_plans(
+    pool: &Database,
+    company: CompanyId,
+    criteria: &SearchCriteria,
+    found: &[i64],
+) -> Vec<Plan> {
+    let Database::Postgres(postgres) = pool else {
+        unreachable!("a PostgreSQL test database")
+    };
+    let mut conn = postgres.get().await.expect("the connection");
+    let prepared: Vec<Prepared> = diesel::sql_query(
+        "SELECT name, statement, \
+                array_to_string(parameter_types::text[], ',') AS types \
+         FROM pg_prepared_statements",
+    )
+    .load(&mut *conn)
+    .await
+    .expect("the prepared statements");
+    let statements =
+        SqlCustomerStore::lookup_statements(Backend::Postgres, company, criteria, found);
+    let mut plans = Vec::new();
+    for (statement, sql, binds) in statements {
+        let Some(own) = prepared.iter().find(|p| p.statement == sql) else {
+            panic!(
+                "{statement}: the adapter did not prepare the rendered SQL\n{sql}\n\
+                 prepared: {prepared:#?}"
+            );
+        };
+        let values = literals(&binds);
+        let types: Vec<&str> = own.types.split(',').collect();
+        assert_eq!(
+            values.len(),
+            types.len(),
+            "{statement}: {binds} for {types:?}"
+        );
+        for mode in ["force_generic_plan", "force_custom_plan"] {
+            let explain = format!(
+                "EXPLAIN (FORMAT JSON) EXECUTE \"{}\"({})",
+                own.name,
+                values.join(", ")
+            );
+            conn.batch_execute(&format!("SET plan_cache_mode = {mode}"))
+                .await
+                .expect("plan_cache_mode");
+            let plan: JsonPlan = diesel::sql_query(&explain)
+                .get_result(&mut *conn)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {explain}"));
+            plans.push(Plan {
+                statement,
+                mode,
+                values: values.clone(),
+                json: serde_json::from_str(&plan.plan).expect("a JSON plan"),
+            });
+        }
+    }
+    conn.batch_execute("RESET plan_cache_mode")
+        .await
+        .expect("plan_cache_mode");
+    plans
 }
 
 /// (node type, relation) of every node of a JSON plan.

@@ -56,7 +56,7 @@ async fn add_a_neighbour(db: &TestDatabase) {
         &format!(
             "INSERT INTO relation_types (id, name_ar, name_en) VALUES (99, 'جار', 'Neighbour');
              {};",
-            contact_sql(50, 54218, Some(99))
+            contact_sql(50, 54218, 1, Some(99))
         ),
     )
     .await;

@@ -74,13 +74,20 @@ pub fn version_sql(
     )
 }
 
-/// An `INSERT` of a contact with an explicit id.
-pub fn contact_sql(contact_id: i64, customer_id: i64, relation_type_id: Option<i32>) -> String {
+/// An `INSERT` of a contact with an explicit id, of customer `customer_id` of company
+/// `company_id`.
+pub fn contact_sql(
+    contact_id: i64,
+    customer_id: i64,
+    company_id: i32,
+    relation_type_id: Option<i32>,
+) -> String {
     let relation = relation_type_id.map_or_else(|| "NULL".to_owned(), |id| id.to_string());
     format!(
         "INSERT INTO customer_contacts \
-         (contact_id, customer_id, contact_number, relation_type_id, contact_name, primary_contact) \
-         VALUES ({contact_id}, {customer_id}, '5000{contact_id:05}', {relation}, \
+         (contact_id, company_id, customer_id, contact_number, relation_type_id, contact_name, \
+          primary_contact) \
+         VALUES ({contact_id}, {company_id}, {customer_id}, '5000{contact_id:05}', {relation}, \
           'contact {contact_id}', FALSE)"
     )
 }

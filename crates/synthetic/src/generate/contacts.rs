@@ -16,6 +16,7 @@ impl Generator {
     /// 0 to 3 contacts of a person: relatives, named after the family, and friends.
     pub(super) fn person_contacts(
         &mut self,
+        company_id: i32,
         customer_id: i64,
         person: &Person,
         created: NaiveDateTime,
@@ -86,6 +87,7 @@ impl Generator {
             let remarks = self.remarks(arabic);
             self.push_contact(
                 batch,
+                company_id,
                 customer_id,
                 index == 0,
                 created,
@@ -104,6 +106,7 @@ impl Generator {
     /// 0 to 3 contacts of a company: its staff.
     pub(super) fn company_contacts(
         &mut self,
+        company_id: i32,
         customer_id: i64,
         created: NaiveDateTime,
         batch: &mut Batch,
@@ -124,6 +127,7 @@ impl Generator {
             let remarks = self.remarks(arabic);
             self.push_contact(
                 batch,
+                company_id,
                 customer_id,
                 index == 0,
                 created,
@@ -156,6 +160,7 @@ impl Generator {
     fn push_contact(
         &mut self,
         batch: &mut Batch,
+        company_id: i32,
         customer_id: i64,
         first: bool,
         created: NaiveDateTime,
@@ -188,6 +193,7 @@ impl Generator {
             contact_is_enable: self.dice.flag(600, 50),
             profession: parts.profession,
             remarks: parts.remarks,
+            company_id,
         });
         self.next.contact += 1;
     }

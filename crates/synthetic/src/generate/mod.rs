@@ -164,8 +164,8 @@ impl Generator {
         current.created_date = Some(created);
         self.versions(current, person.as_ref(), created, batch);
         match &person {
-            Some(person) => self.person_contacts(customer_id, person, created, batch),
-            None => self.company_contacts(customer_id, created, batch),
+            Some(person) => self.person_contacts(tenant.id, customer_id, person, created, batch),
+            None => self.company_contacts(tenant.id, customer_id, created, batch),
         }
         self.references(customer_id, tenant, created, batch);
         if let Some(person) = person {

@@ -25,7 +25,8 @@ pub fn is_unreachable_database(error: &(dyn Error + 'static)) -> bool {
                 Some(CliError::Database(infra)) => Some(infra),
                 _ => None,
             });
-        if infra.is_some_and(InfraError::is_unavailable) {
+        // A TLS refusal names its cause already, and the server was reached.
+        if infra.is_some_and(|infra| infra.is_unavailable() && infra.tls_refusal().is_none()) {
             return true;
         }
         current = error.source();

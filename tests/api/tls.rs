@@ -145,6 +145,13 @@ async fn a_wrong_ca_or_host_name_stops_start_up_naming_database_url(_backend: Te
     }
     // A TLS refusal is not taken for a server out of reach.
     assert!(!refused.stderr.contains("pg_hba.conf"), "{refused:?}");
+    // A command names the setting too.
+    let refused = run(folder.path(), &["migrate"], &wrong_ca, &[]).await;
+    assert!(!refused.success, "{refused:?}");
+    assert!(
+        refused.stderr.contains("database.url: the TLS certificate"),
+        "{refused:?}"
+    );
 
     // The certificate names localhost, not 127.0.0.1; without migrations on start, the
     // pool's connection is refused.

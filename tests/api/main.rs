@@ -29,6 +29,7 @@ mod request;
 mod response;
 mod shutdown;
 mod startup;
+mod tls;
 
 use customer_api_tests::{SuiteTest, run_suites, use_service_binary};
 
@@ -68,6 +69,7 @@ fn main() -> std::process::ExitCode {
         shutdown::POSTGRES_ONLY,
         readiness::POSTGRES_ONLY,
         faults::TESTS,
+        tls::TESTS,
     ]
     .concat();
     run_suites(&tests, &postgres_only)

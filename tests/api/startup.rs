@@ -21,16 +21,16 @@ suite_tests!("startup":
 
 /// What a run of the binary gave.
 #[derive(Debug)]
-struct Outcome {
-    success: bool,
-    stderr: String,
-    stdout: String,
+pub(crate) struct Outcome {
+    pub(crate) success: bool,
+    pub(crate) stderr: String,
+    pub(crate) stdout: String,
     elapsed: Duration,
 }
 
 /// Runs `customer-api ARGS` in `folder` with `env` alone of the settings in the
 /// environment; kills it (and fails the test) after `within`.
-async fn run_binary(
+pub(crate) async fn run_binary(
     folder: &Path,
     args: &[&str],
     env: &[(&str, &str)],

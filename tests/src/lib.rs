@@ -14,9 +14,11 @@ use reqwest::{Method, Url};
 use serde_json::Value;
 
 pub mod cluster;
+pub mod cluster_tls;
 pub mod report;
 
 pub use cluster::PrivateCluster;
+pub use cluster_tls::TestCas;
 pub use report::FaultFigures;
 
 pub use customer_infrastructure::test_support::{

@@ -15,6 +15,7 @@ use thread_local::ThreadLocal;
 use crate::breaker::{BreakerSettings, CircuitBreaker};
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
+use crate::tls::PgTls;
 
 /// The SQLite connection type behind the pool.
 pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
@@ -321,7 +322,9 @@ impl From<deadpool::Status> for PoolStatus {
 pub struct PgPool(Arc<PgPools>);
 
 struct PgPools {
+    /// The URL without its TLS parameters, which `tls` holds.
     url: String,
+    tls: PgTls,
     settings: PoolSettings,
     pools: ThreadLocal<Pool<AsyncPgConnection>>,
     breaker: Arc<CircuitBreaker>,
@@ -337,8 +340,10 @@ impl std::fmt::Debug for PgPool {
 
 impl PgPool {
     fn new(url: &str, settings: &PoolSettings) -> Result<Self, InfraError> {
+        let (url, tls) = PgTls::from_url(url)?;
         let pools = PgPools {
-            url: url.to_owned(),
+            url,
+            tls,
             settings: settings.clone(),
             pools: ThreadLocal::new(),
             breaker: Arc::new(CircuitBreaker::new(settings.name, settings.breaker)),
@@ -427,14 +432,16 @@ impl PgPools {
         config.recycling_method = RecyclingMethod::Fast;
         let socket = SocketSettings::of(&self.settings);
         let breaker = self.breaker.clone();
+        let tls = self.tls.clone();
         config.custom_setup = Box::new(move |url| {
             let breaker = breaker.clone();
+            let tls = tls.clone();
             async move {
                 // While the database is down, no dialling: the breaker answers at once.
                 let attempt = breaker
                     .admit()
                     .map_err(|refused| ConnectionError::BadConnection(refused.to_string()))?;
-                match open_postgres(url, socket, statement_timeout).await {
+                match open_postgres(url, &tls, socket, statement_timeout).await {
                     Ok(conn) => {
                         attempt.succeeded();
                         Ok(conn)
@@ -475,9 +482,11 @@ impl SocketSettings {
 }
 
 /// Opens a PostgreSQL connection whose socket has TCP keepalive and a user timeout (a
-/// peer gone without a word is found without traffic), then sets the session up.
+/// peer gone without a word is found without traffic), with the URL's TLS, then sets
+/// the session up.
 async fn open_postgres(
     url: &str,
+    tls: &PgTls,
     socket: SocketSettings,
     statement_timeout_ms: u128,
 ) -> ConnectionResult<AsyncPgConnection> {
@@ -492,18 +501,7 @@ async fn open_postgres(
         .keepalives_retries(3)
         .tcp_user_timeout(socket.user_timeout)
         .connect_timeout(socket.connect_timeout);
-    let (client, connection) = config
-        .connect(tokio_postgres::NoTls)
-        .await
-        .map_err(|error| {
-            // The driver's own text is `db error` for what the server said: add its words.
-            let reason = match std::error::Error::source(&error) {
-                Some(source) => format!("{error}: {source}"),
-                None => error.to_string(),
-            };
-            ConnectionError::BadConnection(reason)
-        })?;
-    let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection).await?;
+    let mut conn = tls.open(&mut config).await?;
     // Every lookup statement is shaped for one generic plan (its driving identifier's
     // index, the others as filters): planning it again for each execution, as
     // PostgreSQL otherwise may, costs more than running it.

@@ -61,20 +61,43 @@ impl fmt::Display for DatabaseUrl {
             Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
             Self::Postgres(url) => {
                 let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-                match rest.split_once('@') {
-                    Some((credentials, host)) => {
+                // The credentials first: a password may hold a '?'.
+                let (credentials, host) = match rest.split_once('@') {
+                    Some((credentials, host)) => (Some(credentials), host),
+                    None => (None, rest),
+                };
+                let (host, query) = host.split_once('?').unwrap_or((host, ""));
+                let query = redacted_query(query);
+                match credentials {
+                    Some(credentials) => {
                         let user = credentials.split(':').next().unwrap_or_default();
                         if credentials.contains(':') {
-                            write!(f, "{scheme}://{user}:***@{host}")
+                            write!(f, "{scheme}://{user}:***@{host}{query}")
                         } else {
-                            write!(f, "{scheme}://{user}@{host}")
+                            write!(f, "{scheme}://{user}@{host}{query}")
                         }
                     }
-                    None => write!(f, "{scheme}://{rest}"),
+                    None => write!(f, "{scheme}://{host}{query}"),
                 }
             }
         }
     }
+}
+
+/// The query of a PostgreSQL URL (`?` included, or nothing) with the value of each
+/// password parameter hidden; the TLS parameters (`sslmode`, `sslrootcert`) stay.
+fn redacted_query(query: &str) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key == "password" || key == "sslpassword" => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("?{}", pairs.join("&"))
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -129,6 +152,21 @@ mod tests {
         assert_eq!(
             url.map(|u| u.to_string()).as_deref(),
             Some("postgres://app:***@db:5432/customers")
+        );
+        let url = DatabaseUrl::parse("postgres://app:se?cret@db/customers").ok();
+        assert_eq!(
+            url.map(|u| u.to_string()).as_deref(),
+            Some("postgres://app:***@db/customers")
+        );
+        let url = DatabaseUrl::parse(
+            "postgres://app:secret@db/customers?sslmode=verify-full&sslrootcert=/ca.pem&password=other",
+        )
+        .ok();
+        assert_eq!(
+            url.map(|u| u.to_string()).as_deref(),
+            Some(
+                "postgres://app:***@db/customers?sslmode=verify-full&sslrootcert=/ca.pem&password=***"
+            )
         );
     }
 }

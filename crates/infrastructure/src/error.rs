@@ -68,6 +68,23 @@ impl InfraError {
         }
     }
 
+    /// Why a connection was refused over its TLS settings (the URL's `sslmode` and
+    /// `sslrootcert`): a certificate not trusted or not naming the host, or no TLS from a
+    /// server that must use it; `None` for any other error. Waiting does not fix it:
+    /// start-up stops on it instead of leaving it to the readiness probe (later on, it is
+    /// unavailability like any other).
+    pub fn tls_refusal(&self) -> Option<&str> {
+        // The TLS module reports its refusals, and only those, as an invalid URL: the
+        // URL itself was read when the pool was made.
+        match self {
+            Self::Pool(PoolError::Backend(ManagerError::ConnectionError(
+                diesel::ConnectionError::InvalidConnectionUrl(reason),
+            )))
+            | Self::Connect(diesel::ConnectionError::InvalidConnectionUrl(reason)) => Some(reason),
+            _ => None,
+        }
+    }
+
     /// Whether the connection was lost while a statement ran (the server restarted, or
     /// ended the session): a read may be tried again on another connection.
     pub fn is_connection_lost(&self) -> bool {

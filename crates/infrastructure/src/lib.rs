@@ -25,6 +25,7 @@ mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod timestamps;
+mod tls;
 
 pub use audit::{SqlAuditTrail, audit_hmac_key};
 pub use breaker::{Attempt, BreakerCounts, BreakerSettings, BreakerState, CircuitBreaker, Refused};
@@ -40,3 +41,4 @@ pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
 pub use migrations::run_migrations;
 pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
 pub use store::{QueryObserver, SqlCustomerStore};
+pub use tls::{PgTlsSettings, RootCerts, SslMode};

@@ -68,9 +68,11 @@ pub(crate) async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<Strin
     .await?
 }
 
-/// A synchronous connection to PostgreSQL, for diesel's migration harness.
+/// A synchronous connection to PostgreSQL, for diesel's migration harness, with the
+/// URL's TLS (run in a blocking task of the runtime, as `establish` would).
 fn postgres(url: &str) -> Result<AsyncConnectionWrapper<AsyncPgConnection>, InfraError> {
-    Ok(<AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(url)?)
+    let conn = tokio::runtime::Handle::current().block_on(crate::tls::connect(url))?;
+    Ok(AsyncConnectionWrapper::from(conn))
 }
 
 /// A connection to the SQLite file `path`, with foreign keys enforced.

@@ -43,6 +43,19 @@ pub enum StartError {
     Settings(#[from] SettingsError),
     #[error("database: {0}")]
     Database(#[from] InfraError),
+    /// The database refused the connection over its TLS settings (see
+    /// [`InfraError::tls_refusal`]).
+    #[error(
+        "{setting}: {reason}; check sslmode and sslrootcert in {setting} (APP__{env}) \
+         against the server's TLS",
+        env = setting.replace('.', "__").to_uppercase()
+    )]
+    DatabaseTls {
+        /// The setting of the URL refused: `database.url`.
+        setting: &'static str,
+        /// Why, as the TLS module says it.
+        reason: String,
+    },
     #[error("metrics: {0}")]
     Metrics(String),
     #[error("the demo client could not be made: {0}")]
@@ -67,6 +80,22 @@ pub enum StartError {
         count: usize,
         last: String,
     },
+}
+
+impl StartError {
+    /// `error`, as a refusal of the TLS settings of the URL `setting` when it is one.
+    fn naming_tls(setting: &'static str, error: Self) -> Self {
+        match &error {
+            Self::Database(infra) => match infra.tls_refusal() {
+                Some(reason) => Self::DatabaseTls {
+                    setting,
+                    reason: reason.to_owned(),
+                },
+                None => error,
+            },
+            _ => error,
+        }
+    }
 }
 
 /// A service ready to run.
@@ -120,7 +149,9 @@ impl Application {
             Some(port) => Some(bind(&settings.server.host, port, "server.admin_port")?),
             None => None,
         };
-        let demo_key = prepare_database(settings, &url).await?;
+        let demo_key = prepare_database(settings, &url)
+            .await
+            .map_err(|error| StartError::naming_tls("database.url", error))?;
         let demo = shows_the_example(settings, &url).await?;
         let workers = settings.server.worker_count();
         let db = Database::connect(&url, &settings.database.pool(workers))?;
@@ -434,7 +465,7 @@ async fn check_migrations(
 ) -> Result<(), StartError> {
     let pending = match db.pending_migrations().await {
         Ok(pending) => pending,
-        Err(error) if error.is_unavailable() => {
+        Err(error) if error.is_unavailable() && error.tls_refusal().is_none() => {
             tracing::warn!(%error, "the migrations could not be checked: the database is out of reach");
             return Ok(());
         }

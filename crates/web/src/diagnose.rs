@@ -11,11 +11,10 @@ use customer_infrastructure::{DatabaseUrl, InfraError};
 use crate::StartError;
 use crate::cli::CliError;
 
-/// Whether `error` (or one of its causes) is a failure to reach the database.
-pub fn is_unreachable_database(error: &(dyn Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        let infra = error
+/// The database errors in `error` and its causes, outermost first.
+fn infra_errors<'a>(error: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a InfraError> {
+    std::iter::successors(Some(error), |&error| error.source()).filter_map(|error| {
+        error
             .downcast_ref::<InfraError>()
             .or_else(|| match error.downcast_ref::<StartError>() {
                 Some(StartError::Database(infra)) => Some(infra),
@@ -24,13 +23,20 @@ pub fn is_unreachable_database(error: &(dyn Error + 'static)) -> bool {
             .or_else(|| match error.downcast_ref::<CliError>() {
                 Some(CliError::Database(infra)) => Some(infra),
                 _ => None,
-            });
-        if infra.is_some_and(InfraError::is_unavailable) {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+            })
+    })
+}
+
+/// Whether `error` (or one of its causes) is a failure to reach the database.
+pub fn is_unreachable_database(error: &(dyn Error + 'static)) -> bool {
+    // A TLS refusal names its cause already, and the server was reached.
+    infra_errors(error).any(|infra| infra.is_unavailable() && infra.tls_refusal().is_none())
+}
+
+/// Why the database refused the connection over the TLS settings of its URL, when
+/// `error` (or one of its causes) is such a refusal.
+pub fn tls_refusal<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a str> {
+    infra_errors(error).find_map(InfraError::tls_refusal)
 }
 
 /// What an operator needs to know when PostgreSQL at `url` cannot be reached: its host

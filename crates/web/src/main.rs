@@ -124,6 +124,10 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("customer-api: {error}");
+            // A command's TLS refusal, like start-up's, names the setting to fix.
+            if let Some(reason) = diagnose::tls_refusal(&*error) {
+                eprintln!("customer-api: database.url: {reason}");
+            }
             // The driver's message names neither the server nor the reason.
             if diagnose::is_unreachable_database(&*error)
                 && let Some(cause) = settings

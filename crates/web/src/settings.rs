@@ -110,6 +110,9 @@ pub struct DatabaseSettings {
     pub tcp_user_timeout_ms: u64,
     /// How long reference data is cached in memory.
     pub reference_cache_ttl_secs: u64,
+    /// The weakest TLS a PostgreSQL URL may ask for (`sslmode`, or its default for the
+    /// URL's hosts): `disable`, `prefer`, `require`, `verify-ca` or `verify-full`.
+    pub min_sslmode: String,
 }
 
 /// How log lines are written.
@@ -438,7 +441,8 @@ impl Settings {
                 return invalid(key, "must be greater than 0");
             }
         }
-        self.database_url()?;
+        let url = self.database_url()?;
+        database_tls::check("database.url", &url, self.database.min_sslmode()?)?;
         check_log_level(&self.log.level)?;
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
@@ -555,5 +559,6 @@ impl DatabaseSettings {
     }
 }
 
+mod database_tls;
 #[cfg(test)]
 mod tests;

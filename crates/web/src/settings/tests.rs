@@ -1,6 +1,8 @@
 //! The settings' layers and checks.
 use std::collections::HashMap;
 
+use customer_infrastructure::SslMode;
+
 use super::*;
 
 fn variables(pairs: &[(&str, &str)]) -> Environment {
@@ -406,4 +408,85 @@ fn deadlines_and_socket_timeouts_have_defaults_and_must_be_positive() {
             .expect_err("0 is refused");
         assert!(error.to_string().contains(key), "{error}");
     }
+}
+
+#[test]
+fn the_weakest_sslmode_is_disable_by_default_and_verify_full_in_production() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert_eq!(settings.database.min_sslmode().ok(), Some(SslMode::Disable));
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let remote_plain = "postgres://app:secret@db.example:5432/customers";
+    let local_plain = "postgres://app:secret@127.0.0.1:5432/customers";
+    for url in [
+        remote_plain.to_owned(),
+        local_plain.to_owned(),
+        format!("{remote_plain}?sslmode=require"),
+        format!("{remote_plain}?sslmode=verify-ca"),
+    ] {
+        load(Path::new("/nonexistent"), None, Some(&url), &[]).expect("accepted by default");
+        let error = load(&folder, Some("production"), Some(&url), &[]).expect_err(&url);
+        let message = error.to_string();
+        assert!(
+            message.contains("database.url") && message.contains("verify-full"),
+            "{url}: {message}"
+        );
+        // The password stays out of the message.
+        assert!(!message.contains("secret"), "{message}");
+    }
+    let verified = format!("{remote_plain}?sslmode=verify-full");
+    let settings = load(&folder, Some("production"), Some(&verified), &[]).expect("verified");
+    assert_eq!(
+        settings.database.min_sslmode().ok(),
+        Some(SslMode::VerifyFull)
+    );
+    // `require` with a CA of one's own is verify-ca, which passes a minimum of verify-ca.
+    let folder_ca = tempfile::tempdir().expect("a folder");
+    let ca = folder_ca.path().join("ca.pem");
+    let pem = rcgen::generate_simple_self_signed(vec!["db.example".to_owned()])
+        .expect("a certificate")
+        .cert
+        .pem();
+    std::fs::write(&ca, pem).expect("written");
+    let require_with_ca = format!(
+        "{remote_plain}?sslmode=require&sslrootcert={}",
+        ca.display()
+    );
+    load(
+        Path::new("/nonexistent"),
+        None,
+        Some(&require_with_ca),
+        &[("APP__DATABASE__MIN_SSLMODE", "verify-ca")],
+    )
+    .expect("require with a CA is verify-ca");
+}
+
+#[test]
+fn unusable_tls_settings_stop_start_up_naming_them() {
+    let error = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__DATABASE__MIN_SSLMODE", "strict")],
+    )
+    .expect_err("refused");
+    assert!(
+        error.to_string().contains("database.min_sslmode"),
+        "{error}"
+    );
+    let missing =
+        "postgres://app@db.example/customers?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem";
+    let error = load(Path::new("/nonexistent"), None, Some(missing), &[]).expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("database.url") && message.contains("sslrootcert=/nonexistent/ca.pem"),
+        "{message}"
+    );
+    let error = load(
+        Path::new("/nonexistent"),
+        None,
+        Some("postgres://app@db.example/customers?sslmode=verify-full&sslcert=/c.pem"),
+        &[],
+    )
+    .expect_err("refused");
+    assert!(error.to_string().contains("sslcert"), "{error}");
 }

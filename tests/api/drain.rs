@@ -205,8 +205,10 @@ async fn sigterm_under_load_fails_no_request_started_before_the_listener_closed(
         service.logs()
     );
 
-    service.send_sigterm();
+    // Taken before the signal is sent: the service may start its drain delay before this
+    // thread runs again, on a loaded machine some milliseconds later.
     let signalled = Instant::now();
+    service.send_sigterm();
     let probes = client();
     let ready_url = format!("{address}/health/ready");
     let mut draining_seen = false;

@@ -17,6 +17,7 @@ mod faults;
 mod headers;
 mod health;
 mod http_errors;
+mod instances;
 mod limits;
 mod logs;
 mod matching;
@@ -68,6 +69,7 @@ fn main() -> std::process::ExitCode {
         shutdown::POSTGRES_ONLY,
         readiness::POSTGRES_ONLY,
         faults::TESTS,
+        instances::POSTGRES_ONLY,
     ]
     .concat();
     run_suites(&tests, &postgres_only)

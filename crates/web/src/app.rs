@@ -20,8 +20,8 @@ use customer_domain::{
 };
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings,
-    PoolSettings, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations,
-    seed_demo,
+    PoolSettings, SetupLock, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty,
+    run_migrations, seed_demo,
 };
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -393,6 +393,23 @@ fn warm_up_this_worker(database: &web::Data<Database>) {
 /// Applies the migrations and loads the demo data with its client, as the settings ask;
 /// returns the demo client's key when this start made it.
 async fn prepare_database(
+    settings: &Settings,
+    url: &DatabaseUrl,
+) -> Result<Option<ApiKey>, StartError> {
+    if !settings.database.migrate_on_start && !settings.database.seed_demo_when_empty {
+        // Nothing to write: a database out of reach is left to the probes.
+        return prepare_database_alone(settings, url).await;
+    }
+    // Instances starting together take turns: the first migrates and seeds, the others
+    // then find nothing to do.
+    let lock = SetupLock::acquire(url).await?;
+    let prepared = prepare_database_alone(settings, url).await;
+    lock.release().await?;
+    prepared
+}
+
+/// [`prepare_database`]'s work, done under its lock.
+async fn prepare_database_alone(
     settings: &Settings,
     url: &DatabaseUrl,
 ) -> Result<Option<ApiKey>, StartError> {

@@ -113,6 +113,7 @@ for port in "$app1" "$app2" "$app3"; do
       APP__DATABASE__URL="$primary_url" \
       APP__DATABASE__REPLICA_URLS="$replica_url" \
       APP__DATABASE__SEED_DEMO_WHEN_EMPTY=false \
+      APP__AUTH__TRUSTED_PROXIES=127.0.0.1 \
       APP__LOG__LEVEL=warn
     "$binary" serve >"$work/app-$port.log" 2>&1 &
     echo "$!" >"$work/app-$port.pid"

@@ -503,7 +503,8 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
         authenticator,
         auth.default_rate_limit()?,
         auth.failed_auth_rate_limit()?,
-    ))
+    )
+    .with_trusted_proxies(auth.trusted_proxies()?))
 }
 
 async fn token_verifier(settings: &Settings) -> Result<Arc<dyn TokenVerifier>, StartError> {

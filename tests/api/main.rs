@@ -17,6 +17,7 @@ mod faults;
 mod headers;
 mod health;
 mod http_errors;
+mod instances;
 mod limits;
 mod logs;
 mod matching;
@@ -70,6 +71,7 @@ fn main() -> std::process::ExitCode {
         readiness::POSTGRES_ONLY,
         faults::TESTS,
         tls::TESTS,
+        instances::POSTGRES_ONLY,
     ]
     .concat();
     run_suites(&tests, &postgres_only)

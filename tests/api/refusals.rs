@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use customer_api_tests::{
-    EXAMPLE_QUERY, TestApp, TestBackend, UNCHECKABLE_KEY, add_client, assert_is_the_example,
-    has_arabic, send, suite_tests,
+    EXAMPLE_QUERY, LOOKUP_PATH, TestApp, TestBackend, TestResponse, UNCHECKABLE_KEY, add_client,
+    assert_is_the_example, has_arabic, send, suite_tests,
 };
 use reqwest::Method;
 use serde_json::json;
@@ -21,6 +21,7 @@ use crate::openapi::{assert_documented, served_document};
 suite_tests!("refusals":
     over_its_rate_limit_a_caller_gets_429_and_other_callers_do_not,
     failed_authentications_block_the_address_until_the_window_passes,
+    behind_a_trusted_proxy_failures_count_against_the_forwarded_address,
     probes_and_documentation_need_no_credential,
     refusals_are_counted_by_caller_and_status,
     with_an_admin_port_metrics_leave_the_api_port,
@@ -114,6 +115,60 @@ async fn failed_authentications_block_the_address_until_the_window_passes(backen
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
     let response = lookup_as(&app, &good, EXAMPLE_QUERY).await;
     assert_is_the_example(&response, "after the window");
+}
+
+/// Behind a load balancer (every connection from 127.0.0.1), listed in
+/// `auth.trusted_proxies`: one client's failed attempts block the address the balancer
+/// forwards, not the balancer's, so other clients go on; an address the client wrote
+/// before the balancer's own does not get it out. Unlisted, the balancer's address is
+/// every client's, and all are blocked together.
+async fn behind_a_trusted_proxy_failures_count_against_the_forwarded_address(backend: TestBackend) {
+    for trusted in [true, false] {
+        let (database, _url, mut settings) = database_and_settings(backend).await;
+        "3/min".clone_into(&mut settings.auth.failed_auth_rate_limit);
+        if trusted {
+            "127.0.0.1, ::1".clone_into(&mut settings.auth.trusted_proxies);
+        }
+        let app = TestApp::spawn_with(settings, Some(database)).await;
+        let good = bearer(&app.key.clone().expect("the suite's key"));
+        let path = format!("{LOOKUP_PATH}?{}", example_in_english());
+        let from = |forwarded: &'static str, authorization: String| {
+            let app = &app;
+            let path = path.clone();
+            async move {
+                app.request(
+                    Method::GET,
+                    &path,
+                    &[
+                        ("x-forwarded-for", forwarded),
+                        ("authorization", authorization.as_str()),
+                    ],
+                )
+                .await
+            }
+        };
+        for attempt in 1..=3 {
+            let response = from("10.0.0.1", bearer(&format!("wrong-{attempt}"))).await;
+            assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, "a bad credential");
+        }
+        // A window of a minute: the blocks below outlast a slow machine's test.
+        let blocked = |response: &TestResponse| {
+            response.status == 429
+                && response
+                    .header("ratelimit-policy")
+                    .is_some_and(|policy| policy.starts_with("\"failed-auth\""))
+        };
+        let response = from("10.0.0.1", bearer("wrong-4")).await;
+        assert!(blocked(&response), "the 4th bad credential: {response:?}");
+        let other = from("10.0.0.2", good.clone()).await;
+        let spoofed = from("10.0.0.2, 10.0.0.1", good.clone()).await;
+        if trusted {
+            assert_eq!(other.status, 200, "another client: {}", other.body);
+            assert!(blocked(&spoofed), "an address written before: {spoofed:?}");
+        } else {
+            assert!(blocked(&other), "every client of the balancer: {other:?}");
+        }
+    }
 }
 
 async fn probes_and_documentation_need_no_credential(backend: TestBackend) {

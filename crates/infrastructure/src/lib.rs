@@ -21,6 +21,7 @@ mod reference_data;
 pub mod schema;
 mod seed;
 mod selection;
+mod setup_lock;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -40,5 +41,6 @@ pub use error::InfraError;
 pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
 pub use migrations::run_migrations;
 pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
+pub use setup_lock::SetupLock;
 pub use store::{QueryObserver, SqlCustomerStore};
 pub use tls::{PgTlsSettings, RootCerts, SslMode};

@@ -22,6 +22,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::database::{Database, with_connection};
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
+use crate::setup_lock::MIGRATION_LOCK;
 
 diesel::table! {
     /// diesel's record of the migrations applied.
@@ -43,7 +44,15 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
     let url = url.clone();
     tokio::task::spawn_blocking(move || match &url {
-        DatabaseUrl::Postgres(url) => apply(&mut postgres(url)?, POSTGRES),
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = postgres(url)?;
+            // Two runs at once (instances starting together, `migrate` beside a start)
+            // would both apply the same migration; the second waits, then finds none.
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = apply(&mut conn, POSTGRES);
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
         DatabaseUrl::Sqlite(path) => {
             if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(folder)?;

@@ -6,7 +6,8 @@
 //! case's rule.
 //!
 //! Limits are per process: behind a load balancer over K instances, each caller gets up
-//! to K times its limit.
+//! to K times its limit. Behind a load balancer listed in `auth.trusted_proxies`, the
+//! client address is the one it forwards.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct AccessControl {
     failures: DefaultKeyedRateLimiter<IpAddr>,
     /// Addresses over their failure budget, and until when.
     blocked: Cache<IpAddr, Instant>,
+    /// Peers whose `X-Forwarded-For` names the client (load balancers).
+    trusted_proxies: Vec<IpAddr>,
     clock: DefaultClock,
 }
 
@@ -87,8 +90,42 @@ impl AccessControl {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(u64::from(failed_rate.window.seconds())))
                 .build(),
+            trusted_proxies: Vec::new(),
             clock: DefaultClock::default(),
         }
+    }
+
+    /// Reads the client's address from `X-Forwarded-For` on requests from these peers
+    /// (the load balancers), so that clients behind one do not share its failure budget.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// The client's address: the peer's, or, from a trusted proxy, the last address of
+    /// `X-Forwarded-For` that is not itself a trusted proxy (what the first proxy saw;
+    /// anything before it, the client may have written).
+    fn client_address(&self, req: &HttpRequest) -> Option<IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect();
+        for entry in forwarded.iter().rev() {
+            match entry.trim().parse::<IpAddr>() {
+                Ok(address) if self.trusted_proxies.contains(&address) => {}
+                Ok(address) => return Some(address),
+                // Not an address: what comes before it cannot be trusted either.
+                Err(_) => break,
+            }
+        }
+        Some(peer)
     }
 
     /// The caller of `req`, once authenticated and within its rate limit.
@@ -126,7 +163,7 @@ impl AccessControl {
         req: &HttpRequest,
         language: Language,
     ) -> Result<Caller, (ApiError, Option<Refusal>)> {
-        let address = req.peer_addr().map(|address| address.ip());
+        let address = self.client_address(req);
         if let Some(address) = address
             && let Some(until) = self.blocked.get(&address)
         {

@@ -20,8 +20,8 @@ use customer_domain::{
 };
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, InfraError, JwksSource, JwksTokenVerifier, JwtSettings,
-    PoolSettings, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty, run_migrations,
-    seed_demo,
+    PoolSettings, SetupLock, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore, is_empty,
+    run_migrations, seed_demo,
 };
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -427,6 +427,23 @@ async fn prepare_database(
     settings: &Settings,
     url: &DatabaseUrl,
 ) -> Result<Option<ApiKey>, StartError> {
+    if !settings.database.migrate_on_start && !settings.database.seed_demo_when_empty {
+        // Nothing to write: a database out of reach is left to the probes.
+        return prepare_database_alone(settings, url).await;
+    }
+    // Instances starting together take turns: the first migrates and seeds, the others
+    // then find nothing to do.
+    let lock = SetupLock::acquire(url).await?;
+    let prepared = prepare_database_alone(settings, url).await;
+    lock.release().await?;
+    prepared
+}
+
+/// [`prepare_database`]'s work, done under its lock.
+async fn prepare_database_alone(
+    settings: &Settings,
+    url: &DatabaseUrl,
+) -> Result<Option<ApiKey>, StartError> {
     // A pool of its own, closed before serving: the workers' pools are theirs.
     let db = Database::connect(url, &settings.database.pool(1))?;
     if settings.database.migrate_on_start {
@@ -517,7 +534,8 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
         authenticator,
         auth.default_rate_limit()?,
         auth.failed_auth_rate_limit()?,
-    ))
+    )
+    .with_trusted_proxies(auth.trusted_proxies()?))
 }
 
 async fn token_verifier(settings: &Settings) -> Result<Arc<dyn TokenVerifier>, StartError> {

@@ -5,6 +5,7 @@
 //! An unknown key in any layer stops start-up with its name: a misspelled setting would
 //! otherwise be ignored without a word, and its default used.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -159,6 +160,9 @@ pub struct AuthSettings {
     pub default_rate_limit: String,
     /// Failed authentications allowed per client IP address (`N/s` or `N/min`).
     pub failed_auth_rate_limit: String,
+    /// The load balancers' addresses, comma-separated: from these peers the client's
+    /// address is read from `X-Forwarded-For`. Empty: the peer is the client.
+    pub trusted_proxies: String,
     /// How often the warning that authentication is off is repeated.
     pub disabled_warning_interval_secs: u64,
     /// `[auth.jwt]`: bearer tokens of the identity provider.
@@ -446,6 +450,7 @@ impl Settings {
         check_log_level(&self.log.level)?;
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
+        self.auth.trusted_proxies()?;
         if self.auth.key_cache_ttl_secs == 0 {
             return invalid("auth.key_cache_ttl_secs", "must be greater than 0");
         }
@@ -527,6 +532,21 @@ impl AuthSettings {
     /// The failed authentications allowed per client IP address.
     pub fn failed_auth_rate_limit(&self) -> Result<RateLimit, SettingsError> {
         rate_limit("auth.failed_auth_rate_limit", &self.failed_auth_rate_limit)
+    }
+
+    /// The addresses of `trusted_proxies`.
+    pub fn trusted_proxies(&self) -> Result<Vec<IpAddr>, SettingsError> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|address| !address.is_empty())
+            .map(|address| {
+                address.parse().map_err(|_| SettingsError::Invalid {
+                    key: "auth.trusted_proxies",
+                    reason: format!("`{address}` is not an IP address"),
+                })
+            })
+            .collect()
     }
 }
 

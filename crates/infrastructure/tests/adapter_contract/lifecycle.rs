@@ -558,3 +558,30 @@ pub async fn versions_and_references_stay_in_their_customers_company(backend: Te
         200_015
     );
 }
+
+/// Four migration runs at once on a database with every migration pending (instances
+/// starting together, or `migrate` beside a start): each succeeds, and each migration is
+/// applied by exactly one of them.
+pub async fn concurrent_migration_runs_apply_each_migration_once(backend: TestBackend) {
+    let db = TestDatabase::new(backend).await;
+    let all = revert_all_migrations(db.url())
+        .await
+        .expect("migrations revert");
+    assert!(!all.is_empty());
+    let runs = (0..4).map(|_| {
+        let url = db.url().clone();
+        tokio::spawn(async move { run_migrations(&url).await })
+    });
+    let mut applied: Vec<String> = Vec::new();
+    for run in futures_util::future::join_all(runs).await {
+        applied.extend(run.expect("the run finished").expect("migrations run"));
+    }
+    applied.sort();
+    let mut expected = all;
+    expected.sort();
+    assert_eq!(applied, expected);
+    assert_eq!(
+        db.connect().pending_migrations().await.expect("pending"),
+        Vec::<String>::new()
+    );
+}

@@ -125,6 +125,8 @@ fn main() -> std::process::ExitCode {
             batches_of_any_size_reuse_one_prepared_statement,
         ],
         deadlines: [a_lookup_past_its_deadline_is_unavailable_and_its_connection_closed],
+        // Instances share PostgreSQL; a SQLite file belongs to one process.
+        lifecycle: [concurrent_migration_runs_apply_each_migration_once],
     ];
     run_suites(tests, postgres_only)
 }

@@ -322,6 +322,40 @@ fn rate_limits_and_token_settings_are_checked() {
     assert!(error.to_string().contains("auth.jwt"), "{error}");
 }
 
+/// `auth.trusted_proxies`: addresses, comma-separated, spaces allowed; a name or a range
+/// is refused with the key and the value.
+#[test]
+fn trusted_proxies_are_ip_addresses() {
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__AUTH__TRUSTED_PROXIES", "10.0.0.5, ::1")],
+    )
+    .expect("addresses load");
+    assert_eq!(
+        settings.auth.trusted_proxies().expect("addresses"),
+        vec![
+            "10.0.0.5".parse::<IpAddr>().expect("an address"),
+            "::1".parse().expect("an address")
+        ]
+    );
+    for value in ["haproxy", "10.0.0.0/8"] {
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__AUTH__TRUSTED_PROXIES", value)],
+        )
+        .expect_err("must fail");
+        let text = error.to_string();
+        assert!(
+            text.contains("auth.trusted_proxies") && text.contains(value),
+            "{text}"
+        );
+    }
+}
+
 /// Every `config/*.toml` shipped, found by listing the folder, loads as `APP_ENV`.
 #[test]
 fn every_shipped_configuration_file_loads() {

@@ -11,7 +11,7 @@
 //! SQLite needs none: it is one process's embedded file.
 
 use diesel::sql_types::Bool;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use crate::database_url::DatabaseUrl;
 use crate::error::InfraError;
@@ -53,7 +53,8 @@ impl SetupLock {
         let DatabaseUrl::Postgres(url) = url else {
             return Ok(Self { conn: None });
         };
-        let mut conn = AsyncPgConnection::establish(url).await?;
+        // The URL's TLS applies here as on every other connection.
+        let mut conn = crate::tls::connect(url).await?;
         let first: Acquired = diesel::sql_query(format!(
             "SELECT pg_try_advisory_lock({SETUP_LOCK}) AS acquired"
         ))

@@ -162,7 +162,7 @@ impl PgTls {
 }
 
 /// Opens one connection to the PostgreSQL URL `url`, with its TLS, without the pool's
-/// session settings (for the migrations).
+/// session settings (for the migrations and the start-up lock).
 ///
 /// # Errors
 /// [`InfraError::Configuration`] for unusable settings, [`InfraError::Connect`] when no

@@ -61,6 +61,25 @@ impl fmt::Display for DatabaseUrl {
             Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
             Self::Postgres(url) => {
                 let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                // A password may also come as a parameter (`?password=...`).
+                let hidden;
+                let rest = match rest.split_once('?') {
+                    Some((head, query)) if query.contains("password=") => {
+                        let query: Vec<&str> = query
+                            .split('&')
+                            .map(|pair| {
+                                if pair.starts_with("password=") {
+                                    "password=***"
+                                } else {
+                                    pair
+                                }
+                            })
+                            .collect();
+                        hidden = format!("{head}?{}", query.join("&"));
+                        hidden.as_str()
+                    }
+                    _ => rest,
+                };
                 match rest.split_once('@') {
                     Some((credentials, host)) => {
                         let user = credentials.split(':').next().unwrap_or_default();
@@ -130,5 +149,22 @@ mod tests {
             url.map(|u| u.to_string()).as_deref(),
             Some("postgres://app:***@db:5432/customers")
         );
+    }
+
+    #[test]
+    fn display_hides_the_password_of_several_hosts_and_of_a_parameter() {
+        for (url, shown) in [
+            (
+                "postgres://app:secret@h1:5432,h2:5433/db?target_session_attrs=read-write",
+                "postgres://app:***@h1:5432,h2:5433/db?target_session_attrs=read-write",
+            ),
+            (
+                "postgres://h1,h2/db?user=app&password=secret&target_session_attrs=read-write",
+                "postgres://h1,h2/db?user=app&password=***&target_session_attrs=read-write",
+            ),
+        ] {
+            let parsed = DatabaseUrl::parse(url).ok();
+            assert_eq!(parsed.map(|u| u.to_string()).as_deref(), Some(shown));
+        }
     }
 }

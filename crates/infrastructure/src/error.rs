@@ -49,6 +49,13 @@ pub enum InfraError {
     /// The operating system gave no random bytes for a key to be made.
     #[error("no random bytes available: {0}")]
     Random(#[from] getrandom::Error),
+    /// No read replica is in rotation and `database.replica_fallback` is `unavailable`:
+    /// lookups are not sent to the primary.
+    #[error(
+        "no read replica is in rotation (database.replica_fallback = \"unavailable\" keeps \
+         lookups off the primary)"
+    )]
+    NoHealthyReplica,
 }
 
 impl InfraError {
@@ -62,7 +69,8 @@ impl InfraError {
                 | PoolError::Closed,
             )
             | Self::Connect(_)
-            | Self::DeadlineExceeded => true,
+            | Self::DeadlineExceeded
+            | Self::NoHealthyReplica => true,
             Self::Query(error) => is_transient(error),
             _ => false,
         }
@@ -75,6 +83,36 @@ impl InfraError {
             Self::Query(error) => is_connection_lost(error),
             _ => false,
         }
+    }
+}
+
+impl InfraError {
+    /// Whether the server could not be reached or went away (connection refused or
+    /// lost, the breaker open, opening a connection timed out), as opposed to a busy
+    /// pool or a slow statement: a read replica that fails so is taken out of rotation.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Pool(
+                PoolError::Backend(ManagerError::ConnectionError(_) | ManagerError::QueryError(_))
+                | PoolError::Timeout(
+                    deadpool::managed::TimeoutType::Create
+                    | deadpool::managed::TimeoutType::Recycle,
+                )
+                | PoolError::Closed,
+            )
+            | Self::Connect(_) => true,
+            _ => self.is_connection_lost(),
+        }
+    }
+
+    /// Whether a read replica cancelled the statement because it conflicted with the
+    /// replay of the primary's changes: the read may be tried elsewhere.
+    pub fn is_recovery_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Query(DieselError::DatabaseError(_, info))
+                if info.message().contains("conflict with recovery")
+        )
     }
 }
 

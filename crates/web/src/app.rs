@@ -33,6 +33,7 @@ use crate::metrics::Metrics;
 use crate::observability::observe;
 use crate::openapi;
 use crate::readiness::{Draining, Readiness, ReadinessSettings};
+use crate::replicas::ReadReplicas;
 use crate::routes::{self, AppState, CUSTOMER_PATH};
 use crate::settings::{AuditModeSetting, AuthMode, Settings, SettingsError};
 
@@ -86,6 +87,8 @@ pub struct Application {
     shutdown_grace: Duration,
     /// Taken by `run_until_stopped`.
     drain: Option<Drain>,
+    /// The read replicas and their checks, stopped with the service.
+    replicas: Option<ReadReplicas>,
 }
 
 /// The audit writer task, and how to stop it once the server has stopped.
@@ -124,14 +127,19 @@ impl Application {
         let demo = shows_the_example(settings, &url).await?;
         let workers = settings.server.worker_count();
         let db = Database::connect(&url, &settings.database.pool(workers))?;
+        let replicas = ReadReplicas::start(settings, &url, workers).await?;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
-        let store = Arc::new(
+        let store = Arc::new(with_replicas(
             SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
                 .with_query_observer(metrics.query_observer()),
-        );
+            replicas.as_ref(),
+        ));
         let access = Arc::new(access_control(settings, &db).await?);
         let draining = Draining::default();
-        let readiness = web::Data::new(readiness(settings, &db, &store, &draining));
+        let readiness = web::Data::new(
+            readiness(settings, &db, &store, &draining)
+                .with_replicas(replicas.as_ref().map(|r| r.set.clone())),
+        );
         let (search, audit, audit_breaker) =
             audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
         let metrics = match &audit {
@@ -140,7 +148,10 @@ impl Application {
                 .with_breaker(audit_breaker.as_ref()),
             None => metrics,
         }
-        .with_breaker(db.breaker());
+        .with_breaker(db.breaker())
+        .with_replicas(replicas.as_ref().map(|r| r.set.clone()))
+        .map_err(|error| StartError::Metrics(error.to_string()))?;
+        let replica_pools = replica_pools(replicas.as_ref());
         let request_timeout = RequestTimeout(settings.server.request_timeout());
         let state = web::Data::new(AppState {
             search,
@@ -170,6 +181,9 @@ impl Application {
         );
         let server = HttpServer::new(move || {
             warm_up_this_worker(&database);
+            for pool in &replica_pools {
+                warm_up_this_worker(pool);
+            }
             App::new()
                 .app_data(state.clone())
                 .app_data(database.clone())
@@ -208,6 +222,7 @@ impl Application {
             ),
             shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             drain: Some(drain),
+            replicas,
         })
     }
 
@@ -292,6 +307,9 @@ impl Application {
             warning.abort();
         }
         sweeper.abort();
+        if let Some(replicas) = self.replicas {
+            replicas.stop().await;
+        }
         if let Some(AuditTask {
             stop,
             task,
@@ -375,6 +393,26 @@ fn bind(host: &str, port: u16, setting: &'static str) -> Result<(TcpListener, St
             source,
         }),
     }
+}
+
+/// `store`, reading lookups from `replicas` when there are.
+fn with_replicas(store: SqlCustomerStore, replicas: Option<&ReadReplicas>) -> SqlCustomerStore {
+    match replicas {
+        Some(replicas) => store.with_replicas(replicas.set.clone()),
+        None => store,
+    }
+}
+
+/// The replicas' pools, for the workers to open their connections to at start.
+fn replica_pools(replicas: Option<&ReadReplicas>) -> Vec<web::Data<Database>> {
+    replicas.map_or_else(Vec::new, |replicas| {
+        replicas
+            .set
+            .replicas()
+            .iter()
+            .map(|replica| web::Data::new(replica.database().clone()))
+            .collect()
+    })
 }
 
 /// Runs on each worker as it starts: its PostgreSQL connections open now, not under the

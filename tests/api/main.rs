@@ -25,6 +25,7 @@ mod openapi;
 mod parameters;
 mod readiness;
 mod refusals;
+mod replicas;
 mod request;
 mod response;
 mod shutdown;
@@ -68,6 +69,7 @@ fn main() -> std::process::ExitCode {
         shutdown::POSTGRES_ONLY,
         readiness::POSTGRES_ONLY,
         faults::TESTS,
+        replicas::TESTS,
     ]
     .concat();
     run_suites(&tests, &postgres_only)

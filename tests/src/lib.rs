@@ -14,6 +14,7 @@ use reqwest::{Method, Url};
 use serde_json::Value;
 
 pub mod cluster;
+pub mod replication;
 pub mod report;
 
 pub use cluster::PrivateCluster;

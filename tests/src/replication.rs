@@ -71,12 +71,12 @@ impl PrivateCluster {
         );
         // The primary's own settings came with the copy; the last line of a setting wins.
         let settings = replica.data().join("postgresql.auto.conf");
-        let mut text = std::fs::read_to_string(&settings).expect("the settings are read");
-        text.push_str(&format!(
-            "port = {}\nunix_socket_directories = '{}'\n",
+        let text = std::fs::read_to_string(&settings).expect("the settings are read");
+        let text = format!(
+            "{text}port = {}\nunix_socket_directories = '{}'\n",
             replica.port,
             replica.folder.path().display()
-        ));
+        );
         std::fs::write(&settings, text).expect("the settings are written");
         replica.pg_ctl_start();
         replica

@@ -535,7 +535,9 @@ mod tests {
         let postgres = DatabaseUrl::Postgres("postgres://u@h/db".into());
         let sqlite = DatabaseUrl::Sqlite("c.db".into());
         let pool = PoolSettings::default();
-        assert!(ReplicaSet::connect(&sqlite, &[postgres.clone()], &pool, settings).is_err());
+        assert!(
+            ReplicaSet::connect(&sqlite, std::slice::from_ref(&postgres), &pool, settings).is_err()
+        );
         assert!(ReplicaSet::connect(&postgres, &[sqlite], &pool, settings).is_err());
     }
 

@@ -318,7 +318,7 @@ impl SqlCustomerStore {
     /// at most the lookups under way on it.
     async fn rows(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
         let Some(replicas) = &self.replicas else {
-            return self.from_primary(binds).await;
+            return self.read_primary(binds).await;
         };
         let Some(replica) = replicas.choose(None) else {
             return self.fallback(replicas, binds).await;
@@ -350,7 +350,7 @@ impl SqlCustomerStore {
     async fn fallback(&self, replicas: &ReplicaSet, binds: Binds<'_>) -> Result<Rows, InfraError> {
         match replicas.settings().fallback {
             ReplicaFallback::Primary => {
-                let rows = self.from_primary(binds).await?;
+                let rows = self.read_primary(binds).await?;
                 replicas.primary_served();
                 Ok(rows)
             }
@@ -358,7 +358,7 @@ impl SqlCustomerStore {
         }
     }
 
-    async fn from_primary(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
+    async fn read_primary(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
         match self.load(&self.db, binds).await {
             // A lookup only reads: one more try on a fresh connection (the lost one was
             // closed, and the idle ones that may be lost as well), within the same

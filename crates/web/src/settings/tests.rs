@@ -468,8 +468,8 @@ fn replica_settings_have_defaults_and_are_checked() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
     assert!(settings.database.replica_urls.is_empty());
     let replicas = settings.database.replicas();
-    assert_eq!(replicas.check_interval, Duration::from_millis(1000));
-    assert_eq!(replicas.max_lag, Duration::from_millis(5000));
+    assert_eq!(replicas.check_interval, Duration::from_secs(1));
+    assert_eq!(replicas.max_lag, Duration::from_secs(5));
     assert_eq!(replicas.fallback, ReplicaFallback::Primary);
     for (vars, url, named) in [
         // Replicas of a SQLite primary.

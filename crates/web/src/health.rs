@@ -65,7 +65,9 @@ pub async fn live() -> HttpResponse {
 
 /// Lookups can be served: the migrations are current, the lookup's own statements, the
 /// authentication's and the audit trail's privileges work. Checked at most once per
-/// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`.
+/// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`. With read
+/// replicas, the body lists each one's state; not ready while none is in rotation and
+/// `database.replica_fallback` is `unavailable`.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, description = "Ready to serve lookups.", body = HealthJson,

@@ -42,21 +42,26 @@ pub(crate) fn as_postgres(program: &str, args: &[&str]) -> Output {
     output
 }
 
+/// A temporary folder named `prefix...`, owned by `postgres`.
+pub(crate) fn postgres_folder(prefix: &str) -> tempfile::TempDir {
+    let folder = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("a temporary folder");
+    let status = Command::new("chown")
+        .args(["postgres:postgres", &folder.path().display().to_string()])
+        .status()
+        .expect("chown runs");
+    assert!(status.success(), "the folder is given to postgres");
+    folder
+}
+
 impl PrivateCluster {
     /// Makes and starts a cluster with a `customers` database; `log_connections` is on,
     /// so that its log counts the connections made.
     pub fn start() -> Self {
-        let folder = tempfile::Builder::new()
-            .prefix("private-cluster-")
-            .tempdir()
-            .expect("a temporary folder");
-        let status = Command::new("chown")
-            .args(["postgres:postgres", &folder.path().display().to_string()])
-            .status()
-            .expect("chown runs");
-        assert!(status.success(), "the folder is given to postgres");
         let cluster = Self {
-            folder,
+            folder: postgres_folder("private-cluster-"),
             port: free_port(),
             frozen: Vec::new(),
         };

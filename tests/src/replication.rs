@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::cluster::{DATABASE, as_postgres};
+use crate::cluster::{DATABASE, as_postgres, postgres_folder};
 use crate::{PrivateCluster, free_port};
 
 /// What each server logs from [`PrivateCluster::log_statements`] on: every statement.
@@ -37,17 +37,8 @@ impl PrivateCluster {
     /// A streaming replica of `primary`, started: `pg_basebackup -R -X stream` into a
     /// folder of its own, then a port and socket folder of its own.
     pub fn replica_of(primary: &Self) -> Self {
-        let folder = tempfile::Builder::new()
-            .prefix("private-replica-")
-            .tempdir()
-            .expect("a temporary folder");
-        let status = std::process::Command::new("chown")
-            .args(["postgres:postgres", &folder.path().display().to_string()])
-            .status()
-            .expect("chown runs");
-        assert!(status.success(), "the folder is given to postgres");
         let replica = Self {
-            folder,
+            folder: postgres_folder("private-replica-"),
             port: free_port(),
             frozen: Vec::new(),
         };

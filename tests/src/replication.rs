@@ -34,7 +34,7 @@ impl PrivateCluster {
             .count()
     }
 
-    /// A streaming replica of `primary`, started: `pg_basebackup -R -X stream` into a
+    /// A streaming replica of `primary`, started: `pg_basebackup -R -X stream -c fast` into a
     /// folder of its own, then a port and socket folder of its own.
     pub fn replica_of(primary: &Self) -> Self {
         let replica = Self {
@@ -58,6 +58,8 @@ impl PrivateCluster {
                 "-U",
                 "postgres",
                 "--no-sync",
+                // At once, not after a spread checkpoint (minutes on an idle server).
+                "--checkpoint=fast",
             ],
         );
         // The primary's own settings came with the copy; the last line of a setting wins.

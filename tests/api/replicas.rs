@@ -205,6 +205,13 @@ async fn lookups_are_read_from_the_replica(_backend: TestBackend) {
     let (status, body) = replicated.ready().await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["replicas"][0]["name"], "replica-1", "{body}");
+    assert!(body["replicas"][0]["lag_ms"].is_u64(), "{body}");
+    assert!(
+        body["replicas"][0]["pool"]["open"]
+            .as_u64()
+            .is_some_and(|open| open > 0),
+        "{body}"
+    );
     // A customer added on the primary: a copy of the example customer's current version.
     replicated.primary.psql(
         "customers",
@@ -286,6 +293,17 @@ async fn a_stopped_replica_under_load(_backend: TestBackend) {
     let primary_served = replicated
         .metric("db_lookups_total{target=\"primary\"}")
         .await;
+    // Lookups fall back to the primary: still ready, the replica shown out of rotation.
+    let (status, body) = replicated.ready().await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["replicas"][0]["healthy"], false, "{body}");
+    assert!(
+        replicated
+            .metric("db_replica_healthy{replica=\"replica-1\"}")
+            .await
+            .abs()
+            < f64::EPSILON
+    );
     tokio::task::block_in_place(|| replicated.replica.start_again());
     let back_in_rotation = replicated.wait_for_rotation(true).await;
     let (_, replica_before) = replicated.statements();

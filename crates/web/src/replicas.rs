@@ -85,6 +85,23 @@ pub struct ReplicaJson {
     /// Why it is out of rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Its connection pool, over every worker.
+    pub pool: ReplicaPoolJson,
+}
+
+/// A read replica's connection pool in `/health/ready`'s body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ReadReplicaPool)]
+pub struct ReplicaPoolJson {
+    /// The most connections it may open.
+    pub max: usize,
+    /// Connections open.
+    pub open: usize,
+    /// Open connections not in use.
+    pub idle: usize,
+    /// Lookups waiting for a connection.
+    pub waiting: usize,
 }
 
 /// Every replica's state, and why lookups cannot be served when none is in rotation and
@@ -101,6 +118,12 @@ pub fn readiness(set: &ReplicaSet) -> (Vec<ReplicaJson>, Option<String>) {
                 .lag
                 .map(|lag| u64::try_from(lag.as_millis()).unwrap_or(u64::MAX)),
             reason: status.health.reason,
+            pool: ReplicaPoolJson {
+                max: status.pool.max_size,
+                open: status.pool.size,
+                idle: status.pool.idle,
+                waiting: status.pool.waiting,
+            },
         })
         .collect();
     let failure = (set.settings().fallback == ReplicaFallback::Unavailable && !set.any_healthy())

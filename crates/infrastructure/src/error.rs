@@ -186,6 +186,30 @@ mod tests {
     }
 
     #[test]
+    fn a_replica_leaves_rotation_when_unreachable_not_when_slow() {
+        let lost = database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed");
+        assert!(lost.is_unreachable());
+        let refused = InfraError::Connect(diesel::ConnectionError::BadConnection(
+            "connection refused".into(),
+        ));
+        assert!(refused.is_unreachable());
+        let slow = database_error(
+            DatabaseErrorKind::Unknown,
+            "canceling statement due to statement timeout",
+        );
+        assert!(!slow.is_unreachable());
+        assert!(!InfraError::DeadlineExceeded.is_unreachable());
+        let conflict = database_error(
+            DatabaseErrorKind::SerializationFailure,
+            "canceling statement due to conflict with recovery",
+        );
+        assert!(conflict.is_recovery_conflict());
+        assert!(!conflict.is_unreachable());
+        assert!(!slow.is_recovery_conflict());
+        assert!(InfraError::NoHealthyReplica.is_unavailable());
+    }
+
+    #[test]
     fn timeouts_are_unavailable_but_not_retried_and_wrong_queries_are_neither() {
         let timeout = database_error(
             DatabaseErrorKind::Unknown,

@@ -48,10 +48,10 @@ struct Faulty {
 /// One answer: its status (0 when none came), whether it had `Retry-After`, and how long
 /// it took.
 #[derive(Debug, Clone, Copy)]
-struct Answer {
-    status: u16,
-    retry_after: bool,
-    took: Duration,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) retry_after: bool,
+    pub(crate) took: Duration,
 }
 
 impl Faulty {
@@ -200,7 +200,12 @@ impl Faulty {
     }
 }
 
-async fn get(client: &reqwest::Client, address: &str, bearer: &str, path: &str) -> Answer {
+pub(crate) async fn get(
+    client: &reqwest::Client,
+    address: &str,
+    bearer: &str,
+    path: &str,
+) -> Answer {
     let started = Instant::now();
     let response = client
         .get(format!("{address}{path}"))
@@ -227,7 +232,7 @@ async fn get(client: &reqwest::Client, address: &str, bearer: &str, path: &str) 
 }
 
 /// `503:12 200:40`: how many answers had each status.
-fn statuses<'a>(answers: impl IntoIterator<Item = &'a Answer>) -> String {
+pub(crate) fn statuses<'a>(answers: impl IntoIterator<Item = &'a Answer>) -> String {
     let mut counts = BTreeMap::new();
     for answer in answers {
         *counts.entry(answer.status).or_insert(0) += 1;

@@ -26,6 +26,7 @@ mod openapi;
 mod parameters;
 mod readiness;
 mod refusals;
+mod replicas;
 mod request;
 mod response;
 mod shutdown;
@@ -72,6 +73,7 @@ fn main() -> std::process::ExitCode {
         faults::TESTS,
         tls::TESTS,
         instances::POSTGRES_ONLY,
+        replicas::TESTS,
     ]
     .concat();
     run_suites(&tests, &postgres_only)

@@ -9,21 +9,21 @@ use std::process::{Command, Output};
 use crate::free_port;
 
 /// Where PostgreSQL 15's programs are.
-const BIN: &str = "/usr/lib/postgresql/15/bin";
+pub(crate) const BIN: &str = "/usr/lib/postgresql/15/bin";
 
 /// The database the service uses in the cluster.
-const DATABASE: &str = "customers";
+pub(crate) const DATABASE: &str = "customers";
 
 /// A private PostgreSQL server, running unless stopped.
 #[derive(Debug)]
 pub struct PrivateCluster {
-    folder: tempfile::TempDir,
-    port: u16,
-    frozen: Vec<u32>,
+    pub(crate) folder: tempfile::TempDir,
+    pub(crate) port: u16,
+    pub(crate) frozen: Vec<u32>,
 }
 
 /// Runs `program` of PostgreSQL as `postgres`; the test fails when it does.
-fn as_postgres(program: &str, args: &[&str]) -> Output {
+pub(crate) fn as_postgres(program: &str, args: &[&str]) -> Output {
     assert!(
         Path::new(BIN).join(program).is_file(),
         "a private cluster needs PostgreSQL 15's programs in {BIN}, and root to run them as postgres"
@@ -42,21 +42,26 @@ fn as_postgres(program: &str, args: &[&str]) -> Output {
     output
 }
 
+/// A temporary folder named `prefix...`, owned by `postgres`.
+pub(crate) fn postgres_folder(prefix: &str) -> tempfile::TempDir {
+    let folder = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("a temporary folder");
+    let status = Command::new("chown")
+        .args(["postgres:postgres", &folder.path().display().to_string()])
+        .status()
+        .expect("chown runs");
+    assert!(status.success(), "the folder is given to postgres");
+    folder
+}
+
 impl PrivateCluster {
     /// Makes and starts a cluster with a `customers` database; `log_connections` is on,
     /// so that its log counts the connections made.
     pub fn start() -> Self {
-        let folder = tempfile::Builder::new()
-            .prefix("private-cluster-")
-            .tempdir()
-            .expect("a temporary folder");
-        let status = Command::new("chown")
-            .args(["postgres:postgres", &folder.path().display().to_string()])
-            .status()
-            .expect("chown runs");
-        assert!(status.success(), "the folder is given to postgres");
         let cluster = Self {
-            folder,
+            folder: postgres_folder("private-cluster-"),
             port: free_port(),
             frozen: Vec::new(),
         };
@@ -78,7 +83,7 @@ impl PrivateCluster {
         cluster
     }
 
-    fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.folder.path().join("data")
     }
 
@@ -96,7 +101,7 @@ impl PrivateCluster {
             .count()
     }
 
-    fn pg_ctl_start(&self) {
+    pub(crate) fn pg_ctl_start(&self) {
         let data = self.data().display().to_string();
         let log = self.log_path().display().to_string();
         as_postgres(

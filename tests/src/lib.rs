@@ -15,6 +15,7 @@ use serde_json::Value;
 
 pub mod cluster;
 pub mod cluster_tls;
+pub mod replication;
 pub mod report;
 
 pub use cluster::PrivateCluster;

@@ -233,6 +233,16 @@ impl CircuitBreaker {
         })
     }
 
+    /// Another connection to the same server just opened (a read replica's health
+    /// check): an open breaker lets its next attempt through at once rather than after
+    /// the rest of its backoff, so that a server back in rotation is not refused.
+    pub fn reachable(&self) {
+        let mut inner = self.lock();
+        if inner.state == BreakerState::Open {
+            inner.next_probe = Instant::now();
+        }
+    }
+
     fn record(&self, ok: bool, error: Option<&dyn std::fmt::Display>) {
         let now = Instant::now();
         let mut inner = self.lock();

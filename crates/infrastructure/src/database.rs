@@ -284,6 +284,19 @@ impl Database {
         }
     }
 
+    /// Closes the idle connections of every thread's pool: the server they go to was
+    /// found gone (a read replica stopped), so none of them is worth trying again.
+    pub fn close_idle_everywhere(&self) {
+        match self {
+            Self::Postgres(pools) => {
+                for pool in &pools.0.pools {
+                    drop(pool.retain(|_, _| false));
+                }
+            }
+            Self::Sqlite(pool) => drop(pool.retain(|_, _| false)),
+        }
+    }
+
     /// Opens the connections of the calling thread's PostgreSQL pool (see
     /// [`PgPool::warm_up`]); nothing for SQLite, whose connections open in microseconds.
     ///

@@ -169,4 +169,21 @@ mod tests {
             )
         );
     }
+
+    #[test]
+    fn display_hides_the_password_of_several_hosts_and_of_a_parameter() {
+        for (url, shown) in [
+            (
+                "postgres://app:secret@h1:5432,h2:5433/db?target_session_attrs=read-write",
+                "postgres://app:***@h1:5432,h2:5433/db?target_session_attrs=read-write",
+            ),
+            (
+                "postgres://h1,h2/db?user=app&password=secret&target_session_attrs=read-write",
+                "postgres://h1,h2/db?user=app&password=***&target_session_attrs=read-write",
+            ),
+        ] {
+            let parsed = DatabaseUrl::parse(url).ok();
+            assert_eq!(parsed.map(|u| u.to_string()).as_deref(), Some(shown));
+        }
+    }
 }

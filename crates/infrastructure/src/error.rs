@@ -49,6 +49,13 @@ pub enum InfraError {
     /// The operating system gave no random bytes for a key to be made.
     #[error("no random bytes available: {0}")]
     Random(#[from] getrandom::Error),
+    /// No read replica is in rotation and `database.replica_fallback` is `unavailable`:
+    /// lookups are not sent to the primary.
+    #[error(
+        "no read replica is in rotation (database.replica_fallback = \"unavailable\" keeps \
+         lookups off the primary)"
+    )]
+    NoHealthyReplica,
 }
 
 impl InfraError {
@@ -62,7 +69,8 @@ impl InfraError {
                 | PoolError::Closed,
             )
             | Self::Connect(_)
-            | Self::DeadlineExceeded => true,
+            | Self::DeadlineExceeded
+            | Self::NoHealthyReplica => true,
             Self::Query(error) => is_transient(error),
             _ => false,
         }
@@ -92,6 +100,36 @@ impl InfraError {
             Self::Query(error) => is_connection_lost(error),
             _ => false,
         }
+    }
+}
+
+impl InfraError {
+    /// Whether the server could not be reached or went away (connection refused or
+    /// lost, the breaker open, opening a connection timed out), as opposed to a busy
+    /// pool or a slow statement: a read replica that fails so is taken out of rotation.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Pool(
+                PoolError::Backend(ManagerError::ConnectionError(_) | ManagerError::QueryError(_))
+                | PoolError::Timeout(
+                    deadpool::managed::TimeoutType::Create
+                    | deadpool::managed::TimeoutType::Recycle,
+                )
+                | PoolError::Closed,
+            )
+            | Self::Connect(_) => true,
+            _ => self.is_connection_lost(),
+        }
+    }
+
+    /// Whether a read replica cancelled the statement because it conflicted with the
+    /// replay of the primary's changes: the read may be tried elsewhere.
+    pub fn is_recovery_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Query(DieselError::DatabaseError(_, info))
+                if info.message().contains("conflict with recovery")
+        )
     }
 }
 
@@ -162,6 +200,30 @@ mod tests {
             assert!(error.is_unavailable(), "{error}");
             assert!(error.is_connection_lost(), "{error}");
         }
+    }
+
+    #[test]
+    fn a_replica_leaves_rotation_when_unreachable_not_when_slow() {
+        let lost = database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed");
+        assert!(lost.is_unreachable());
+        let refused = InfraError::Connect(diesel::ConnectionError::BadConnection(
+            "connection refused".into(),
+        ));
+        assert!(refused.is_unreachable());
+        let slow = database_error(
+            DatabaseErrorKind::Unknown,
+            "canceling statement due to statement timeout",
+        );
+        assert!(!slow.is_unreachable());
+        assert!(!InfraError::DeadlineExceeded.is_unreachable());
+        let conflict = database_error(
+            DatabaseErrorKind::SerializationFailure,
+            "canceling statement due to conflict with recovery",
+        );
+        assert!(conflict.is_recovery_conflict());
+        assert!(!conflict.is_unreachable());
+        assert!(!slow.is_recovery_conflict());
+        assert!(InfraError::NoHealthyReplica.is_unavailable());
     }
 
     #[test]

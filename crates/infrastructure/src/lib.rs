@@ -18,6 +18,7 @@ mod jwt;
 mod migrations;
 mod records;
 mod reference_data;
+mod replicas;
 pub mod schema;
 mod seed;
 mod selection;
@@ -40,6 +41,9 @@ pub use deadline::{Checkout, bounded, within_deadline};
 pub use error::InfraError;
 pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
 pub use migrations::run_migrations;
+pub use replicas::{
+    Replica, ReplicaFallback, ReplicaHealth, ReplicaSet, ReplicaSettings, ReplicaStatus,
+};
 pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
 pub use setup_lock::SetupLock;
 pub use store::{QueryObserver, SqlCustomerStore};

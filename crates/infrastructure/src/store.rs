@@ -19,6 +19,7 @@ use crate::records::{ContactCodes, ContactRecord, VersionCodes, VersionRecord};
 use crate::reference_data::{
     MISS_RELOAD_INTERVAL, MissingReference, ReferenceCache, ReferenceData,
 };
+use crate::replicas::{ReplicaFallback, ReplicaSet};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
 use crate::selection::{Columns, columns};
 
@@ -28,6 +29,8 @@ pub type QueryObserver = Arc<dyn Fn(&'static str, Duration) + Send + Sync>;
 /// Customers and companies stored in a [`Database`], with reference data cached in memory.
 pub struct SqlCustomerStore {
     db: Database,
+    /// Where lookups are read, when there are replicas; `db` stays the primary.
+    replicas: Option<Arc<ReplicaSet>>,
     references: ReferenceCache,
     observer: Option<QueryObserver>,
 }
@@ -245,9 +248,20 @@ impl SqlCustomerStore {
     pub fn new(db: Database, reference_ttl: Duration) -> Self {
         Self {
             db,
+            replicas: None,
             references: ReferenceCache::new(reference_ttl),
             observer: None,
         }
+    }
+
+    /// Reads customers from `replicas` (those in rotation), falling back as they say.
+    /// Reference data is still read from the primary: it is loaded seldom (once per TTL,
+    /// and on a miss), and a miss means a value newer than the cache, which a lagging
+    /// replica may not have yet.
+    #[must_use]
+    pub fn with_replicas(mut self, replicas: Arc<ReplicaSet>) -> Self {
+        self.replicas = Some(replicas);
+        self
     }
 
     /// Reports the duration of every lookup statement to `observer` (for metrics).
@@ -283,8 +297,8 @@ impl SqlCustomerStore {
 
     /// Reads the current versions that match and the contacts of their customers: two
     /// statements, whatever the number of customers.
-    async fn load(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
-        with_connection!(&self.db, |conn| {
+    async fn load(&self, db: &Database, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        with_connection!(db, |conn| {
             let started = Instant::now();
             let versions = load_versions!(FindCustomers::new(binds), conn);
             self.observe("find_customers", started);
@@ -299,6 +313,66 @@ impl SqlCustomerStore {
             };
             Ok(Rows { versions, contacts })
         })
+    }
+
+    /// The rows of a lookup, from a replica in rotation when there are replicas. A
+    /// replica found gone (connection refused or lost) leaves rotation at once and the
+    /// lookup is tried once more on the next target, so that a stopped replica costs
+    /// at most the lookups under way on it.
+    async fn rows(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        let Some(replicas) = &self.replicas else {
+            return self.read_primary(binds).await;
+        };
+        let Some(replica) = replicas.choose(None) else {
+            return self.fallback(replicas, binds).await;
+        };
+        let error = match self.load(replica.database(), binds).await {
+            Ok(rows) => {
+                replica.served();
+                return Ok(rows);
+            }
+            Err(error) if error.is_unreachable() => {
+                replica.take_out(&error);
+                error
+            }
+            Err(error) if error.is_recovery_conflict() => error,
+            Err(error) => return Err(error),
+        };
+        tracing::debug!(%error, replica = replica.name(), "lookup failed on a replica; trying the next target");
+        match replicas.choose(Some(replica)) {
+            Some(next) => {
+                let rows = self.load(next.database(), binds).await?;
+                next.served();
+                Ok(rows)
+            }
+            None => self.fallback(replicas, binds).await,
+        }
+    }
+
+    /// The rows of a lookup when no replica is in rotation.
+    async fn fallback(&self, replicas: &ReplicaSet, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        match replicas.settings().fallback {
+            ReplicaFallback::Primary => {
+                let rows = self.read_primary(binds).await?;
+                replicas.primary_served();
+                Ok(rows)
+            }
+            ReplicaFallback::Unavailable => Err(InfraError::NoHealthyReplica),
+        }
+    }
+
+    async fn read_primary(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        match self.load(&self.db, binds).await {
+            // A lookup only reads: one more try on a fresh connection (the lost one was
+            // closed, and the idle ones that may be lost as well), within the same
+            // deadline, spares the caller a 503 after a restart.
+            Err(error) if error.is_connection_lost() => {
+                tracing::debug!(%error, "connection lost during a lookup; trying again");
+                self.db.close_idle();
+                self.load(&self.db, binds).await
+            }
+            loaded => loaded,
+        }
     }
 }
 
@@ -360,17 +434,7 @@ impl CustomerRepository for SqlCustomerStore {
     ) -> Result<Vec<Customer>, RepositoryError> {
         let refs = self.references.get(&self.db).await?;
         let binds = Binds::new(company, criteria);
-        let rows = match self.load(binds).await {
-            // A lookup only reads: one more try on a fresh connection (the lost one was
-            // closed, and the idle ones that may be lost as well), within the same
-            // deadline, spares the caller a 503 after a restart.
-            Err(error) if error.is_connection_lost() => {
-                tracing::debug!(%error, "connection lost during a lookup; trying again");
-                self.db.close_idle();
-                self.load(binds).await?
-            }
-            loaded => loaded?,
-        };
+        let rows = self.rows(binds).await?;
         let codes = match rows.resolve(&refs) {
             Ok(codes) => codes,
             Err(missing) => {

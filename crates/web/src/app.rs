@@ -33,6 +33,7 @@ use crate::metrics::Metrics;
 use crate::observability::observe;
 use crate::openapi;
 use crate::readiness::{Draining, Readiness, ReadinessSettings};
+use crate::replicas::ReadReplicas;
 use crate::routes::{self, AppState, CUSTOMER_PATH};
 use crate::settings::{AuditModeSetting, AuthMode, Settings, SettingsError};
 
@@ -115,6 +116,8 @@ pub struct Application {
     shutdown_grace: Duration,
     /// Taken by `run_until_stopped`.
     drain: Option<Drain>,
+    /// The read replicas and their checks, stopped with the service.
+    replicas: Option<ReadReplicas>,
 }
 
 /// The audit writer task, and how to stop it once the server has stopped.
@@ -154,24 +157,22 @@ impl Application {
             .map_err(|error| StartError::naming_tls("database.url", error))?;
         let demo = shows_the_example(settings, &url).await?;
         let workers = settings.server.worker_count();
-        let db = Database::connect(&url, &settings.database.pool(workers))?;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
-        let store = Arc::new(
-            SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
-                .with_query_observer(metrics.query_observer()),
-        );
+        let (db, replicas, store) = lookups(settings, &url, workers, &metrics).await?;
         let access = Arc::new(access_control(settings, &db).await?);
         let draining = Draining::default();
-        let readiness = web::Data::new(readiness(settings, &db, &store, &draining));
+        let readiness = readiness(settings, &db, &store, &draining, replicas.as_ref());
+        let readiness = web::Data::new(readiness);
         let (search, audit, audit_breaker) =
             audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
-        let metrics = match &audit {
-            Some(audit) => metrics
-                .with_audit(audit.counters.clone())
-                .with_breaker(audit_breaker.as_ref()),
-            None => metrics,
-        }
-        .with_breaker(db.breaker());
+        let metrics = all_metrics(
+            metrics,
+            audit.as_ref(),
+            audit_breaker.as_ref(),
+            &db,
+            replicas.as_ref(),
+        )?;
+        let replica_pools = replica_pools(replicas.as_ref());
         let request_timeout = RequestTimeout(settings.server.request_timeout());
         let state = web::Data::new(AppState {
             search,
@@ -200,7 +201,7 @@ impl Application {
             signals,
         );
         let server = HttpServer::new(move || {
-            warm_up_this_worker(&database);
+            warm_up_this_worker(&database, &replica_pools);
             App::new()
                 .app_data(state.clone())
                 .app_data(database.clone())
@@ -239,6 +240,7 @@ impl Application {
             ),
             shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_secs),
             drain: Some(drain),
+            replicas,
         })
     }
 
@@ -323,6 +325,9 @@ impl Application {
             warning.abort();
         }
         sweeper.abort();
+        if let Some(replicas) = self.replicas {
+            replicas.stop().await;
+        }
         if let Some(AuditTask {
             stop,
             task,
@@ -344,12 +349,34 @@ impl Application {
     }
 }
 
+/// `metrics`, reporting the audit writer and its breaker, the lookups' breaker and the
+/// read replicas too.
+fn all_metrics(
+    metrics: Metrics,
+    audit: Option<&AuditTask>,
+    audit_breaker: Option<&Arc<CircuitBreaker>>,
+    db: &Database,
+    replicas: Option<&ReadReplicas>,
+) -> Result<Metrics, StartError> {
+    let metrics = match audit {
+        Some(audit) => metrics
+            .with_audit(audit.counters.clone())
+            .with_breaker(audit_breaker),
+        None => metrics,
+    };
+    metrics
+        .with_breaker(db.breaker())
+        .with_replicas(replicas.map(|r| r.set.clone()))
+        .map_err(|error| StartError::Metrics(error.to_string()))
+}
+
 /// The readiness checks the settings call for, over the workers' `db`.
 fn readiness(
     settings: &Settings,
     db: &Database,
     store: &Arc<SqlCustomerStore>,
     draining: &Draining,
+    replicas: Option<&ReadReplicas>,
 ) -> Readiness {
     Readiness::new(
         db.clone(),
@@ -362,6 +389,7 @@ fn readiness(
             audits: settings.audit.mode != AuditModeSetting::Off,
         },
     )
+    .with_replicas(replicas.map(|r| r.set.clone()))
 }
 
 /// Whether the start-up message shows the contract's example, which names demo
@@ -408,17 +436,50 @@ fn bind(host: &str, port: u16, setting: &'static str) -> Result<(TcpListener, St
     }
 }
 
+/// The workers' pool of the primary, the read replicas (their checks started) and the
+/// lookup adapter over them.
+async fn lookups(
+    settings: &Settings,
+    url: &DatabaseUrl,
+    workers: usize,
+    metrics: &Metrics,
+) -> Result<(Database, Option<ReadReplicas>, Arc<SqlCustomerStore>), StartError> {
+    let db = Database::connect(url, &settings.database.pool(workers))?;
+    let replicas = ReadReplicas::start(settings, url, workers).await?;
+    let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
+        .with_query_observer(metrics.query_observer());
+    let store = match &replicas {
+        Some(replicas) => store.with_replicas(replicas.set.clone()),
+        None => store,
+    };
+    Ok((db, replicas, Arc::new(store)))
+}
+
+/// The replicas' pools, for the workers to open their connections to at start.
+fn replica_pools(replicas: Option<&ReadReplicas>) -> Vec<web::Data<Database>> {
+    replicas.map_or_else(Vec::new, |replicas| {
+        replicas
+            .set
+            .replicas()
+            .iter()
+            .map(|replica| web::Data::new(replica.database().clone()))
+            .collect()
+    })
+}
+
 /// Runs on each worker as it starts: its PostgreSQL connections open now, not under the
 /// first burst of requests.
-fn warm_up_this_worker(database: &web::Data<Database>) {
-    let db = database.clone();
-    actix_web::rt::spawn(async move {
-        match db.warm_up().await {
-            Ok(opened) if opened > 0 => tracing::debug!(opened, "connections opened"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "connections could not be opened yet"),
-        }
-    });
+fn warm_up_this_worker(database: &web::Data<Database>, replicas: &[web::Data<Database>]) {
+    for db in std::iter::once(database).chain(replicas) {
+        let db = db.clone();
+        actix_web::rt::spawn(async move {
+            match db.warm_up().await {
+                Ok(opened) if opened > 0 => tracing::debug!(opened, "connections opened"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "connections could not be opened yet"),
+            }
+        });
+    }
 }
 
 /// Applies the migrations and loads the demo data with its client, as the settings ask;

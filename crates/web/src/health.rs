@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::readiness::{CheckJson, Readiness};
+use crate::replicas::ReplicaJson;
 
 /// The state of the service, for probes.
 #[derive(Debug, Serialize, ToSchema)]
@@ -21,6 +22,9 @@ pub struct HealthJson {
     /// `/health/ready`: each check, in the order run.
     #[serde(skip_serializing_if = "Option::is_none")]
     checks: Option<Vec<CheckJson>>,
+    /// `/health/ready`, with read replicas: each one's state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicas: Option<Vec<ReplicaJson>>,
 }
 
 fn answer(
@@ -29,6 +33,18 @@ fn answer(
     reason: Option<String>,
     checks: Option<Vec<CheckJson>>,
 ) -> HttpResponse {
+    respond(
+        ok,
+        &HealthJson {
+            status,
+            reason,
+            checks,
+            replicas: None,
+        },
+    )
+}
+
+fn respond(ok: bool, body: &HealthJson) -> HttpResponse {
     let mut response = if ok {
         HttpResponse::Ok()
     } else {
@@ -36,11 +52,7 @@ fn answer(
     };
     response
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .json(HealthJson {
-            status,
-            reason,
-            checks,
-        })
+        .json(body)
 }
 
 /// The process is up.
@@ -53,7 +65,9 @@ pub async fn live() -> HttpResponse {
 
 /// Lookups can be served: the migrations are current, the lookup's own statements, the
 /// authentication's and the audit trail's privileges work. Checked at most once per
-/// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`.
+/// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`. With read
+/// replicas, the body lists each one's state; not ready while none is in rotation and
+/// `database.replica_fallback` is `unavailable`.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, description = "Ready to serve lookups.", body = HealthJson,
@@ -81,8 +95,21 @@ pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
         );
     }
     let report = readiness.report().await;
-    match report.failure() {
-        None => answer(true, "ready", None, Some(report.checks)),
-        Some(reason) => answer(false, "unavailable", Some(reason), Some(report.checks)),
-    }
+    let (replicas, replica_failure) = match readiness.replicas() {
+        Some((replicas, failure)) => (Some(replicas), failure),
+        None => (None, None),
+    };
+    let (ok, status, reason) = match report.failure().or(replica_failure) {
+        None => (true, "ready", None),
+        Some(reason) => (false, "unavailable", Some(reason)),
+    };
+    respond(
+        ok,
+        &HealthJson {
+            status,
+            reason,
+            checks: Some(report.checks),
+            replicas,
+        },
+    )
 }

@@ -16,6 +16,7 @@ mod observability;
 mod openapi;
 mod problem;
 mod readiness;
+mod replicas;
 mod routes;
 pub mod settings;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use customer_application::audit::AuditCounters;
-use customer_infrastructure::{CircuitBreaker, Database, QueryObserver};
+use customer_infrastructure::{CircuitBreaker, Database, QueryObserver, ReplicaSet};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -25,6 +25,90 @@ pub struct Metrics {
     circuit: IntGaugeVec,
     connections: IntCounterVec,
     breakers: Vec<Arc<CircuitBreaker>>,
+    replicas: Option<ReplicaMetrics>,
+}
+
+/// The metrics of the read replicas, set at each scrape from their state.
+#[derive(Clone, Debug)]
+struct ReplicaMetrics {
+    set: Arc<ReplicaSet>,
+    healthy: IntGaugeVec,
+    lag: prometheus::GaugeVec,
+    pool: IntGaugeVec,
+    lookups: IntCounterVec,
+}
+
+impl ReplicaMetrics {
+    fn new(registry: &Registry, set: Arc<ReplicaSet>) -> Result<Self, prometheus::Error> {
+        let healthy = IntGaugeVec::new(
+            Opts::new(
+                "db_replica_healthy",
+                "Read replicas: 1 in rotation, 0 out (unreachable, promoted or lagging).",
+            ),
+            &["replica"],
+        )?;
+        let lag = prometheus::GaugeVec::new(
+            Opts::new(
+                "db_replica_lag_seconds",
+                "Read replicas: how far replay is behind the primary, at the last check (NaN: unknown).",
+            ),
+            &["replica"],
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "db_replica_pool_connections",
+                "Read replicas' pools: max, size (open), idle and waiting (requests queued).",
+            ),
+            &["replica", "state"],
+        )?;
+        let lookups = IntCounterVec::new(
+            Opts::new(
+                "db_lookups_total",
+                "Customer lookups read, by target: primary or replica-N.",
+            ),
+            &["target"],
+        )?;
+        registry.register(Box::new(healthy.clone()))?;
+        registry.register(Box::new(lag.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(lookups.clone()))?;
+        Ok(Self {
+            set,
+            healthy,
+            lag,
+            pool,
+            lookups,
+        })
+    }
+
+    fn set(&self) {
+        // The set keeps the totals; the counters catch up at each scrape.
+        let catch_up = |target: &str, total: u64| {
+            let counter = self.lookups.with_label_values(&[target]);
+            counter.inc_by(total.saturating_sub(counter.get()));
+        };
+        catch_up("primary", self.set.primary_lookups());
+        for status in self.set.status() {
+            let replica = status.name;
+            self.healthy
+                .with_label_values(&[replica])
+                .set(i64::from(status.health.healthy));
+            self.lag
+                .with_label_values(&[replica])
+                .set(status.health.lag.map_or(f64::NAN, |lag| lag.as_secs_f64()));
+            for (state, value) in [
+                ("max", status.pool.max_size),
+                ("size", status.pool.size),
+                ("idle", status.pool.idle),
+                ("waiting", status.pool.waiting),
+            ] {
+                self.pool
+                    .with_label_values(&[replica, state])
+                    .set(i64::try_from(value).unwrap_or(i64::MAX));
+            }
+            catch_up(replica, status.lookups);
+        }
+    }
 }
 
 /// Buckets from 0.25 ms to 10 s: lookups are expected around a millisecond.
@@ -115,7 +199,27 @@ impl Metrics {
             circuit,
             connections,
             breakers: Vec::new(),
+            replicas: None,
         })
+    }
+
+    /// The same metrics, reporting the read replicas of `set` (their health, lag, pools
+    /// and breakers, and the lookups each target served) at each scrape.
+    ///
+    /// # Errors
+    /// The registry's, should a metric be registered twice.
+    pub fn with_replicas(
+        mut self,
+        set: Option<Arc<ReplicaSet>>,
+    ) -> Result<Self, prometheus::Error> {
+        let Some(set) = set else {
+            return Ok(self);
+        };
+        for replica in set.replicas() {
+            self.breakers.extend(replica.database().breaker().cloned());
+        }
+        self.replicas = Some(ReplicaMetrics::new(&self.registry, set)?);
+        Ok(self)
     }
 
     /// The same metrics, reporting the audit writer's `counters` at each scrape.
@@ -196,6 +300,9 @@ impl Metrics {
             self.set_audit(counters);
         }
         self.set_breakers();
+        if let Some(replicas) = &self.replicas {
+            replicas.set();
+        }
         let status = database.status();
         for (state, value) in [
             ("max", status.max_size),

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use customer_infrastructure::{
-    Database, InfraError, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore,
+    Database, InfraError, ReplicaSet, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -119,6 +119,8 @@ pub struct Readiness {
     last: tokio::sync::Mutex<Option<(Instant, Report)>>,
     /// The failure last logged, by check: each is logged once, not at every probe.
     logged: Mutex<HashMap<&'static str, String>>,
+    /// The read replicas, shown in the answer; `None` without replicas.
+    replicas: Option<Arc<ReplicaSet>>,
 }
 
 impl std::fmt::Debug for Readiness {
@@ -165,7 +167,21 @@ impl Readiness {
             draining,
             last: tokio::sync::Mutex::new(None),
             logged: Mutex::new(HashMap::new()),
+            replicas: None,
         }
+    }
+
+    /// The same checks, showing the state of `replicas` (as their background checks
+    /// found it, not cached) and failing while lookups have nowhere to go.
+    #[must_use]
+    pub fn with_replicas(mut self, replicas: Option<Arc<ReplicaSet>>) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
+    /// The replicas' state and why lookups cannot be served, when there are replicas.
+    pub fn replicas(&self) -> Option<(Vec<crate::replicas::ReplicaJson>, Option<String>)> {
+        self.replicas.as_deref().map(crate::replicas::readiness)
     }
 
     /// Whether the service is draining.

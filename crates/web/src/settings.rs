@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
 use customer_domain::RateLimit;
-use customer_infrastructure::{DatabaseUrl, PoolSettings};
+use customer_infrastructure::{DatabaseUrl, PoolSettings, ReplicaFallback, ReplicaSettings};
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 
@@ -114,6 +114,75 @@ pub struct DatabaseSettings {
     /// The weakest TLS a PostgreSQL URL may ask for (`sslmode`, or its default for the
     /// URL's hosts): `disable`, `prefer`, `require`, `verify-ca` or `verify-full`.
     pub min_sslmode: String,
+    /// Read replicas of `url` (`postgres://` URLs): customer lookups are read there. A
+    /// list in files; in the environment, comma-separated (see [`url_list`]).
+    #[serde(deserialize_with = "url_list")]
+    pub replica_urls: Vec<String>,
+    /// Time between two health checks of each replica.
+    pub replica_check_interval_ms: u64,
+    /// A replica whose replay lags more than this leaves rotation.
+    pub max_replica_lag_ms: u64,
+    /// Where lookups go while no replica is in rotation: `primary` or `unavailable`.
+    pub replica_fallback: ReplicaFallbackSetting,
+}
+
+/// Where lookups go while no read replica is in rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum ReplicaFallbackSetting {
+    /// To the primary.
+    Primary,
+    /// Nowhere: 503 with `Retry-After`.
+    Unavailable,
+}
+
+impl TryFrom<String> for ReplicaFallbackSetting {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        one_of(
+            &value,
+            &[
+                ("primary", Self::Primary),
+                ("unavailable", Self::Unavailable),
+            ],
+        )
+    }
+}
+
+/// A list of URLs, from a list (files) or from one comma-separated string (an
+/// environment variable: `APP__DATABASE__REPLICA_URLS=postgres://r1/db,postgres://r2/db`).
+/// Split here rather than by the `config` crate's list parsing, which needs
+/// `try_parsing`: that would turn every other variable that looks like a number into
+/// one (an HMAC key `0123` into `123`). A piece without `://` continues the URL before
+/// it, so that a URL of several hosts (`postgres://h1:5432,h2:5433/db`) stays whole.
+fn url_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::Many(urls) => urls,
+        OneOrMany::One(text) => split_urls(&text),
+    })
+}
+
+/// `text` split at the commas that begin another URL.
+fn split_urls(text: &str) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    for piece in text.split(',').map(str::trim) {
+        match urls.last_mut() {
+            Some(last) if !piece.contains("://") => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ if piece.is_empty() => {}
+            _ => urls.push(piece.to_owned()),
+        }
+    }
+    urls
 }
 
 /// How log lines are written.
@@ -440,13 +509,25 @@ impl Settings {
                 "database.tcp_user_timeout_ms",
                 self.database.tcp_user_timeout_ms,
             ),
+            (
+                "database.replica_check_interval_ms",
+                self.database.replica_check_interval_ms,
+            ),
+            (
+                "database.max_replica_lag_ms",
+                self.database.max_replica_lag_ms,
+            ),
         ] {
             if value == 0 {
                 return invalid(key, "must be greater than 0");
             }
         }
         let url = self.database_url()?;
-        database_tls::check("database.url", &url, self.database.min_sslmode()?)?;
+        let min_sslmode = self.database.min_sslmode()?;
+        database_tls::check("database.url", &url, min_sslmode)?;
+        for replica in self.replica_urls()? {
+            database_tls::check("database.replica_urls", &replica, min_sslmode)?;
+        }
         check_log_level(&self.log.level)?;
         self.auth.default_rate_limit()?;
         self.auth.failed_auth_rate_limit()?;
@@ -483,6 +564,31 @@ impl Settings {
             return invalid("audit.queue_capacity", "must be at least 1");
         }
         Ok(())
+    }
+
+    /// The read replicas' URLs, parsed: each `postgres://`, and a PostgreSQL primary.
+    pub fn replica_urls(&self) -> Result<Vec<DatabaseUrl>, SettingsError> {
+        let invalid = |reason: String| SettingsError::Invalid {
+            key: "database.replica_urls",
+            reason,
+        };
+        if self.database.replica_urls.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !matches!(self.database_url()?, DatabaseUrl::Postgres(_)) {
+            return Err(invalid(
+                "read replicas need a PostgreSQL primary (database.url is SQLite)".to_owned(),
+            ));
+        }
+        self.database
+            .replica_urls
+            .iter()
+            .map(|url| match DatabaseUrl::parse(url) {
+                Ok(parsed @ DatabaseUrl::Postgres(_)) => Ok(parsed),
+                Ok(other) => Err(invalid(format!("{other} is not a postgres:// URL"))),
+                Err(error) => Err(invalid(error.to_string())),
+            })
+            .collect()
     }
 
     /// The database URL, parsed.
@@ -570,6 +676,22 @@ impl DatabaseSettings {
             tcp_keepalive: Duration::from_secs(self.tcp_keepalive_secs),
             tcp_user_timeout: Duration::from_millis(self.tcp_user_timeout_ms),
             ..PoolSettings::default()
+        }
+    }
+
+    /// How read replicas are checked and used.
+    pub fn replicas(&self) -> ReplicaSettings {
+        let check_interval = Duration::from_millis(self.replica_check_interval_ms);
+        ReplicaSettings {
+            check_interval,
+            // A check that takes longer than the interval, or than opening a connection
+            // may, finds the replica out of reach.
+            check_timeout: check_interval.min(Duration::from_millis(self.create_timeout_ms)),
+            max_lag: Duration::from_millis(self.max_replica_lag_ms),
+            fallback: match self.replica_fallback {
+                ReplicaFallbackSetting::Primary => ReplicaFallback::Primary,
+                ReplicaFallbackSetting::Unavailable => ReplicaFallback::Unavailable,
+            },
         }
     }
 

@@ -92,16 +92,42 @@ impl PgTls {
         &self,
         config: &mut tokio_postgres::Config,
     ) -> ConnectionResult<AsyncPgConnection> {
-        config.ssl_mode(match self.settings.mode {
-            SslMode::Disable => DriverMode::Disable,
-            SslMode::Prefer => DriverMode::Prefer,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => DriverMode::Require,
-        });
+        config.ssl_mode(self.driver_mode());
         let (client, connection) = config
             .connect(self.connector.clone())
             .await
             .map_err(|error| self.explain(config, &error))?;
         AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    }
+
+    /// Like [`Self::open`], for a bare tokio-postgres client (the replica checks), its
+    /// connection driven by a task on the current runtime.
+    ///
+    /// # Errors
+    /// As [`Self::open`].
+    pub(crate) async fn client(
+        &self,
+        config: &mut tokio_postgres::Config,
+    ) -> ConnectionResult<tokio_postgres::Client> {
+        config.ssl_mode(self.driver_mode());
+        let (client, connection) = config
+            .connect(self.connector.clone())
+            .await
+            .map_err(|error| self.explain(config, &error))?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    /// tokio-postgres knows no certificate checks: they are in the rustls configuration,
+    /// and the driver is only told whether TLS is optional.
+    fn driver_mode(&self) -> DriverMode {
+        match self.settings.mode {
+            SslMode::Disable => DriverMode::Disable,
+            SslMode::Prefer => DriverMode::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => DriverMode::Require,
+        }
     }
 
     /// What went wrong, in words: the driver's own text is `db error` for what the server

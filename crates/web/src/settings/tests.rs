@@ -524,3 +524,113 @@ fn unusable_tls_settings_stop_start_up_naming_them() {
     .expect_err("refused");
     assert!(error.to_string().contains("sslcert"), "{error}");
 }
+
+// Read replicas (`database.replica_urls` and the settings of their checks).
+
+#[test]
+fn replica_urls_come_comma_separated_from_the_environment() {
+    let primary = Some("postgres://app@p/db");
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        primary,
+        &[(
+            "APP__DATABASE__REPLICA_URLS",
+            "postgres://app@r1/db, postgres://app@r2:5433,r3:5434/db?target_session_attrs=any",
+        )],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.database.replica_urls,
+        [
+            "postgres://app@r1/db",
+            "postgres://app@r2:5433,r3:5434/db?target_session_attrs=any"
+        ]
+    );
+    assert_eq!(settings.replica_urls().map(|urls| urls.len()).ok(), Some(2));
+    // A value that looks like a number stays as written: no list parsing of every variable.
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        primary,
+        &[("APP__AUDIT__HMAC_KEY", "0123")],
+    )
+    .expect("loads");
+    assert_eq!(settings.audit.hmac_key, "0123");
+    assert!(settings.database.replica_urls.is_empty());
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        primary,
+        &[("APP__DATABASE__REPLICA_URLS", "")],
+    )
+    .expect("an empty list");
+    assert!(settings.database.replica_urls.is_empty());
+}
+
+#[test]
+fn replica_urls_come_as_a_list_from_a_file() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        folder.path().join("default.toml"),
+        "[database]\nurl = \"postgres://app@p/db\"\nreplica_urls = [\"postgres://app@r1/db\", \"postgresql://app@r2/db\"]\n",
+    )
+    .expect("written");
+    let settings = load(folder.path(), None, None, &[]).expect("loads");
+    assert_eq!(settings.database.replica_urls.len(), 2);
+}
+
+#[test]
+fn replica_settings_have_defaults_and_are_checked() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert!(settings.database.replica_urls.is_empty());
+    let replicas = settings.database.replicas();
+    assert_eq!(replicas.check_interval, Duration::from_secs(1));
+    assert_eq!(replicas.max_lag, Duration::from_secs(5));
+    assert_eq!(replicas.fallback, ReplicaFallback::Primary);
+    for (vars, url, named) in [
+        // Replicas of a SQLite primary.
+        (
+            vec![("APP__DATABASE__REPLICA_URLS", "postgres://r/db")],
+            None,
+            "database.replica_urls",
+        ),
+        (
+            vec![(
+                "APP__DATABASE__REPLICA_URLS",
+                "postgres://r/db,sqlite://x.db",
+            )],
+            Some("postgres://p/db"),
+            "database.replica_urls",
+        ),
+        (
+            vec![("APP__DATABASE__REPLICA_CHECK_INTERVAL_MS", "0")],
+            None,
+            "database.replica_check_interval_ms",
+        ),
+        (
+            vec![("APP__DATABASE__MAX_REPLICA_LAG_MS", "0")],
+            None,
+            "database.max_replica_lag_ms",
+        ),
+        (
+            vec![("APP__DATABASE__REPLICA_FALLBACK", "secondary")],
+            None,
+            "replica_fallback",
+        ),
+    ] {
+        let error = load(Path::new("/nonexistent"), None, url, &vars).expect_err("refused");
+        assert!(error.to_string().contains(named), "{named}: {error}");
+    }
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[("APP__DATABASE__REPLICA_FALLBACK", "unavailable")],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.database.replicas().fallback,
+        ReplicaFallback::Unavailable
+    );
+}

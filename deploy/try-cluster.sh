@@ -154,3 +154,8 @@ done
 status=$(cat "$work/app-$app1.status" 2>/dev/null || echo "none")
 [ "$status" = 0 ] || { echo "the SIGTERM'd instance exited with status $status" >&2; exit 1; }
 say "the SIGTERM'd instance exited 0"
+# Where the surviving instance read its lookups: the replica, unless it was out of rotation.
+served=$(curl -fsS "http://127.0.0.1:$app3/metrics" | grep '^db_lookups_total' || true)
+say "lookups read by the surviving instance: $(echo "$served" | tr '\n' ' ')"
+replica_reads=$(echo "$served" | awk '/target="replica-1"/ { print int($2) }')
+[ "${replica_reads:-0}" -gt 0 ] || { echo "the replica served no lookup" >&2; exit 1; }

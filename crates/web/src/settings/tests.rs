@@ -634,3 +634,33 @@ fn replica_settings_have_defaults_and_are_checked() {
         ReplicaFallback::Unavailable
     );
 }
+
+#[test]
+fn replica_urls_are_held_to_the_weakest_sslmode_like_the_primary() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let primary = "postgres://app:secret@db1.example/customers?sslmode=verify-full";
+    let verified = "postgres://app:secret@db2.example/customers?sslmode=verify-full";
+    let plain = "postgres://app:secret@db3.example/customers?sslmode=require";
+    let both = format!("{verified},{plain}");
+    let error = load(
+        &folder,
+        Some("production"),
+        Some(primary),
+        &[("APP__DATABASE__REPLICA_URLS", &both)],
+    )
+    .expect_err("a replica below verify-full is refused in production");
+    let message = error.to_string();
+    assert!(
+        message.contains("database.replica_urls") && message.contains("verify-full"),
+        "{message}"
+    );
+    assert!(!message.contains("secret"), "{message}");
+    let settings = load(
+        &folder,
+        Some("production"),
+        Some(primary),
+        &[("APP__DATABASE__REPLICA_URLS", verified)],
+    )
+    .expect("a verified replica is accepted");
+    assert_eq!(settings.database.replica_urls.len(), 1);
+}

@@ -467,10 +467,13 @@ fn replica_pools(replicas: Option<&ReadReplicas>) -> Vec<web::Data<Database>> {
     })
 }
 
-/// Runs on each worker as it starts: its PostgreSQL connections open now, not under the
-/// first burst of requests.
+/// Runs on each worker as it starts: the connections its lookups will use open now, not
+/// under the first burst of requests. With read replicas, those are the replicas': the
+/// primary's open only when needed (a fallback, a cache reload), rather than a pool's
+/// worth of idle sessions per instance taking the primary's `max_connections`.
 fn warm_up_this_worker(database: &web::Data<Database>, replicas: &[web::Data<Database>]) {
-    for db in std::iter::once(database).chain(replicas) {
+    let primary = replicas.is_empty().then_some(database);
+    for db in primary.into_iter().chain(replicas) {
         let db = db.clone();
         actix_web::rt::spawn(async move {
             match db.warm_up().await {

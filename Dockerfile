@@ -10,26 +10,27 @@ COPY Cargo.toml Cargo.lock clippy.toml ./
 COPY crates/domain/Cargo.toml crates/domain/
 COPY crates/application/Cargo.toml crates/application/
 COPY crates/infrastructure/Cargo.toml crates/infrastructure/
-COPY crates/synthetic/Cargo.toml crates/synthetic/
+COPY crates/identity/Cargo.toml crates/identity/
 COPY crates/web/Cargo.toml crates/web/
-COPY tests/Cargo.toml tests/
-RUN for crate in crates/domain crates/application crates/infrastructure crates/synthetic crates/web tests; do \
-      mkdir -p "$crate/src" && touch "$crate/src/lib.rs"; \
+COPY crates/server/Cargo.toml crates/server/
+COPY crates/synthetic/Cargo.toml crates/synthetic/
+COPY crates/testkit/Cargo.toml crates/testkit/
+RUN for crate in domain application infrastructure identity web server synthetic testkit; do \
+      mkdir -p "crates/$crate/src" && touch "crates/$crate/src/lib.rs"; \
     done \
- && echo 'fn main() {}' > crates/web/src/main.rs \
- && for test in crates/infrastructure/tests/adapter_contract crates/synthetic/tests/synthetic tests/api; do \
+ && echo 'fn main() {}' > crates/server/src/main.rs \
+ && for test in crates/infrastructure/tests/adapter_contract crates/synthetic/tests/synthetic crates/server/tests/api; do \
       mkdir -p "$test" && echo 'fn main() {}' > "$test/main.rs"; \
     done \
- && cargo build --release --locked -p customer-web --bin customer-api
+ && cargo build --release --locked -p customer-server --bin customer-api
 
 # Then the sources. COPY keeps their times, which can be older than the stubs' build:
 # touching them makes cargo rebuild the workspace's crates (and only them).
 COPY crates crates
-COPY tests tests
 COPY migrations migrations
 COPY config config
-RUN find crates tests -name '*.rs' -exec touch {} + \
- && cargo build --release --locked -p customer-web --bin customer-api
+RUN find crates -name '*.rs' -exec touch {} + \
+ && cargo build --release --locked -p customer-server --bin customer-api
 
 # Runtime stage: a small image, a non-root user. Migrations are embedded in the binary.
 FROM debian:bookworm-slim

@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = ROOT / "target" / "release" / "customer-api"
+SYNTHETIC = ROOT / "target" / "release" / "customer-synthetic"
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000 1000000").split()]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -85,7 +86,7 @@ def prepare_database(size):
     psql(ADMIN_URL, f'CREATE DATABASE "{name}"')
     env = service_env(db_url(name))
     started = time.monotonic()
-    subprocess.run([BINARY, "seed", "synthetic", "--customers", str(size), "--seed", str(SEED)], check=True, env=env)
+    subprocess.run([SYNTHETIC, "--customers", str(size), "--seed", str(SEED)], check=True, env=env)
     log(f"seeded {size} customers in {time.monotonic() - started:.0f} s")
     psql(db_url(name), "VACUUM ANALYZE")
     psql(ADMIN_URL, f"COMMENT ON DATABASE \"{name}\" IS '{marker}'")

@@ -20,7 +20,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 bin="${BENCH_BIN:-target/release/customer-api}"
 if [ -z "${BENCH_BIN:-}" ]; then
-  cargo build --release -p customer-web --bin customer-api
+  cargo build --release -p customer-server --bin customer-api
 fi
 port="${PORT:-18181}"
 drain_ms="${DRAIN_MS:-1000}"

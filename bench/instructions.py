@@ -85,7 +85,7 @@ def main():
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is required (Debian: apt-get install valgrind)")
     if not bench.BINARY.exists():
-        raise SystemExit("build the release binary first: cargo build --release -p customer-web --bin customer-api")
+        raise SystemExit("build the release binary first: cargo build --release -p customer-server -p customer-synthetic")
     url = bench.prepare_database(SIZE)
     keys = bench.sample_keys(url)
     folder = tempfile.mkdtemp(prefix="customer-api-instructions-")

@@ -20,7 +20,7 @@ for tool in pgbench psql python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is required" >&2; exit 1; }
 done
 
-cargo build --release -p customer-web --bin customer-api
+cargo build --release -p customer-server -p customer-synthetic
 if [ -n "${BENCH_SECURITY:-}" ]; then
   exec python3 bench/security.py "$@"
 fi

@@ -15,6 +15,7 @@ seconds=${MEMORY_SECONDS:-30}
 connections=${MEMORY_CONNECTIONS:-64}
 admin=${MEMORY_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 binary=target/release/customer-api
+synthetic=target/release/customer-synthetic
 database=customer_api_memory_$$
 url="${admin%/*}/$database"
 
@@ -22,7 +23,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
-[ -x "$binary" ] || cargo build --release -p customer-web
+{ [ -x "$binary" ] && [ -x "$synthetic" ]; } || cargo build --release -p customer-server -p customer-synthetic
 
 work=$(mktemp -d)
 pid=
@@ -36,7 +37,7 @@ trap cleanup EXIT
 
 psql -q "$admin" -c "CREATE DATABASE $database" >/dev/null
 export DATABASE_URL=$url
-"$binary" seed synthetic --customers "$customers" >/dev/null 2>&1
+"$synthetic" --customers "$customers" >/dev/null 2>&1
 key=$("$binary" clients add memory --companies all --rate 1000000/s |
   sed -n 's/^[[:space:]]*\(clk_[^[:space:]]*\)[[:space:]]*$/\1/p')
 psql -At "$url" -c "

@@ -21,6 +21,7 @@ connections=${CLUSTER_CONNECTIONS:-16}
 customers=${CLUSTER_CUSTOMERS:-10000}
 pg_bin=/usr/lib/postgresql/15/bin
 binary=target/$profile/customer-api
+synthetic=target/$profile/customer-synthetic
 
 started=$SECONDS
 say() { printf '==> [%3d s] %s\n' "$((SECONDS - started))" "$*" >&2; }
@@ -35,11 +36,13 @@ if ! command -v haproxy >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq haproxy >/dev/null
 fi
-if [ ! -x "$binary" ]; then
+if [ ! -x "$binary" ] || [ ! -x "$synthetic" ]; then
   say "building the $profile binary"
-  if [ "$profile" = release ]; then cargo build --release -p customer-web; else cargo build -p customer-web; fi
+  if [ "$profile" = release ]; then release=--release; else release=; fi
+  cargo build $release -p customer-server -p customer-synthetic
 fi
 binary=$(realpath "$binary")
+synthetic=$(realpath "$synthetic")
 
 work=$(mktemp -d /tmp/try-cluster.XXXXXX)
 chown postgres "$work"
@@ -87,7 +90,7 @@ start_pg primary "$pg_primary"
 primary_url="postgres://postgres@127.0.0.1:$pg_primary/postgres"
 
 say "seeding $customers synthetic customers"
-DATABASE_URL=$primary_url "$binary" seed synthetic --customers "$customers" >"$work/seed.log" 2>&1
+DATABASE_URL=$primary_url "$synthetic" --customers "$customers" >"$work/seed.log" 2>&1
 key=$(DATABASE_URL=$primary_url "$binary" clients add load --companies all --rate 1000000/s |
   sed -n 's/^[[:space:]]*\(clk_[^[:space:]]*\)[[:space:]]*$/\1/p')
 [ -n "$key" ] || { echo "no API key from clients add" >&2; exit 1; }

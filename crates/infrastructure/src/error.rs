@@ -34,18 +34,6 @@ pub enum InfraError {
     /// A blocking task (migration) panicked or was cancelled.
     #[error("a database task did not finish: {0}")]
     Task(#[from] tokio::task::JoinError),
-    /// A setting of the bearer token verifier is missing or invalid.
-    #[error("invalid token settings: {0}")]
-    TokenSettings(String),
-    /// The identity provider's signing keys (its JWKS) could not be read, or hold no key
-    /// that tokens may be signed with.
-    #[error("cannot load the token signing keys from {location}: {reason}")]
-    Jwks {
-        /// The file or URL they were read from.
-        location: String,
-        /// What went wrong.
-        reason: String,
-    },
     /// The operating system gave no random bytes for a key to be made.
     #[error("no random bytes available: {0}")]
     Random(#[from] getrandom::Error),

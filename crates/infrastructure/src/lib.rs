@@ -1,10 +1,8 @@
-//! Diesel / diesel-async adapters of the ports (customers and companies, callers and their
-//! API keys, the audit trail), and the verifier of the identity provider's bearer tokens.
+//! Diesel / diesel-async adapters of the ports: customers and companies, callers and their
+//! API keys, the audit trail, and the migrations.
 //!
 //! One [`Database`] serves PostgreSQL (production) and SQLite (the embedded zero-setup
 //! default); the query code is written once and expanded for each backend.
-//! [`JwksTokenVerifier`] checks bearer tokens against the keys the identity provider
-//! publishes.
 
 mod audit;
 mod breaker;
@@ -14,7 +12,6 @@ mod database;
 mod database_url;
 mod deadline;
 mod error;
-mod jwt;
 mod migrations;
 mod records;
 mod reference_data;
@@ -24,8 +21,6 @@ mod seed;
 mod selection;
 mod setup_lock;
 mod store;
-#[cfg(feature = "test-support")]
-pub mod test_support;
 mod timestamps;
 mod tls;
 
@@ -39,8 +34,7 @@ pub use database_url::DatabaseUrl;
 pub use deadline::checkout;
 pub use deadline::{Checkout, bounded, within_deadline};
 pub use error::InfraError;
-pub use jwt::{JwksSource, JwksTokenVerifier, JwtSettings};
-pub use migrations::run_migrations;
+pub use migrations::{revert_all_migrations, run_migrations};
 pub use replicas::{
     Replica, ReplicaFallback, ReplicaHealth, ReplicaSet, ReplicaSettings, ReplicaStatus,
 };

@@ -67,8 +67,7 @@ pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError
 
 /// Reverts every applied migration of the backend `url` selects, newest first; returns
 /// the versions reverted. For tests of the `down.sql` files.
-#[cfg(feature = "test-support")]
-pub(crate) async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
     let url = url.clone();
     tokio::task::spawn_blocking(move || match &url {
         DatabaseUrl::Postgres(url) => revert_all(&mut postgres(url)?, POSTGRES),
@@ -157,7 +156,6 @@ where
         .map_err(|error| InfraError::Migration(error.to_string()))
 }
 
-#[cfg(feature = "test-support")]
 fn revert_all<C, DB>(
     conn: &mut C,
     migrations: EmbeddedMigrations,

@@ -532,7 +532,6 @@ mod tests {
 
 /// The statements of a lookup rendered as diesel sends them, for tests that inspect their
 /// query plans.
-#[cfg(feature = "test-support")]
 mod inspection {
     use customer_domain::{CompanyId, SearchCriteria};
     use diesel::pg::Pg;
@@ -578,8 +577,8 @@ mod inspection {
         /// `debug_query` shows them (Rust debug notation: `1`, `Some(54218)`, `None`,
         /// `Some("2103232123")`, `[54218]`).
         ///
-        /// For tests only (feature `test-support`): query plan checks need the statements
-        /// of the adapter itself, not copies written by hand.
+        /// For tests and diagnosis: query plan checks need the statements of the adapter
+        /// itself, not copies written by hand.
         pub fn lookup_statements(
             backend: Backend,
             company: CompanyId,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use prometheus::{IntCounterVec, Opts};
 
-use crate::throttle::RateLimitedLog;
+use crate::log_throttle::RateLimitedLog;
 
 /// Why a statement failed, as far as the service can do something about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::readiness::{CheckJson, Readiness};
-use crate::replicas::ReplicaJson;
+use crate::readiness::{CheckJson, Readiness, ReplicaJson};
 
 /// The state of the service, for probes.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,27 +1,38 @@
-//! The HTTP edge of the customer lookup service: routes, the wire format, errors as
-//! problem+json, configuration, the composition root, and the administration commands.
+//! The HTTP adapter of the customer lookup service: it turns requests into use-case calls
+//! and their outcomes back into responses. Routes and handlers, the admission of callers
+//! (authentication, rate limits), problem+json errors, the wire format, the OpenAPI
+//! document, the health and readiness probes, metrics, request logs and the request
+//! deadline. Settings, start-up and shutdown belong to the binary (`crates/server`).
 
-mod access;
-mod app;
-pub mod audit_key;
-pub mod cli;
-mod deadline;
-pub mod diagnose;
+mod admission;
 mod drain;
 mod faults;
 mod health;
-pub mod healthcheck;
+mod log_throttle;
 mod metrics;
 mod observability;
 mod openapi;
 mod problem;
 mod readiness;
-mod replicas;
+mod request;
+mod request_deadline;
 mod routes;
-pub mod settings;
-pub mod telemetry;
-mod throttle;
 mod wire;
 
-pub use app::{Application, StartError};
-pub use settings::Settings;
+pub use admission::AccessControl;
+pub use drain::{Draining, close_when_draining};
+pub use log_throttle::RateLimitedLog;
+pub use metrics::Metrics;
+pub use observability::observe;
+pub use openapi::document as openapi_document;
+pub use readiness::{Readiness, ReadinessSettings};
+pub use request_deadline::RequestTimeout;
+pub use routes::{AppState, CUSTOMER_PATH, configure_admin};
+
+/// Mounts the API: the lookup, the probes, the OpenAPI document and its interactive
+/// documentation, and `/metrics` when `with_metrics` (it may have a listener of its own
+/// instead); any other path is a problem+json 404.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig, with_metrics: bool) {
+    openapi::configure(cfg);
+    routes::configure(cfg, with_metrics);
+}

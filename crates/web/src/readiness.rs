@@ -6,33 +6,18 @@
 //! a prompt 503.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use customer_infrastructure::{
-    Database, InfraError, ReplicaSet, SqlAuditTrail, SqlClientRegistry, SqlCustomerStore,
+    Database, InfraError, ReplicaFallback, ReplicaSet, SqlAuditTrail, SqlClientRegistry,
+    SqlCustomerStore,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::drain::Draining;
 use crate::faults::{self, Cause};
-
-/// Set once SIGTERM or SIGINT has come: the service is draining.
-#[derive(Debug, Clone, Default)]
-pub struct Draining(Arc<AtomicBool>);
-
-impl Draining {
-    /// Marks the service as draining, for good.
-    pub fn start(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether the service is draining.
-    pub fn is_draining(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 /// One check of a readiness answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -180,8 +165,8 @@ impl Readiness {
     }
 
     /// The replicas' state and why lookups cannot be served, when there are replicas.
-    pub fn replicas(&self) -> Option<(Vec<crate::replicas::ReplicaJson>, Option<String>)> {
-        self.replicas.as_deref().map(crate::replicas::readiness)
+    pub fn replicas(&self) -> Option<(Vec<ReplicaJson>, Option<String>)> {
+        self.replicas.as_deref().map(replica_readiness)
     }
 
     /// Whether the service is draining.
@@ -347,4 +332,69 @@ impl Readiness {
             tracing::info!(check = name, "readiness check passes again");
         }
     }
+}
+
+/// One read replica in `/health/ready`'s body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ReadReplica)]
+pub struct ReplicaJson {
+    /// `replica-1`, `replica-2`..., in the order of `database.replica_urls`.
+    pub name: &'static str,
+    /// Whether lookups go to it.
+    pub healthy: bool,
+    /// How far its replay is behind the primary, in milliseconds, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_ms: Option<u64>,
+    /// Why it is out of rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Its connection pool, over every worker.
+    pub pool: ReplicaPoolJson,
+}
+
+/// A read replica's connection pool in `/health/ready`'s body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ReadReplicaPool)]
+pub struct ReplicaPoolJson {
+    /// The most connections it may open.
+    pub max: usize,
+    /// Connections open.
+    pub open: usize,
+    /// Open connections not in use.
+    pub idle: usize,
+    /// Lookups waiting for a connection.
+    pub waiting: usize,
+}
+
+/// Every replica's state, and why lookups cannot be served when none is in rotation and
+/// they may not fall back to the primary.
+pub fn replica_readiness(set: &ReplicaSet) -> (Vec<ReplicaJson>, Option<String>) {
+    let replicas = set
+        .status()
+        .into_iter()
+        .map(|status| ReplicaJson {
+            name: status.name,
+            healthy: status.health.healthy,
+            lag_ms: status
+                .health
+                .lag
+                .map(|lag| u64::try_from(lag.as_millis()).unwrap_or(u64::MAX)),
+            reason: status.health.reason,
+            pool: ReplicaPoolJson {
+                max: status.pool.max_size,
+                open: status.pool.size,
+                idle: status.pool.idle,
+                waiting: status.pool.waiting,
+            },
+        })
+        .collect();
+    let failure = (set.settings().fallback == ReplicaFallback::Unavailable && !set.any_healthy())
+        .then(|| {
+            "read_replicas: no read replica in rotation, and database.replica_fallback = \
+         \"unavailable\" keeps lookups off the primary"
+                .to_owned()
+        });
+    (replicas, failure)
 }

@@ -7,13 +7,13 @@ use actix_web::{
     FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder, ResponseError, web,
 };
 use customer_application::{CustomerSearch, Param, RawSearchParams};
-use customer_domain::Language;
 
-use crate::access::{AccessControl, Refusal};
+use crate::admission::{AccessControl, Refusal};
 use crate::observability::{LookupSummary, RequestId, mask};
 use crate::problem::{ApiError, ProblemJson};
+use crate::request::{language, params};
 use crate::wire::CustomerJson;
-use crate::{deadline, health, metrics};
+use crate::{health, metrics, request_deadline};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -61,18 +61,7 @@ where
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
         .default_service(web::to(method_not_allowed))
-        .wrap(from_fn(deadline::bound))
-}
-
-/// The query string's pairs; the query string is parsed here rather than by
-/// `web::Query`, which can neither match names case-insensitively nor see a repeat.
-fn params(req: &HttpRequest) -> RawSearchParams {
-    RawSearchParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()))
-}
-
-/// The language of a response to a request that may name one.
-pub(crate) fn language(req: &HttpRequest) -> Language {
-    params(req).language()
+        .wrap(from_fn(request_deadline::bound))
 }
 
 /// The language of the answer: `ar` (Arabic) or `en` (English), read case-insensitively.

@@ -7,10 +7,11 @@ use customer_domain::{
     AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CriterionDigest,
     CustomerId, Disclosure,
 };
-use customer_infrastructure::test_support::{TestBackend, TestDatabase, revert_all_migrations};
+use customer_infrastructure::revert_all_migrations;
 use customer_infrastructure::{
     Database, PoolSettings, SqlAuditTrail, audit_hmac_key, run_migrations,
 };
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel_async::RunQueryDsl;

@@ -8,7 +8,7 @@ use customer_domain::{
     KeySummary, NewApiKey, RateLimit, RegistryError, RevokeTarget, StoredApiKey,
 };
 use customer_infrastructure::SqlClientRegistry;
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_testkit::{TestBackend, TestDatabase};
 
 use crate::support::execute;
 

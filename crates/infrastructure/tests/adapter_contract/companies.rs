@@ -7,7 +7,7 @@ use customer_domain::{
     CompanyRenaming, LocalizedName,
 };
 use customer_infrastructure::SqlCompanyRegistry;
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_testkit::{TestBackend, TestDatabase};
 
 use crate::support::{execute, store};
 

@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use customer_domain::{CompanyId, CustomerRepository, SearchCriteria};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
 use customer_infrastructure::{Backend, Database, SqlCustomerStore};
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::sql_types::{Integer, Text};
 use diesel_async::RunQueryDsl;

@@ -1,7 +1,7 @@
 //! Contacts and coded values of the customers found.
 
 use customer_domain::{Coded, Contact, Customer, Language};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_testkit::{TestBackend, TestDatabase};
 
 use crate::coded;
 use crate::support::{

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use customer_domain::{CustomerRepository, RepositoryError};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
 use customer_infrastructure::{Database, DatabaseUrl, PoolSettings, bounded};
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 use customer_infrastructure::SqlCustomerStore;

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use customer_domain::{CompanyCode, CompanyDirectory, CustomerRepository, RepositoryError};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase, revert_all_migrations};
+use customer_infrastructure::revert_all_migrations;
 use customer_infrastructure::{
     Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty, run_migrations,
     seed_demo,
 };
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text};

@@ -1,7 +1,7 @@
 //! The adapter contract: the same tests against SQLite and PostgreSQL.
 //!
 //! Every test runs once per backend, as `sqlite::name` and `postgres::name`, each on a
-//! fresh database of its own (see `customer_infrastructure::test_support`). When
+//! fresh database of its own (see `customer_testkit`). When
 //! PostgreSQL cannot be reached the `postgres::` half is listed as ignored with a note on
 //! stderr (outside CI, where it fails instead). A few tests of what only PostgreSQL has
 //! run as `postgres::name` alone.
@@ -26,7 +26,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use customer_domain::{
     Coded, CompanyCode, CompanyDirectory, CompanyId, Contact, Customer, CustomerId, LocalizedName,
 };
-use customer_infrastructure::test_support::{SuiteTest, TestBackend, TestDatabase, run_suites};
+use customer_testkit::{SuiteTest, TestBackend, TestDatabase, run_suites};
 
 use crate::support::{JTC, criteria, find_one, store};
 

@@ -16,9 +16,9 @@
 use std::time::Duration;
 
 use customer_domain::{CompanyId, CustomerRepository, SearchCriteria};
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
 use customer_infrastructure::{Backend, Database, PoolSettings, SqlCustomerStore};
 use customer_synthetic::{SyntheticOptions, seed_synthetic};
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};

@@ -7,8 +7,8 @@ use std::time::Duration;
 use customer_domain::{
     CompanyCode, CompanyDirectory, CompanyId, CustomerRepository, RepositoryError,
 };
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
 use customer_infrastructure::{InfraError, QueryObserver, SqlCustomerStore};
+use customer_testkit::{TestBackend, TestDatabase};
 
 use crate::coded;
 use crate::support::{JFC, JTC, by_id, contact_ids, contact_sql, execute, find_one, store};

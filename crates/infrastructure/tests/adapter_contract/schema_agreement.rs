@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use customer_infrastructure::Database;
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::sql_types::{Integer, Text};
 use diesel_async::RunQueryDsl;

@@ -2,7 +2,7 @@
 //! matching, tenant isolation and versions.
 
 use customer_domain::CompanyId;
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
+use customer_testkit::{TestBackend, TestDatabase};
 
 use crate::support::{
     JFC, JTC, by_id, by_identification, by_mobile, by_reference, criteria, execute, find_ids,

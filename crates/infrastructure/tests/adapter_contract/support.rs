@@ -3,7 +3,7 @@
 
 use customer_domain::CompanyId;
 
-pub use customer_infrastructure::test_support::lookups::{
+pub use customer_testkit::lookups::{
     by_id, by_identification, by_mobile, by_reference, contact_ids, criteria, find, find_ids,
     find_one, ids, store,
 };

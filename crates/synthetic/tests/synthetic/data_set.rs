@@ -7,9 +7,9 @@ use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDateTime;
 use customer_domain::CompanyId;
-use customer_infrastructure::test_support::{TestBackend, TestDatabase};
 use customer_infrastructure::{Database, InfraError};
 use customer_synthetic::{SyntheticOptions, SyntheticSummary, seed_synthetic};
+use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 

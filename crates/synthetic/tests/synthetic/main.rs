@@ -1,14 +1,14 @@
 //! The synthetic data set (`seed_synthetic`) against SQLite and PostgreSQL.
 //!
 //! Every test runs once per backend, as `sqlite::name` and `postgres::name`, each on a
-//! fresh database of its own (see `customer_infrastructure::test_support`). When
+//! fresh database of its own (see `customer_testkit`). When
 //! PostgreSQL cannot be reached the `postgres::` half is listed as ignored with a note on
 //! stderr (outside CI, where it fails instead).
 
 mod data_set;
 mod support;
 
-use customer_infrastructure::test_support::{SuiteTest, run_suite};
+use customer_testkit::{SuiteTest, run_suite};
 
 fn main() -> std::process::ExitCode {
     let tests: &[(&'static str, SuiteTest)] = &[

@@ -1,5 +1,5 @@
 //! Helpers of the tests: raw SQL on the pool of either backend, and the lookups of
-//! `customer_infrastructure::test_support::lookups`.
+//! `customer_testkit::lookups`.
 
 use customer_infrastructure::{Database, InfraError, with_connection};
 use diesel::SqliteConnection;
@@ -8,7 +8,7 @@ use diesel_async::methods::LoadQuery;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
-pub use customer_infrastructure::test_support::lookups::{
+pub use customer_testkit::lookups::{
     by_id, by_identification, by_mobile, by_reference, contact_ids, criteria, find_ids, find_one,
     store,
 };

@@ -1,0 +1,769 @@
+//! The administration commands of the real binary, `customer-api clients ...` and
+//! `customer-api audit ...`, run as an operator would: in an empty folder, the database
+//! named by `DATABASE_URL`, nothing else from the environment.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{TestBackend, TestDatabase, service_binary, suite_tests, url_string};
+use chrono::{DateTime, TimeDelta, Utc};
+use customer_application::access::hash_key;
+use customer_application::audit::CriteriaHasher;
+use customer_domain::{
+    ApiKey, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CustomerId, Disclosure,
+};
+use customer_infrastructure::SqlAuditTrail;
+use customer_server::Settings;
+use customer_server::audit_key::criteria_hasher;
+use serde_json::Value;
+
+suite_tests!("cli":
+    clients_add_prints_the_key_once_and_list_never_shows_it,
+    clients_add_names_every_unknown_company_and_invalid_input,
+    clients_add_refuses_a_taken_name,
+    clients_revoke_takes_a_name_a_key_id_or_a_whole_key,
+    clients_rotate_keeps_the_old_key_for_the_grace_or_revokes_it,
+    audit_customer_and_client_list_lookups_oldest_first,
+    audit_searched_finds_a_value_as_the_lookup_reads_it,
+    audit_searched_values_use_the_configured_key,
+    audit_prune_removes_old_records_only,
+);
+
+/// What a run of the binary gave.
+#[derive(Debug)]
+pub(crate) struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Fails unless the command succeeded; returns its standard output.
+    pub(crate) fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "{self:?}");
+        &self.stdout
+    }
+
+    /// Fails unless the command failed with exit code 1 and one line on stderr; returns
+    /// that line.
+    pub(crate) fn failure(&self) -> &str {
+        assert_eq!(self.code, 1, "{self:?}");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {self:?}");
+        assert!(
+            lines[0].starts_with("customer-api: "),
+            "names the program: {self:?}"
+        );
+        lines[0]
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(self.ok())
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {self:?}"))
+    }
+
+    fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs `customer-api ARGS` in an empty folder over `database`, with `env` alone of the
+/// settings in the environment.
+pub(crate) async fn run(database: &TestDatabase, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let url = url_string(database.url());
+    let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|&(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let folder = tempfile::tempdir().expect("an empty working folder");
+        let output = command(folder.path(), &url, &args, &env)
+            .output()
+            .expect("customer-api runs");
+        Run {
+            code: output.status.code().expect("an exit code"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
+        }
+    })
+    .await
+    .expect("the command ran")
+}
+
+fn command(folder: &Path, url: &str, args: &[String], env: &[(String, String)]) -> Command {
+    let mut command = Command::new(service_binary());
+    command.current_dir(folder).args(args);
+    for (name, _) in std::env::vars_os() {
+        if name == "DATABASE_URL"
+            || name == "RUST_LOG"
+            || name.to_string_lossy().starts_with("APP_")
+        {
+            command.env_remove(name);
+        }
+    }
+    command.env("DATABASE_URL", url);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Runs `clients add NAME ARGS...` and returns the key it printed.
+async fn add_client(database: &TestDatabase, name: &str, args: &[&str]) -> ApiKey {
+    let mut all = vec!["clients", "add", name];
+    all.extend_from_slice(args);
+    key_in(run(database, &all, &[]).await.ok())
+}
+
+/// The one API key in `text`.
+pub(crate) fn key_in(text: &str) -> ApiKey {
+    let keys: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| word.starts_with("clk_"))
+        .collect();
+    assert_eq!(keys.len(), 1, "the key is printed once: {text}");
+    ApiKey::parse(keys[0]).unwrap_or_else(|_| panic!("{} is a key", keys[0]))
+}
+
+async fn list_json(database: &TestDatabase) -> Vec<Value> {
+    match run(database, &["clients", "list", "--json"], &[])
+        .await
+        .json()
+    {
+        Value::Array(clients) => clients,
+        other => panic!("a JSON array: {other}"),
+    }
+}
+
+fn client_named<'a>(clients: &'a [Value], name: &str) -> &'a Value {
+    clients
+        .iter()
+        .find(|client| client["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is listed: {clients:?}"))
+}
+
+fn states(client: &Value) -> Vec<(String, String)> {
+    client["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|key| {
+            (
+                key["id"].as_str().expect("an id").to_owned(),
+                key["state"].as_str().expect("a state").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `clients add` prints the key once with a warning and an example; `clients list`, as
+/// text or JSON, shows the client and the key's id, but neither the key nor its hash.
+async fn clients_add_prints_the_key_once_and_list_never_shows_it(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let added = run(
+        &database,
+        &[
+            "clients",
+            "add",
+            "call-centre",
+            "--companies",
+            "JTC, jfc",
+            "--rate",
+            "50/s",
+            "--expires",
+            "2099-12-31",
+        ],
+        &[],
+    )
+    .await;
+    let text = added.ok();
+    let key = key_in(text);
+    assert!(text.contains("NOT shown again"), "{text}");
+    assert!(
+        text.contains("curl -H \"Authorization: Bearer <key>\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("companies jfc,jtc, rate limit 50/s"),
+        "{text}"
+    );
+    assert!(text.contains("2100-01-01T00:00:00Z"), "{text}");
+    let secret = key.expose_secret().to_owned();
+    let hash = hash_key(&key).to_hex();
+
+    let listed = run(&database, &["clients", "list"], &[]).await;
+    let text = listed.ok();
+    assert!(text.contains("call-centre"), "{text}");
+    assert!(text.contains("companies: jfc,jtc"), "{text}");
+    assert!(text.contains("rate limit: 50/s"), "{text}");
+    assert!(
+        text.contains(&format!("{}  active", key.id())),
+        "the key by its id: {text}"
+    );
+    let clients = list_json(&database).await;
+    assert_eq!(clients.len(), 1, "{clients:?}");
+    let client = &clients[0];
+    assert_eq!(client["companies"], serde_json::json!(["jfc", "jtc"]));
+    assert_eq!(client["rateLimit"], "50/s");
+    assert_eq!(
+        states(client),
+        [(key.id().to_string(), "active".to_owned())]
+    );
+    assert_eq!(client["keys"][0]["expiresAt"], "2100-01-01T00:00:00Z");
+    assert_eq!(client["keys"][0]["lastUsedAt"], Value::Null);
+    let json = run(&database, &["clients", "list", "--json"], &[]).await;
+    for output in [listed.all_output(), json.all_output()] {
+        assert!(!output.contains(&secret), "no key: {output}");
+        assert!(!output.contains(&hash), "no hash: {output}");
+    }
+
+    let all = add_client(&database, "portal", &["--companies", "all"]).await;
+    let clients = list_json(&database).await;
+    let portal = client_named(&clients, "portal");
+    assert_eq!(portal["companies"], "all");
+    assert_eq!(portal["rateLimit"], "default");
+    assert_eq!(portal["keys"][0]["expiresAt"], Value::Null);
+    assert_eq!(portal["keys"][0]["id"], all.id().as_str());
+}
+
+/// Unknown companies are named, each one, as are every invalid input; nothing is added.
+async fn clients_add_names_every_unknown_company_and_invalid_input(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let unknown = run(
+        &database,
+        &["clients", "add", "portal", "--companies", "jtc,zzz,qqq"],
+        &[],
+    )
+    .await;
+    let line = unknown.failure();
+    assert!(
+        line.contains("unknown companies") && line.contains("zzz") && line.contains("qqq"),
+        "{line}"
+    );
+    assert!(!line.contains("jtc"), "jtc exists: {line}");
+    assert!(unknown.stdout.is_empty(), "no key: {unknown:?}");
+
+    let invalid = run(
+        &database,
+        &[
+            "clients",
+            "add",
+            "port al",
+            "--companies",
+            "j/tc",
+            "--rate",
+            "fast",
+        ],
+        &[],
+    )
+    .await;
+    let line = invalid.failure();
+    for part in ["name", "companies", "\"j/tc\"", "rate"] {
+        assert!(line.contains(part), "names {part}: {line}");
+    }
+    let past = run(
+        &database,
+        &[
+            "clients",
+            "add",
+            "portal",
+            "--companies",
+            "jtc",
+            "--expires",
+            "2020-01-01",
+        ],
+        &[],
+    )
+    .await;
+    assert!(past.failure().contains("in the past"), "{past:?}");
+    assert!(list_json(&database).await.is_empty());
+
+    // Malformed dates are usage errors, told by the argument parser.
+    let usage = run(
+        &database,
+        &[
+            "clients",
+            "add",
+            "portal",
+            "--companies",
+            "jtc",
+            "--expires",
+            "31/12/2099",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(usage.code, 2, "{usage:?}");
+    assert!(usage.stderr.contains("--expires"), "{usage:?}");
+}
+
+async fn clients_add_refuses_a_taken_name(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let first = add_client(&database, "portal", &["--companies", "jtc"]).await;
+    let again = run(
+        &database,
+        &["clients", "add", "portal", "--companies", "jfc"],
+        &[],
+    )
+    .await;
+    assert!(
+        again.failure().contains("portal exists already"),
+        "{again:?}"
+    );
+    assert!(again.stdout.is_empty(), "no key: {again:?}");
+    let clients = list_json(&database).await;
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0]["companies"], serde_json::json!(["jtc"]));
+    assert_eq!(
+        states(&clients[0]),
+        [(first.id().to_string(), "active".to_owned())]
+    );
+}
+
+/// A key id revokes that key alone; a whole key, that key; a name, every key of the
+/// client. Each says what it revoked and when instances stop accepting it.
+async fn clients_revoke_takes_a_name_a_key_id_or_a_whole_key(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let portal = add_client(&database, "portal", &["--companies", "jtc"]).await;
+    let branch = add_client(&database, "branch", &["--companies", "jtc"]).await;
+    let rotated = run(&database, &["clients", "rotate", "branch"], &[]).await;
+    let branch_new = key_in(rotated.ok());
+
+    let by_id = run(&database, &["clients", "revoke", portal.id().as_str()], &[]).await;
+    let text = by_id.ok();
+    assert!(
+        text.contains(&format!("Revoked API key {}.", portal.id())),
+        "{text}"
+    );
+    assert!(
+        text.contains("within 30 s (auth.key_cache_ttl_secs)"),
+        "{text}"
+    );
+    let clients = list_json(&database).await;
+    assert_eq!(
+        states(client_named(&clients, "portal")),
+        [(portal.id().to_string(), "revoked".to_owned())]
+    );
+    assert_eq!(
+        states(client_named(&clients, "branch"))
+            .iter()
+            .map(|(_, state)| state.as_str())
+            .collect::<Vec<_>>(),
+        ["expiring", "active"],
+        "other clients are untouched"
+    );
+
+    let by_name = run(&database, &["clients", "revoke", "branch"], &[]).await;
+    let text = by_name.ok();
+    assert!(
+        text.contains("Revoked 2 API keys of client branch")
+            && text.contains(branch.id().as_str())
+            && text.contains(branch_new.id().as_str()),
+        "{text}"
+    );
+    assert!(!text.contains(branch_new.expose_secret()), "{text}");
+    let clients = list_json(&database).await;
+    assert!(
+        states(client_named(&clients, "branch"))
+            .iter()
+            .all(|(_, state)| state == "revoked"),
+        "{clients:?}"
+    );
+    let again = run(&database, &["clients", "revoke", "branch"], &[]).await;
+    assert!(again.ok().contains("Nothing to revoke"), "{again:?}");
+
+    let third = add_client(&database, "kiosk", &["--companies", "jfc"]).await;
+    let by_key = run(
+        &database,
+        &["clients", "revoke", third.expose_secret()],
+        &[],
+    )
+    .await;
+    assert!(
+        by_key
+            .ok()
+            .contains(&format!("Revoked API key {}.", third.id())),
+        "{by_key:?}"
+    );
+    assert!(!by_key.stdout.contains(third.expose_secret()), "{by_key:?}");
+
+    let unknown = run(&database, &["clients", "revoke", "nobody"], &[]).await;
+    assert!(
+        unknown.failure().contains("no client is named nobody"),
+        "{unknown:?}"
+    );
+    let unknown = run(&database, &["clients", "revoke", "0123456789ab"], &[]).await;
+    assert!(unknown.failure().contains("0123456789ab"), "{unknown:?}");
+}
+
+/// A rotation prints the new key once; the old key is `expiring` until the grace ends
+/// (about 2 hours from now), or revoked at once with `--grace 0`.
+async fn clients_rotate_keeps_the_old_key_for_the_grace_or_revokes_it(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let old = add_client(&database, "portal", &["--companies", "jtc"]).await;
+    let rotated = run(
+        &database,
+        &["clients", "rotate", "portal", "--grace", "2h"],
+        &[],
+    )
+    .await;
+    let text = rotated.ok();
+    let new = key_in(text);
+    assert_ne!(new.id(), old.id());
+    assert!(text.contains("NOT shown again"), "{text}");
+    assert!(
+        text.contains(&format!("The previous key {} works until", old.id())),
+        "{text}"
+    );
+    let clients = list_json(&database).await;
+    let portal = client_named(&clients, "portal");
+    assert_eq!(
+        states(portal),
+        [
+            (old.id().to_string(), "expiring".to_owned()),
+            (new.id().to_string(), "active".to_owned())
+        ]
+    );
+    let expires: DateTime<Utc> = portal["keys"][0]["expiresAt"]
+        .as_str()
+        .expect("an expiry")
+        .parse()
+        .expect("RFC 3339");
+    let grace = expires - Utc::now();
+    assert!(
+        grace > TimeDelta::minutes(110) && grace <= TimeDelta::hours(2),
+        "{expires}"
+    );
+    assert_eq!(portal["keys"][1]["expiresAt"], Value::Null);
+
+    let now = run(
+        &database,
+        &["clients", "rotate", "portal", "--grace", "0"],
+        &[],
+    )
+    .await;
+    let newest = key_in(now.ok());
+    assert!(
+        now.stdout.contains(&format!(
+            "Revoked now: the 2 previous keys ({}, {}).",
+            old.id(),
+            new.id()
+        )),
+        "{now:?}"
+    );
+    let clients = list_json(&database).await;
+    assert_eq!(
+        states(client_named(&clients, "portal")),
+        [
+            (old.id().to_string(), "revoked".to_owned()),
+            (new.id().to_string(), "revoked".to_owned()),
+            (newest.id().to_string(), "active".to_owned())
+        ]
+    );
+
+    let unknown = run(&database, &["clients", "rotate", "nobody"], &[]).await;
+    assert!(unknown.failure().contains("nobody"), "{unknown:?}");
+    assert!(!unknown.stdout.contains("clk_"), "{unknown:?}");
+}
+
+/// Values searched in the records below, in clear: only their digests are stored.
+const MOBILE: &str = "568617084";
+const ID_NUMBER: &str = "2103232123";
+const REFERENCE: &str = "333215";
+
+fn lookup(
+    hasher: &CriteriaHasher,
+    ago: TimeDelta,
+    request: &str,
+    client: &str,
+    company: &str,
+    criteria: &[(Criterion, &str)],
+    disclosed: &[(i64, i32)],
+) -> AuditRecord {
+    AuditRecord {
+        at: Utc::now() - ago,
+        request_id: request.to_owned(),
+        client: ClientName::parse(client).expect("a name"),
+        credential: format!("token:{client}"),
+        company: CompanyCode::parse(company).expect("a code"),
+        criteria: criteria
+            .iter()
+            .map(|&(criterion, value)| hasher.digest(criterion, value))
+            .collect(),
+        disclosed: disclosed
+            .iter()
+            .map(|&(id, version)| Disclosure {
+                customer_id: CustomerId::new(id).expect("an id"),
+                customer_version_id: version,
+            })
+            .collect(),
+    }
+}
+
+/// Records of five lookups, hashed with `hasher`: one 500 days old.
+fn lookups(hasher: &CriteriaHasher) -> Vec<AuditRecord> {
+    let day = TimeDelta::days(1);
+    vec![
+        lookup(
+            hasher,
+            day * 500,
+            "req-archive",
+            "archive",
+            "jtc",
+            &[(Criterion::CustomerId, "54218")],
+            &[(54218, 1)],
+        ),
+        lookup(
+            hasher,
+            day * 3,
+            "req-1",
+            "call-centre",
+            "jtc",
+            &[
+                (Criterion::CustomerId, "54218"),
+                (Criterion::IdentificationNo, ID_NUMBER),
+                (Criterion::MobileNumber, MOBILE),
+            ],
+            &[(54218, 3)],
+        ),
+        lookup(
+            hasher,
+            day * 2,
+            "req-2",
+            "portal",
+            "jtc",
+            &[(Criterion::IdentificationNo, ID_NUMBER)],
+            &[(54218, 3), (54219, 1)],
+        ),
+        lookup(
+            hasher,
+            day,
+            "req-3",
+            "portal",
+            "jfc",
+            &[(Criterion::ReferenceNo, REFERENCE)],
+            &[],
+        ),
+        lookup(
+            hasher,
+            TimeDelta::hours(1),
+            "req-4",
+            "call-centre",
+            "jtc",
+            &[(Criterion::MobileNumber, MOBILE)],
+            &[(54218, 3)],
+        ),
+    ]
+}
+
+async fn append(database: &TestDatabase, records: &[AuditRecord]) {
+    SqlAuditTrail::new(database.connect())
+        .append(records)
+        .await
+        .expect("the records are stored");
+}
+
+fn request_ids(records: &Value) -> Vec<&str> {
+    records
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|record| record["requestId"].as_str().expect("a request id"))
+        .collect()
+}
+
+/// A database with the demo data and the records of [`lookups`], hashed with the key
+/// stored in the database, as the service would.
+async fn database_with_lookups(backend: TestBackend) -> TestDatabase {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let settings = Settings::defaults().expect("the built-in settings");
+    let hasher = criteria_hasher(&settings.audit, &database.connect())
+        .await
+        .expect("the key stored in the database");
+    append(&database, &lookups(&hasher)).await;
+    database
+}
+
+/// Fails if any output holds a value searched by the lookups, in clear.
+fn assert_no_value_searched_in(outputs: &[String]) {
+    for output in outputs {
+        for value in [MOBILE, ID_NUMBER, REFERENCE] {
+            assert!(!output.contains(value), "{value} in clear: {output}");
+        }
+    }
+}
+
+/// `audit customer` leads with how often and to how many clients the customer was shown,
+/// then one line per lookup; `audit client` lists a client's lookups. Oldest first; no
+/// output holds a value searched.
+async fn audit_customer_and_client_list_lookups_oldest_first(backend: TestBackend) {
+    let database = database_with_lookups(backend).await;
+    let mut outputs = Vec::new();
+
+    let customer = run(&database, &["audit", "customer", "54218"], &[]).await;
+    let text = customer.ok();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0], "customer 54218 was shown 4 times to 3 clients",
+        "{text}"
+    );
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(
+        lines[2].contains("client=call-centre")
+            && lines[2].contains("credential=token:call-centre")
+            && lines[2].contains("company=jtc")
+            && lines[2].contains("criteria=customerId,identificationNo,mobileNumber")
+            && lines[2].contains("customers=1")
+            && lines[2].contains("disclosed=54218:3")
+            && lines[2].ends_with("request=req-1"),
+        "{text}"
+    );
+    assert!(lines[3].contains("disclosed=54218:3,54219:1"), "{text}");
+    outputs.push(customer.all_output());
+
+    let since = (Utc::now() - TimeDelta::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let recent = run(
+        &database,
+        &["audit", "customer", "54218", "--since", &since, "--json"],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        request_ids(&recent.json()),
+        ["req-1", "req-2", "req-4"],
+        "oldest first, since the date"
+    );
+    let record = &recent.json()[1];
+    assert_eq!(record["client"], "portal");
+    assert_eq!(record["criteria"], serde_json::json!(["identificationNo"]));
+    assert_eq!(record["customersReturned"], 2);
+    assert_eq!(
+        record["disclosed"][1],
+        serde_json::json!({"customerId": 54219, "customerVersionId": 1})
+    );
+    outputs.push(recent.all_output());
+
+    let client = run(&database, &["audit", "client", "portal", "--json"], &[]).await;
+    assert_eq!(request_ids(&client.json()), ["req-2", "req-3"]);
+    outputs.push(client.all_output());
+    let client = run(&database, &["audit", "client", "portal"], &[]).await;
+    assert!(
+        client
+            .ok()
+            .starts_with("client portal made 2 lookups, 1 of which showed customers\n"),
+        "{client:?}"
+    );
+    outputs.push(client.all_output());
+    assert_no_value_searched_in(&outputs);
+
+    let invalid = run(&database, &["audit", "customer", "x"], &[]).await;
+    assert!(invalid.failure().contains("customer id"), "{invalid:?}");
+}
+
+/// `audit searched` finds the lookups that searched for a value through its keyed hash,
+/// the value read as the lookup reads it; it shows no value searched, neither the one
+/// asked about nor those of the other criteria of the same lookups.
+async fn audit_searched_finds_a_value_as_the_lookup_reads_it(backend: TestBackend) {
+    let database = database_with_lookups(backend).await;
+    let mut outputs = Vec::new();
+    // Written as people write it: spaces, and Arabic-Indic digits.
+    for mobile in ["56 861 7084", "٥٦٨٦١٧٠٨٤"] {
+        let searched = run(&database, &["audit", "searched", "--mobile", mobile], &[]).await;
+        let text = searched.ok();
+        assert!(
+            text.starts_with("2 lookups by 1 client searched for this mobileNumber\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("request=req-1") && text.contains("request=req-4"),
+            "{text}"
+        );
+        outputs.push(searched.all_output());
+    }
+    for (flag, value, expected) in [
+        ("--mobile", MOBILE, vec!["req-1", "req-4"]),
+        ("--id-number", ID_NUMBER, vec!["req-1", "req-2"]),
+        ("--reference", REFERENCE, vec!["req-3"]),
+        ("--customer-id", "54218", vec!["req-archive", "req-1"]),
+        ("--mobile", "568617085", vec![]),
+    ] {
+        let searched = run(
+            &database,
+            &["audit", "searched", flag, value, "--json"],
+            &[],
+        )
+        .await;
+        assert_eq!(request_ids(&searched.json()), expected, "{flag} {value}");
+        outputs.push(searched.all_output());
+    }
+    assert_no_value_searched_in(&outputs);
+
+    let invalid = run(
+        &database,
+        &["audit", "searched", "--mobile", "call me"],
+        &[],
+    )
+    .await;
+    assert!(invalid.failure().contains("mobileNumber"), "{invalid:?}");
+    let usage = run(&database, &["audit", "searched"], &[]).await;
+    assert_eq!(usage.code, 2, "one value is required: {usage:?}");
+    let usage = run(
+        &database,
+        &[
+            "audit",
+            "searched",
+            "--mobile",
+            MOBILE,
+            "--reference",
+            REFERENCE,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(usage.code, 2, "one value only: {usage:?}");
+}
+
+/// With `audit.hmac_key` set, digests are keyed with it: records hashed with it are found
+/// when the command is given the same setting, and not without it.
+async fn audit_searched_values_use_the_configured_key(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    let mut settings = Settings::defaults().expect("the built-in settings");
+    "a configured key".clone_into(&mut settings.audit.hmac_key);
+    let hasher = criteria_hasher(&settings.audit, &database.connect())
+        .await
+        .expect("the configured key");
+    append(&database, &lookups(&hasher)).await;
+    let args = ["audit", "searched", "--mobile", MOBILE, "--json"];
+    let configured = run(
+        &database,
+        &args,
+        &[("APP__AUDIT__HMAC_KEY", "a configured key")],
+    )
+    .await;
+    assert_eq!(request_ids(&configured.json()), ["req-1", "req-4"]);
+    let stored_key = run(&database, &args, &[]).await;
+    assert!(request_ids(&stored_key.json()).is_empty(), "{stored_key:?}");
+}
+
+async fn audit_prune_removes_old_records_only(backend: TestBackend) {
+    let database = database_with_lookups(backend).await;
+    let pruned = run(&database, &["audit", "prune", "--older-than", "400d"], &[]).await;
+    assert!(
+        pruned
+            .ok()
+            .starts_with("Removed 1 audit record made before "),
+        "{pruned:?}"
+    );
+    let left = run(&database, &["audit", "customer", "54218", "--json"], &[]).await;
+    assert_eq!(request_ids(&left.json()), ["req-1", "req-2", "req-4"]);
+    let again = run(&database, &["audit", "prune", "--older-than", "400d"], &[]).await;
+    assert!(
+        again.ok().starts_with("Removed 0 audit records"),
+        "{again:?}"
+    );
+    let usage = run(&database, &["audit", "prune", "--older-than", "long"], &[]).await;
+    assert_eq!(usage.code, 2, "{usage:?}");
+}

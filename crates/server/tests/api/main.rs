@@ -1,0 +1,80 @@
+//! The black-box HTTP tests of the customer lookup service: every rule of section 2 of
+//! the contract (`docs/customer-lookup.md`), each test run once per backend
+//! as `sqlite::...` and `postgres::...`.
+
+mod audit;
+mod auth;
+mod binary;
+mod cli;
+mod companies;
+mod database_errors;
+mod db;
+mod docs;
+mod drain;
+mod errors;
+mod example;
+mod faults;
+mod headers;
+mod health;
+mod http_errors;
+mod instances;
+mod limits;
+mod logs;
+mod matching;
+mod metrics;
+mod openapi;
+mod parameters;
+mod readiness;
+mod refusals;
+mod replicas;
+mod request;
+mod response;
+mod shutdown;
+mod startup;
+mod support;
+mod tls;
+
+use crate::support::{SuiteTest, run_suites, use_service_binary};
+
+fn main() -> std::process::ExitCode {
+    // Cargo builds the binary for the integration tests of its own package.
+    use_service_binary(env!("CARGO_BIN_EXE_customer-api"));
+    let tests: Vec<(&'static str, SuiteTest)> = [
+        example::TESTS,
+        headers::TESTS,
+        request::TESTS,
+        errors::TESTS,
+        matching::TESTS,
+        response::TESTS,
+        database_errors::TESTS,
+        binary::TESTS,
+        cli::TESTS,
+        companies::TESTS,
+        openapi::TESTS,
+        docs::TESTS,
+        health::TESTS,
+        metrics::TESTS,
+        logs::TESTS,
+        shutdown::TESTS,
+        limits::TESTS,
+        auth::TESTS,
+        audit::TESTS,
+        startup::TESTS,
+        parameters::TESTS,
+        refusals::TESTS,
+        readiness::TESTS,
+        drain::TESTS,
+        http_errors::TESTS,
+    ]
+    .concat();
+    let postgres_only = [
+        shutdown::POSTGRES_ONLY,
+        readiness::POSTGRES_ONLY,
+        faults::TESTS,
+        tls::TESTS,
+        instances::POSTGRES_ONLY,
+        replicas::TESTS,
+    ]
+    .concat();
+    run_suites(&tests, &postgres_only)
+}

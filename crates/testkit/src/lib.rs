@@ -357,20 +357,45 @@ pub fn drop_postgres_database(admin: &str, name: &str) -> bool {
 /// A test of a suite: an async function of the backend.
 pub type SuiteTest = fn(TestBackend) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// The tests of a suite binary, by the backends each one runs on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suites<'a> {
+    /// Run once per backend, as `sqlite::name` and `postgres::name`.
+    pub every_backend: &'a [(&'static str, SuiteTest)],
+    /// Tests of what does not depend on the database (the HTTP edge, the binary's
+    /// options): run once, on SQLite, as `sqlite::name`.
+    pub one_backend: &'a [(&'static str, SuiteTest)],
+    /// About a behaviour only PostgreSQL has: run as `postgres::name` alone.
+    pub postgres_only: &'a [(&'static str, SuiteTest)],
+}
+
 /// Runs each test once per backend, as `backend::name`, with libtest's arguments and
 /// output. PostgreSQL tests are listed as ignored when PostgreSQL is unavailable, with a
 /// message explaining why and how to run them, except in CI, where they fail.
 pub fn run_suite(tests: &[(&'static str, SuiteTest)]) -> std::process::ExitCode {
-    run_suites(tests, &[])
+    run_suites(Suites {
+        every_backend: tests,
+        ..Suites::default()
+    })
 }
 
-/// [`run_suite`], plus tests about a behaviour only PostgreSQL has, run as
-/// `postgres::name` alone.
-pub fn run_suites(
-    tests: &[(&'static str, SuiteTest)],
-    postgres_only: &[(&'static str, SuiteTest)],
-) -> std::process::ExitCode {
-    let args = libtest_mimic::Arguments::from_args();
+/// Runs `suites`, each test on the backends its list says (see [`run_suite`]).
+///
+/// Unless `--test-threads` or `RUST_TEST_THREADS` says otherwise, twice as many tests as
+/// the machine has cores run at once (at least 4): the tests spend most of their time
+/// waiting on a database, a spawned binary or a socket, not computing.
+pub fn run_suites(suites: Suites<'_>) -> std::process::ExitCode {
+    let mut args = libtest_mimic::Arguments::from_args();
+    if args.test_threads.is_none() {
+        args.test_threads = std::env::var("RUST_TEST_THREADS")
+            .ok()
+            .and_then(|threads| threads.parse().ok())
+            .or_else(|| {
+                std::thread::available_parallelism()
+                    .ok()
+                    .map(|cores| (2 * cores.get()).max(4))
+            });
+    }
     let status = postgres_status();
     let skip_postgres = matches!(status, PostgresStatus::Unavailable { .. }) && !in_ci();
     if let PostgresStatus::Unavailable { reason } = status
@@ -388,9 +413,21 @@ pub fn run_suites(
     let mut trials = Vec::new();
     let runs = TestBackend::ALL
         .iter()
-        .flat_map(|backend| tests.iter().map(move |test| (*backend, test)))
+        .flat_map(|backend| {
+            suites
+                .every_backend
+                .iter()
+                .map(move |test| (*backend, test))
+        })
         .chain(
-            postgres_only
+            suites
+                .one_backend
+                .iter()
+                .map(|test| (TestBackend::Sqlite, test)),
+        )
+        .chain(
+            suites
+                .postgres_only
                 .iter()
                 .map(|test| (TestBackend::Postgres, test)),
         );

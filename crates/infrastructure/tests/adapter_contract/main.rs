@@ -26,7 +26,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use customer_domain::{
     Coded, CompanyCode, CompanyDirectory, CompanyId, Contact, Customer, CustomerId, LocalizedName,
 };
-use customer_testkit::{SuiteTest, TestBackend, TestDatabase, run_suites};
+use customer_testkit::{SuiteTest, Suites, TestBackend, TestDatabase, run_suites};
 
 use crate::support::{JTC, criteria, find_one, store};
 
@@ -128,7 +128,11 @@ fn main() -> std::process::ExitCode {
         // Instances share PostgreSQL; a SQLite file belongs to one process.
         lifecycle: [concurrent_migration_runs_apply_each_migration_once],
     ];
-    run_suites(tests, postgres_only)
+    run_suites(Suites {
+        every_backend: tests,
+        postgres_only,
+        ..Suites::default()
+    })
 }
 
 fn at(date: (i32, u32, u32), time: (u32, u32, u32), millis: u32) -> NaiveDateTime {

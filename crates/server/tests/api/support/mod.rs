@@ -22,7 +22,7 @@ pub use cluster::PrivateCluster;
 pub use cluster_tls::TestCas;
 pub use report::FaultFigures;
 
-pub use customer_testkit::{SuiteTest, TestBackend, TestDatabase, run_suites};
+pub use customer_testkit::{SuiteTest, Suites, TestBackend, TestDatabase, run_suites};
 
 /// The path of the lookup.
 pub const LOOKUP_PATH: &str = "/v1/core/customer";

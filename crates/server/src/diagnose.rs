@@ -9,6 +9,9 @@ use std::time::Duration;
 use customer_infrastructure::{DatabaseUrl, InfraError};
 
 use crate::StartError;
+
+/// How long the address is dialled again for, to say why it cannot be reached.
+const DIAL_TIMEOUT: Duration = Duration::from_secs(3);
 use crate::cli::CliError;
 
 /// The database errors in `error` and its causes, outermost first.
@@ -60,7 +63,7 @@ pub fn unreachable_database(url: &DatabaseUrl) -> Option<String> {
     };
     let mut reason = "the host name has no address".to_owned();
     for address in &addresses {
-        match TcpStream::connect_timeout(address, Duration::from_secs(3)) {
+        match TcpStream::connect_timeout(address, DIAL_TIMEOUT) {
             Ok(_) => {
                 return Some(format!(
                     "{at} accepts connections on {address} but refused this one: check the \

@@ -91,12 +91,16 @@ pub fn check(host: &str, port: u16) -> Result<SocketAddr, HealthcheckError> {
     }))
 }
 
+/// How long the service may take to accept the connection, and then to answer: a
+/// container health check must end well within its own timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn ask(address: SocketAddr) -> Result<(), HealthcheckError> {
     let unreachable = |source| HealthcheckError::Unreachable { address, source };
-    let mut stream =
-        TcpStream::connect_timeout(&address, Duration::from_secs(2)).map_err(unreachable)?;
+    let mut stream = TcpStream::connect_timeout(&address, CONNECT_TIMEOUT).map_err(unreachable)?;
     stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+        .set_read_timeout(Some(ANSWER_TIMEOUT))
         .map_err(unreachable)?;
     stream
         .write_all(b"GET /health/ready HTTP/1.0\r\nHost: localhost\r\n\r\n")

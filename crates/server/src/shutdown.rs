@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 use crate::settings::ServerSettings;
 use customer_web::Draining;
 
+/// How often the drain looks whether the open connections have ended.
+const OPEN_CONNECTIONS_POLL: Duration = Duration::from_millis(20);
+
 /// Set once a drain has closed the listening socket: actix's accept thread then fails
 /// on it, as expected, and its lines are left out of the log.
 pub static LISTENER_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -150,7 +153,7 @@ pub fn stop_on_signal(handle: ServerHandle, drain: Drain) -> JoinHandle<()> {
         tracing::info!(open, "listener closed; finishing the open connections");
         let started = Instant::now();
         while drain.live.count() > 0 && started.elapsed() < drain.grace {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(OPEN_CONNECTIONS_POLL).await;
         }
         handle.stop(true).await;
     })

@@ -59,6 +59,13 @@ pub enum Refusal {
     CallerLimit(ClientName),
 }
 
+/// The most callers, and client addresses, whose limits are kept at once: a flood of
+/// made-up names or addresses cannot grow the memory without bound.
+const MAX_TRACKED: u64 = 100_000;
+
+/// A caller's limiter is dropped after this long unused.
+const CALLER_LIMITER_IDLE: Duration = Duration::from_secs(600);
+
 fn quota(rate: RateLimit) -> Quota {
     match rate.window {
         RateWindow::Second => Quota::per_second(rate.requests),
@@ -81,13 +88,13 @@ impl AccessControl {
             // Kept while in use: an idle caller's limiter is dropped, and a new one
             // starts with a full bucket, which an idle caller would have anyway.
             callers: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(600))
+                .max_capacity(MAX_TRACKED)
+                .time_to_idle(CALLER_LIMITER_IDLE)
                 .build(),
             failed_rate,
             failures: RateLimiter::keyed(quota(failed_rate)),
             blocked: Cache::builder()
-                .max_capacity(100_000)
+                .max_capacity(MAX_TRACKED)
                 .time_to_live(Duration::from_secs(u64::from(failed_rate.window.seconds())))
                 .build(),
             trusted_proxies: Vec::new(),

@@ -19,9 +19,11 @@ use crate::log_throttle::RateLimitedLog;
 /// Seconds a client should wait before retrying while the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
 
-/// Each kind of `503` is logged at most once every 10 s.
+/// How often each kind of `503` may be logged: the count of the others is left out.
+const UNAVAILABLE_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
 static UNAVAILABLE: LazyLock<RateLimitedLog> =
-    LazyLock::new(|| RateLimitedLog::new(Duration::from_secs(10)));
+    LazyLock::new(|| RateLimitedLog::new(UNAVAILABLE_LOG_INTERVAL));
 
 /// What went wrong with a request, as the web edge reports it.
 #[derive(Debug, thiserror::Error)]

@@ -23,6 +23,9 @@ pub struct AppState {
     pub max_query_length: usize,
 }
 
+/// About the size of one customer in JSON, contacts included.
+const BYTES_PER_CUSTOMER: usize = 2048;
+
 /// The path of the lookup.
 pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
@@ -148,8 +151,8 @@ pub async fn find_customers(
             }
             error
         })?;
-    // About 2 KiB per customer: written without growing the buffer again and again.
-    let mut body = Vec::with_capacity(64 + 2048 * outcome.customers.len());
+    // Written without growing the buffer again and again.
+    let mut body = Vec::with_capacity(64 + BYTES_PER_CUSTOMER * outcome.customers.len());
     let customers: Vec<CustomerJson<'_>> = outcome
         .customers
         .iter()

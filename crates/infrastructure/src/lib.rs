@@ -38,7 +38,7 @@ pub use migrations::{revert_all_migrations, run_migrations};
 pub use replicas::{
     Replica, ReplicaFallback, ReplicaHealth, ReplicaSet, ReplicaSettings, ReplicaStatus,
 };
-pub use seed::{POSTGRES_IDENTITY_FIX, is_empty, seed_demo};
+pub use seed::{POSTGRES_IDENTITY_FIX, company_codes, is_empty, seed_demo};
 pub use setup_lock::SetupLock;
 pub use store::{QueryObserver, SqlCustomerStore};
 pub use tls::{PgTlsSettings, RootCerts, SslMode};

@@ -5,7 +5,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use crate::database::{Database, with_connection};
 use crate::error::InfraError;
-use crate::schema::customers;
+use crate::schema::{companies, customers};
 
 /// The demo data set: portable SQL, every insert `ON CONFLICT DO NOTHING`.
 const DEMO: &str = include_str!("seed/demo.sql");
@@ -51,5 +51,21 @@ pub async fn is_empty(db: &Database) -> Result<bool, InfraError> {
     with_connection!(db, |conn| {
         let count: i64 = customers::table.count().get_result(conn).await?;
         Ok(count == 0)
+    })
+}
+
+/// The codes of the companies the database holds, in order: the demo data is loaded only
+/// where there is none, so that it never mixes with an operator's own companies.
+///
+/// # Errors
+/// Any [`InfraError`] met on the way.
+pub async fn company_codes(db: &Database) -> Result<Vec<String>, InfraError> {
+    with_connection!(db, |conn| {
+        let codes: Vec<String> = companies::table
+            .select(companies::code)
+            .order(companies::code)
+            .load(conn)
+            .await?;
+        Ok(codes)
     })
 }

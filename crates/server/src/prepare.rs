@@ -11,7 +11,7 @@ use customer_domain::{
     IdentificationNumber, MobileNumber, ReferenceNumber, RegistryError, SearchCriteria,
 };
 use customer_infrastructure::{
-    Database, DatabaseUrl, SetupLock, SqlClientRegistry, SqlCustomerStore, is_empty,
+    Database, DatabaseUrl, SetupLock, SqlClientRegistry, SqlCustomerStore, company_codes,
     run_migrations, seed_demo,
 };
 
@@ -88,13 +88,22 @@ async fn prepare_database_alone(
     if !settings.database.seed_demo_when_empty {
         return Ok(None);
     }
-    if is_empty(&db).await? {
-        let added = seed_demo(&db).await?;
+    // The demo's companies (jtc, jfc) and customers must never land beside an operator's
+    // own: only a database without any company gets them, and the demo client.
+    let companies = company_codes(&db).await?;
+    if !companies.is_empty() {
         tracing::info!(
-            customers = added,
-            "demo data loaded into the empty database"
+            "demo data not loaded: the database already holds companies ({}); \
+             database.seed_demo_when_empty loads it only into a database without any",
+            companies.join(", ")
         );
+        return Ok(None);
     }
+    let added = seed_demo(&db).await?;
+    tracing::info!(
+        customers = added,
+        "demo data loaded into the database, which held no company"
+    );
     if settings.auth.mode == AuthMode::Required {
         demo_client(&db).await
     } else {

@@ -9,6 +9,8 @@ use crate::support::{
     Service, TestBackend, TestDatabase, free_port, service_binary, suite_tests, url_string,
 };
 
+use customer_infrastructure::{Database, DatabaseUrl, PoolSettings, is_empty};
+
 use crate::db::{EmptyDatabase, execute};
 
 suite_tests!("startup":
@@ -17,6 +19,7 @@ suite_tests!("startup":
     an_unreachable_postgresql_is_named_with_host_port_and_reason,
     healthcheck_dials_the_address_the_service_listens_on,
     the_start_up_example_is_shown_only_where_the_demo_customer_is,
+    the_demo_never_touches_a_database_with_companies_of_its_own,
 );
 
 /// What a run of the binary gave.
@@ -272,4 +275,87 @@ async fn the_start_up_example_is_shown_only_where_the_demo_customer_is(backend: 
         drop(service);
         drop(database);
     }
+}
+
+/// An operator's first steps: `migrate`, `companies add jxq` (it gets id 1), then `serve`
+/// with the defaults (demo data asked for). The demo data and its client are for a
+/// database that holds no company at all: here nothing of the demo is loaded, one line
+/// says why, the service starts and serves, and `jxq` holds no customer.
+async fn the_demo_never_touches_a_database_with_companies_of_its_own(backend: TestBackend) {
+    let database = EmptyDatabase::new(backend).await;
+    let folder = tempfile::tempdir().expect("an empty working folder");
+    let env = [("DATABASE_URL", database.url.as_str())];
+    let within = Duration::from_secs(30);
+    for args in [
+        &["migrate"][..],
+        &[
+            "companies",
+            "add",
+            "jxq",
+            "--name-ar",
+            "شركة التجربة",
+            "--name-en",
+            "Trial Company",
+        ],
+    ] {
+        let outcome = run_binary(folder.path(), args, &env, within).await;
+        assert!(outcome.success, "{args:?}: {outcome:?}");
+    }
+    let mut service = Service::start(
+        folder.path(),
+        &[
+            ("DATABASE_URL", database.url.as_str()),
+            ("APP__SERVER__DRAIN_DELAY_MS", "0"),
+        ],
+    )
+    .await;
+    let ready = crate::support::client()
+        .get(format!("{}/health/ready", service.address()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(ready.status().as_u16(), 200, "{}", service.logs());
+    let status = service.terminate(Duration::from_secs(15)).await;
+    assert!(status.success(), "{}", service.logs());
+    let logs = service.logs();
+    assert_eq!(
+        logs.matches("demo data not loaded").count(),
+        1,
+        "one line says why the demo was skipped\n{logs}"
+    );
+    assert!(
+        logs.contains("jxq"),
+        "the line names the companies found\n{logs}"
+    );
+    assert!(
+        !logs.contains("Bearer clk_"),
+        "no demo client was made\n{logs}"
+    );
+
+    let companies = run_binary(
+        folder.path(),
+        &["companies", "list", "--json"],
+        &env,
+        within,
+    )
+    .await;
+    assert!(companies.success, "{companies:?}");
+    let companies: serde_json::Value =
+        serde_json::from_str(&companies.stdout).expect("companies as JSON");
+    let codes: Vec<&str> = companies
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|company| company["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["jxq"], "the operator's company alone");
+    let clients = run_binary(folder.path(), &["clients", "list", "--json"], &env, within).await;
+    assert!(clients.success, "{clients:?}");
+    assert_eq!(clients.stdout.trim(), "[]", "no demo client");
+    let url = DatabaseUrl::parse(&database.url).expect("a database URL");
+    let db = Database::connect(&url, &PoolSettings::default()).expect("a pool");
+    assert!(
+        is_empty(&db).await.expect("the customers are counted"),
+        "no demo customer in the operator's database"
+    );
 }

@@ -671,3 +671,77 @@ fn replica_urls_are_held_to_the_weakest_sslmode_like_the_primary() {
     .expect("a verified replica is accepted");
     assert_eq!(settings.database.replica_urls.len(), 1);
 }
+
+// What loading converts the values into.
+
+#[test]
+fn loading_converts_the_values_into_the_types_they_configure() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert!(settings.server.workers >= 1, "0 is one worker per CPU core");
+    assert_eq!(settings.server.shutdown_grace, Duration::from_secs(30));
+    assert_eq!(settings.database.pool.max_size, 16);
+    assert_eq!(settings.database.pool(3).threads, 3);
+    assert_eq!(settings.database.reference_ttl, Duration::from_secs(300));
+    assert_eq!(
+        settings.auth.default_rate_limit,
+        RateLimit::parse("100/s").expect("a rate limit")
+    );
+    assert!(settings.auth.trusted_proxies.is_empty());
+    assert!(settings.auth.jwt.is_none(), "off by default");
+    let trail = settings.audit.trail.expect("on by default");
+    assert_eq!(
+        (trail.batch_size, trail.writers, trail.queue_capacity),
+        (512, 2, 10_000)
+    );
+    let readiness = settings.readiness();
+    assert!(readiness.authenticates && readiness.audits);
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[
+            ("APP__SERVER__WORKERS", "3"),
+            ("APP__AUDIT__MODE", "off"),
+            ("APP__AUTH__MODE", "disabled"),
+        ],
+    )
+    .expect("loads");
+    assert_eq!(settings.server.workers, 3);
+    assert!(settings.audit.trail.is_none());
+    let readiness = settings.readiness();
+    assert!(!readiness.authenticates && !readiness.audits);
+}
+
+#[test]
+fn an_enabled_jwt_section_becomes_the_verifiers_settings() {
+    let jwt = |source: (&str, &str)| {
+        load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[
+                ("APP__AUTH__JWT__ENABLED", "true"),
+                source,
+                ("APP__AUTH__JWT__ISSUER", "https://idp.example"),
+                ("APP__AUTH__JWT__AUDIENCE", "customer-api"),
+                ("APP__AUTH__JWT__FETCH_TIMEOUT_MS", "1500"),
+            ],
+        )
+        .expect("loads")
+        .auth
+        .jwt
+        .expect("enabled")
+    };
+    let from_file = jwt(("APP__AUTH__JWT__JWKS_FILE", "/etc/jwks.json"));
+    assert_eq!(from_file.jwks, JwksSource::File("/etc/jwks.json".into()));
+    assert_eq!(from_file.issuer, "https://idp.example");
+    assert_eq!(from_file.audience, "customer-api");
+    assert_eq!(from_file.client_claim, "client_id");
+    assert_eq!(from_file.leeway, Duration::from_secs(30));
+    assert_eq!(from_file.fetch_timeout, Duration::from_millis(1500));
+    let from_url = jwt(("APP__AUTH__JWT__JWKS_URL", "https://idp.example/jwks"));
+    assert_eq!(
+        from_url.jwks,
+        JwksSource::Url("https://idp.example/jwks".to_owned())
+    );
+}

@@ -7,20 +7,17 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use customer_application::access::AuthenticatorSettings;
-use customer_application::audit::{
-    AuditCounters, AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher,
-};
+use customer_application::audit::{AuditCounters, AuditWriter, CriteriaHasher};
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{ApiKey, ClientRegistry, TokenVerifier};
-use customer_identity::{JwksSource, JwksTokenVerifier, JwtSettings};
+use customer_identity::{JwksTokenVerifier, JwtSettings};
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, PoolSettings, SqlAuditTrail, SqlClientRegistry,
     SqlCustomerStore,
 };
 use customer_web::{
-    AccessControl, AppState, CUSTOMER_PATH, Draining, Metrics, Readiness, ReadinessSettings,
-    RequestTimeout, close_when_draining, observe,
+    AccessControl, AppState, CUSTOMER_PATH, Draining, Metrics, Readiness, RequestTimeout,
+    close_when_draining, observe,
 };
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -28,7 +25,7 @@ use tokio::task::JoinHandle;
 use crate::error::StartError;
 use crate::prepare::{prepare_database, shows_the_example};
 use crate::replica_checks::ReadReplicas;
-use crate::settings::{AuditModeSetting, AuthMode, Settings};
+use crate::settings::{AuthMode, Settings};
 use crate::shutdown::{Drain, StopSignals, stop_on_signal};
 
 /// A service ready to run.
@@ -75,7 +72,7 @@ impl Application {
     /// Prepares the database (migrations and demo data, as configured), binds the
     /// listener and builds the server; nothing is served until [`Self::run_until_stopped`].
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        let url = settings.database_url()?;
+        let url = settings.database.url.clone();
         // Caught before binding: a signal may come as soon as the port accepts.
         let signals = StopSignals::catch().map_err(StartError::Signals)?;
         // The ports first: a busy one stops start-up at once, before the database work.
@@ -88,7 +85,7 @@ impl Application {
             .await
             .map_err(|error| StartError::naming_tls("database.url", error))?;
         let demo = shows_the_example(settings, &url).await?;
-        let workers = settings.server.worker_count();
+        let workers = settings.server.workers;
         let metrics = Metrics::new().map_err(|error| StartError::Metrics(error.to_string()))?;
         let (db, replicas, store) = lookups(settings, &url, workers, &metrics).await?;
         let access = Arc::new(access_control(settings, &db).await?);
@@ -105,7 +102,7 @@ impl Application {
             replicas.as_ref(),
         )?;
         let replica_pools = replica_pools(replicas.as_ref());
-        let request_timeout = RequestTimeout(settings.server.request_timeout());
+        let request_timeout = RequestTimeout(settings.server.request_timeout);
         let state = web::Data::new(AppState {
             search,
             access: access.clone(),
@@ -145,11 +142,9 @@ impl Application {
                 .wrap(from_fn(observe))
                 .configure(|cfg| customer_web::configure(cfg, with_metrics))
         })
-        .shutdown_timeout(settings.server.shutdown_grace_secs)
-        .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
-        .client_request_timeout(Duration::from_millis(
-            settings.server.client_request_timeout_ms,
-        ))
+        .shutdown_timeout(settings.server.shutdown_grace.as_secs())
+        .keep_alive(settings.server.keep_alive)
+        .client_request_timeout(settings.server.client_request_timeout)
         .workers(workers)
         .on_connect(drain.live.on_connect())
         // SIGTERM and SIGINT are handled by `run_until_stopped`, which drains first.
@@ -166,10 +161,8 @@ impl Application {
             authenticates: settings.auth.mode == AuthMode::Required,
             access,
             audit,
-            disabled_warning_every: Duration::from_secs(
-                settings.auth.disabled_warning_interval_secs.max(1),
-            ),
-            shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_secs),
+            disabled_warning_every: settings.auth.disabled_warning_interval,
+            shutdown_grace: settings.server.shutdown_grace,
             drain: Some(drain),
             replicas,
         })
@@ -313,12 +306,7 @@ fn readiness(
         db.clone(),
         store.clone(),
         draining.clone(),
-        &ReadinessSettings {
-            timeout: Duration::from_millis(settings.server.readiness_timeout_ms),
-            reuse_for: Duration::from_millis(settings.server.readiness_cache_ms),
-            authenticates: settings.auth.mode == AuthMode::Required,
-            audits: settings.audit.mode != AuditModeSetting::Off,
-        },
+        &settings.readiness(),
     )
     .with_replicas(replicas.map(|r| r.set.clone()))
 }
@@ -346,7 +334,7 @@ async fn lookups(
 ) -> Result<(Database, Option<ReadReplicas>, Arc<SqlCustomerStore>), StartError> {
     let db = Database::connect(url, &settings.database.pool(workers))?;
     let replicas = ReadReplicas::start(settings, url, workers).await?;
-    let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl())
+    let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl)
         .with_query_observer(metrics.query_observer());
     let store = match &replicas {
         Some(replicas) => store.with_replicas(replicas.set.clone()),
@@ -392,19 +380,11 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
         AuthMode::Disabled => None,
         AuthMode::Required => {
             let registry: Arc<dyn ClientRegistry> = Arc::new(SqlClientRegistry::new(db.clone()));
-            let tokens = if auth.jwt.enabled {
-                Some(token_verifier(settings).await?)
-            } else {
-                None
+            let tokens = match &auth.jwt {
+                Some(jwt) => Some(token_verifier(jwt).await?),
+                None => None,
             };
-            Some(Authenticator::new(
-                registry,
-                tokens,
-                AuthenticatorSettings {
-                    key_cache_ttl: Duration::from_secs(auth.key_cache_ttl_secs),
-                    ..AuthenticatorSettings::default()
-                },
-            ))
+            Some(Authenticator::new(registry, tokens, auth.authenticator))
         }
     };
     if authenticator.is_none() {
@@ -414,31 +394,16 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
     }
     Ok(AccessControl::new(
         authenticator,
-        auth.default_rate_limit()?,
-        auth.failed_auth_rate_limit()?,
+        auth.default_rate_limit,
+        auth.failed_auth_rate_limit,
     )
-    .with_trusted_proxies(auth.trusted_proxies()?))
+    .with_trusted_proxies(auth.trusted_proxies.clone()))
 }
 
-async fn token_verifier(settings: &Settings) -> Result<Arc<dyn TokenVerifier>, StartError> {
-    let jwt = &settings.auth.jwt;
-    let jwks = if jwt.jwks_file.is_empty() {
-        JwksSource::Url(jwt.jwks_url.clone())
-    } else {
-        JwksSource::File(jwt.jwks_file.clone().into())
-    };
-    let verifier = JwksTokenVerifier::new(JwtSettings {
-        jwks,
-        issuer: jwt.issuer.clone(),
-        audience: jwt.audience.clone(),
-        client_claim: jwt.client_claim.clone(),
-        companies_claim: jwt.companies_claim.clone(),
-        leeway: Duration::from_secs(jwt.leeway_secs),
-        refresh_interval: Duration::from_secs(jwt.refresh_interval_secs),
-        fetch_timeout: Duration::from_millis(jwt.fetch_timeout_ms),
-    })
-    .await
-    .map_err(|error| StartError::Jwt(error.to_string()))?;
+async fn token_verifier(jwt: &JwtSettings) -> Result<Arc<dyn TokenVerifier>, StartError> {
+    let verifier = JwksTokenVerifier::new(jwt.clone())
+        .await
+        .map_err(|error| StartError::Jwt(error.to_string()))?;
     Ok(Arc::new(verifier))
 }
 
@@ -457,36 +422,22 @@ fn audited(
     settings: &Settings,
     url: &DatabaseUrl,
 ) -> Result<AuditedSearch, StartError> {
-    if settings.audit.mode == AuditModeSetting::Off {
+    let Some(trail_settings) = settings.audit.trail else {
         tracing::warn!("the audit trail is off (audit.mode = \"off\"): lookups leave no record");
         return Ok((search, None, None));
-    }
+    };
     // Connections of its own, one per insert under way: the lookups' pools are theirs.
-    let writers = settings.audit.writers;
     let db = Database::connect(
         url,
         &PoolSettings {
-            max_size: writers,
+            max_size: trail_settings.writers,
             name: "audit",
             ..settings.database.pool(1)
         },
     )?;
     let breaker = db.breaker().cloned();
     let trail = Arc::new(SqlAuditTrail::new(db));
-    let (writer, task) = AuditWriter::new(
-        trail.clone(),
-        AuditWriterSettings {
-            mode: if settings.audit.mode == AuditModeSetting::Async {
-                AuditMode::Async
-            } else {
-                AuditMode::Sync
-            },
-            batch_size: settings.audit.batch_size,
-            writers,
-            queue_capacity: settings.audit.queue_capacity,
-            ..AuditWriterSettings::default()
-        },
-    );
+    let (writer, task) = AuditWriter::new(trail.clone(), trail_settings);
     let counters = writer.counters().clone();
     let search = if settings.audit.hmac_key.is_empty() {
         search.with_audit_keyed_by(writer, trail)

@@ -109,10 +109,7 @@ async fn main() -> ExitCode {
             }
             // The driver's message names neither the server nor the reason.
             if diagnose::is_unreachable_database(&*error)
-                && let Some(cause) = settings
-                    .database_url()
-                    .ok()
-                    .and_then(|url| diagnose::unreachable_database(&url))
+                && let Some(cause) = diagnose::unreachable_database(&settings.database.url)
             {
                 eprintln!("customer-api: {cause}");
             }
@@ -122,7 +119,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let url = settings.database_url()?;
+    let url = settings.database.url.clone();
     match command {
         Command::Serve => {
             Application::build(settings)

@@ -41,7 +41,7 @@ pub(crate) async fn shows_the_example(
     // A pool of its own, closed before serving, like `prepare_database`'s.
     let store = SqlCustomerStore::new(
         Database::connect(url, &settings.database.pool(1))?,
-        settings.database.reference_ttl(),
+        settings.database.reference_ttl,
     );
     Ok(match store.resolve(&company).await {
         Ok(Some(company)) => store

@@ -38,15 +38,15 @@ impl ReadReplicas {
         primary: &DatabaseUrl,
         workers: usize,
     ) -> Result<Option<Self>, StartError> {
-        let urls = settings.replica_urls()?;
+        let urls = &settings.database.replica_urls;
         if urls.is_empty() {
             return Ok(None);
         }
         let set = Arc::new(ReplicaSet::connect(
             primary,
-            &urls,
+            urls,
             &settings.database.pool(workers),
-            settings.database.replicas(),
+            settings.database.replicas,
         )?);
         set.check().await;
         let (stop, stopped) = oneshot::channel::<()>();

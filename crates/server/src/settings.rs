@@ -2,7 +2,10 @@
 //! `config/default.toml` and `config/<APP_ENV>.toml` from the configuration folder, then
 //! `APP__SECTION__KEY` environment variables, then `DATABASE_URL`.
 //!
-//! An unknown key in any layer stops start-up with its name: a misspelled setting would
+//! The layers are read into a mirror of the files (`raw`), then checked and converted
+//! once into [`Settings`]: durations, rate limits, addresses, database URLs and the
+//! settings types of the crates they configure. An invalid value stops start-up with its
+//! key; an unknown key in any layer stops it with its name: a misspelled setting would
 //! otherwise be ignored without a word, and its default used.
 
 use std::net::IpAddr;
@@ -10,17 +13,27 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
+use customer_application::access::AuthenticatorSettings;
+use customer_application::audit::{AuditMode, AuditWriterSettings};
 use customer_domain::RateLimit;
-use customer_infrastructure::{DatabaseUrl, PoolSettings, ReplicaFallback, ReplicaSettings};
+use customer_identity::{JwksSource, JwtSettings};
+use customer_infrastructure::{
+    DatabaseUrl, PoolSettings, ReplicaFallback, ReplicaSettings, SslMode,
+};
+use customer_web::ReadinessSettings;
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
+
+use self::raw::{
+    RawAudit, RawAuditMode, RawAuth, RawDatabase, RawJwt, RawReplicaFallback, RawServer,
+    RawSettings,
+};
 
 /// The defaults, built in so that the binary runs from any folder with no files.
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
-/// Every setting of the service.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Every setting of the service, checked.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `[server]`: the HTTP listener.
     pub server: ServerSettings,
@@ -35,154 +48,77 @@ pub struct Settings {
 }
 
 /// The `[server]` section (see `config/default.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ServerSettings {
-    /// Address to listen on.
+    /// Address to listen on (`server.host`).
     pub host: String,
     /// Port to listen on (0: any free port).
     pub port: u16,
-    /// Worker threads; 0 means one per CPU core (see [`Self::worker_count`]).
+    /// Worker threads: `server.workers`, or one per CPU core when that is 0.
     pub workers: usize,
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
-    pub shutdown_grace_secs: u64,
+    /// The time in-flight requests get to finish after SIGTERM or SIGINT
+    /// (`server.shutdown_grace_secs`).
+    pub shutdown_grace: Duration,
     /// Longest query string accepted, in bytes.
     pub max_query_length: usize,
-    /// Idle keep-alive connections are closed after this long (0 disables keep-alive).
-    pub keep_alive_secs: u64,
-    /// Time a client has to send the request head.
-    pub client_request_timeout_ms: u64,
+    /// Idle keep-alive connections are closed after this long (zero disables keep-alive;
+    /// `server.keep_alive_secs`).
+    pub keep_alive: Duration,
+    /// Time a client has to send the request head (`server.client_request_timeout_ms`).
+    pub client_request_timeout: Duration,
     /// After SIGTERM or SIGINT, how long the listener keeps accepting (answering with
     /// `Connection: close`, `/health/ready` 503) before it closes: time for a load
-    /// balancer to notice and stop sending.
-    pub drain_delay_ms: u64,
-    /// Longest time `/health/ready` spends checking the database; then it answers 503.
-    pub readiness_timeout_ms: u64,
-    /// How long a readiness check's outcome is reused by the probes that follow.
-    pub readiness_cache_ms: u64,
+    /// balancer to notice and stop sending (`server.drain_delay_ms`).
+    pub drain_delay: Duration,
+    /// Longest time `/health/ready` spends checking the database; then it answers 503
+    /// (`server.readiness_timeout_ms`).
+    pub readiness_timeout: Duration,
+    /// How long a readiness check's outcome is reused by the probes that follow
+    /// (`server.readiness_cache_ms`).
+    pub readiness_cache: Duration,
     /// The deadline of a request's work (waiting for a database connection and the
-    /// statements): past it, the answer is a `503` and the connection is closed.
-    pub request_timeout_ms: u64,
+    /// statements): past it, the answer is a `503` and the connection is closed
+    /// (`server.request_timeout_ms`).
+    pub request_timeout: Duration,
     /// A second listener, on `host`, for `/metrics` alone (which then leaves the API's
     /// port); absent: `/metrics` is served with the API. 0: any free port.
-    #[serde(default)]
     pub admin_port: Option<u16>,
 }
 
-impl ServerSettings {
-    /// The deadline of a request's work.
-    pub fn request_timeout(&self) -> Duration {
-        Duration::from_millis(self.request_timeout_ms)
-    }
-
-    /// The number of workers: `workers`, or one per CPU core when it is 0.
-    pub fn worker_count(&self) -> usize {
-        if self.workers > 0 {
-            self.workers
-        } else {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-        }
-    }
-}
-
 /// The `[database]` section (see `config/default.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    /// `postgres://...` or `postgresql://...`, `sqlite://PATH` or a plain file path.
-    pub url: String,
+    /// `database.url` (or `DATABASE_URL`): PostgreSQL or a SQLite file.
+    pub url: DatabaseUrl,
     /// Apply pending migrations when `serve` starts.
     pub migrate_on_start: bool,
     /// Load the demo data set when `serve` starts on a database without customers.
     pub seed_demo_when_empty: bool,
-    /// Most connections open at once, shared out among the workers.
-    pub max_connections: usize,
-    /// Longest wait for a free connection.
-    pub wait_timeout_ms: u64,
-    /// Longest time to open a connection.
-    pub create_timeout_ms: u64,
-    /// Longest time to check a connection before reuse.
-    pub recycle_timeout_ms: u64,
-    /// Longest a statement may run (SQLite: longest wait for a lock).
-    pub statement_timeout_ms: u64,
-    /// PostgreSQL: idle seconds before TCP keepalive probes start on a connection.
-    pub tcp_keepalive_secs: u64,
-    /// PostgreSQL: longest time sent data may stay unacknowledged (`TCP_USER_TIMEOUT`).
-    pub tcp_user_timeout_ms: u64,
-    /// How long reference data is cached in memory.
-    pub reference_cache_ttl_secs: u64,
-    /// The weakest TLS a PostgreSQL URL may ask for (`sslmode`, or its default for the
-    /// URL's hosts): `disable`, `prefer`, `require`, `verify-ca` or `verify-full`.
-    pub min_sslmode: String,
-    /// Read replicas of `url` (`postgres://` URLs): customer lookups are read there. A
-    /// list in files; in the environment, comma-separated (see [`url_list`]).
-    #[serde(deserialize_with = "url_list")]
-    pub replica_urls: Vec<String>,
-    /// Time between two health checks of each replica.
-    pub replica_check_interval_ms: u64,
-    /// A replica whose replay lags more than this leaves rotation.
-    pub max_replica_lag_ms: u64,
-    /// Where lookups go while no replica is in rotation: `primary` or `unavailable`.
-    pub replica_fallback: ReplicaFallbackSetting,
+    /// The connection pool: `database.max_connections` and its timeouts, for one
+    /// thread (see [`Self::pool`] for a pool that workers share).
+    pub pool: PoolSettings,
+    /// How long reference data is cached in memory (`database.reference_cache_ttl_secs`).
+    pub reference_ttl: Duration,
+    /// The weakest TLS a PostgreSQL URL may ask for (`database.min_sslmode`); `url` and
+    /// `replica_urls` were held to it at load.
+    pub min_sslmode: SslMode,
+    /// Read replicas of `url` (`database.replica_urls`, PostgreSQL only): customer
+    /// lookups are read there.
+    pub replica_urls: Vec<DatabaseUrl>,
+    /// How read replicas are checked and used (`database.replica_check_interval_ms`,
+    /// `database.max_replica_lag_ms`, `database.replica_fallback`; a check may take the
+    /// shorter of the interval and `database.create_timeout_ms`).
+    pub replicas: ReplicaSettings,
 }
 
-/// Where lookups go while no read replica is in rotation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub enum ReplicaFallbackSetting {
-    /// To the primary.
-    Primary,
-    /// Nowhere: 503 with `Retry-After`.
-    Unavailable,
-}
-
-impl TryFrom<String> for ReplicaFallbackSetting {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        one_of(
-            &value,
-            &[
-                ("primary", Self::Primary),
-                ("unavailable", Self::Unavailable),
-            ],
-        )
-    }
-}
-
-/// A list of URLs, from a list (files) or from one comma-separated string (an
-/// environment variable: `APP__DATABASE__REPLICA_URLS=postgres://r1/db,postgres://r2/db`).
-/// Split here rather than by the `config` crate's list parsing, which needs
-/// `try_parsing`: that would turn every other variable that looks like a number into
-/// one (an HMAC key `0123` into `123`). A piece without `://` continues the URL before
-/// it, so that a URL of several hosts (`postgres://h1:5432,h2:5433/db`) stays whole.
-fn url_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(match OneOrMany::deserialize(deserializer)? {
-        OneOrMany::Many(urls) => urls,
-        OneOrMany::One(text) => split_urls(&text),
-    })
-}
-
-/// `text` split at the commas that begin another URL.
-fn split_urls(text: &str) -> Vec<String> {
-    let mut urls: Vec<String> = Vec::new();
-    for piece in text.split(',').map(str::trim) {
-        match urls.last_mut() {
-            Some(last) if !piece.contains("://") => {
-                last.push(',');
-                last.push_str(piece);
-            }
-            _ if piece.is_empty() => {}
-            _ => urls.push(piece.to_owned()),
+impl DatabaseSettings {
+    /// [`Self::pool`] for a pool that `threads` workers share.
+    pub fn pool(&self, threads: usize) -> PoolSettings {
+        PoolSettings {
+            threads,
+            ..self.pool.clone()
         }
     }
-    urls
 }
 
 /// How log lines are written.
@@ -217,80 +153,50 @@ pub enum AuthMode {
 }
 
 /// The `[auth]` section (see `config/default.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct AuthSettings {
-    /// `required` or `disabled`.
+    /// `auth.mode`: `required` or `disabled`.
     pub mode: AuthMode,
-    /// How long a verified API key is trusted without reading it again: the longest a
-    /// revocation or an expiry takes to apply.
-    pub key_cache_ttl_secs: u64,
-    /// The rate limit of callers that have none of their own (`N/s` or `N/min`).
-    pub default_rate_limit: String,
-    /// Failed authentications allowed per client IP address (`N/s` or `N/min`).
-    pub failed_auth_rate_limit: String,
-    /// The load balancers' addresses, comma-separated: from these peers the client's
-    /// address is read from `X-Forwarded-For`. Empty: the peer is the client.
-    pub trusted_proxies: String,
-    /// How often the warning that authentication is off is repeated.
-    pub disabled_warning_interval_secs: u64,
-    /// `[auth.jwt]`: bearer tokens of the identity provider.
-    pub jwt: JwtSettings,
-}
-
-/// The `[auth.jwt]` section (see `config/default.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JwtSettings {
-    /// Accept bearer tokens of the identity provider besides API keys.
-    pub enabled: bool,
-    /// The JWKS as a file; exactly one of `jwks_file` and `jwks_url` when enabled.
-    pub jwks_file: String,
-    /// The JWKS's URL (`https://...`).
-    pub jwks_url: String,
-    /// The required `iss`.
-    pub issuer: String,
-    /// The required `aud`.
-    pub audience: String,
-    /// The claim that names the client (`sub` when the token lacks it).
-    pub client_claim: String,
-    /// The claim that lists the companies (an array of codes, or `all`).
-    pub companies_claim: String,
-    /// Leeway on `exp` and `nbf`, in seconds.
-    pub leeway_secs: u64,
-    /// Shortest time between two fetches of the JWKS for an unknown `kid`.
-    pub refresh_interval_secs: u64,
-    /// Longest time a fetch of the JWKS may take, in milliseconds.
-    pub fetch_timeout_ms: u64,
-}
-
-/// When a lookup's answer may leave (see `customer_application::audit::AuditMode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub enum AuditModeSetting {
-    /// After its audit record is committed.
-    Sync,
-    /// At once; the record is queued.
-    Async,
-    /// No audit trail at all: for measuring what the trail costs, and for development;
-    /// refused when `APP_ENV` is `production`.
-    Off,
+    /// The credential check: `auth.key_cache_ttl_secs`, how long a verified API key is
+    /// trusted without reading it again (the longest a revocation or an expiry takes to
+    /// apply).
+    pub authenticator: AuthenticatorSettings,
+    /// The rate limit of callers that have none of their own.
+    pub default_rate_limit: RateLimit,
+    /// Failed authentications allowed per client IP address.
+    pub failed_auth_rate_limit: RateLimit,
+    /// The load balancers' addresses: from these peers the client's address is read
+    /// from `X-Forwarded-For`. Empty: the peer is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How often the warning that authentication is off is repeated (at least a second;
+    /// `auth.disabled_warning_interval_secs`).
+    pub disabled_warning_interval: Duration,
+    /// `[auth.jwt]`, when `auth.jwt.enabled`: bearer tokens of the identity provider.
+    pub jwt: Option<JwtSettings>,
 }
 
 /// The `[audit]` section (see `config/default.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct AuditSettings {
-    /// `sync` or `async`.
-    pub mode: AuditModeSetting,
+    /// The writer of the trail (`audit.mode`, `audit.batch_size`, `audit.writers`,
+    /// `audit.queue_capacity`); `None` when `audit.mode` is `off`: no trail at all, for
+    /// measuring what the trail costs and for development (refused when `APP_ENV` is
+    /// `production`).
+    pub trail: Option<AuditWriterSettings>,
     /// The key of the searched values' HMAC; empty: a random key kept in the database.
     pub hmac_key: String,
-    /// The most records written by one statement.
-    pub batch_size: usize,
-    /// The most inserts under way at once (each on a connection of its own).
-    pub writers: usize,
-    /// The most records waiting to be written.
-    pub queue_capacity: usize,
+}
+
+impl Settings {
+    /// What `/health/ready` checks, and for how long.
+    pub fn readiness(&self) -> ReadinessSettings {
+        ReadinessSettings {
+            timeout: self.server.readiness_timeout,
+            reuse_for: self.server.readiness_cache,
+            authenticates: self.auth.mode == AuthMode::Required,
+            audits: self.audit.trail.is_some(),
+        }
+    }
 }
 
 // The enumerated settings are read from strings by hand: the `config` crate's own
@@ -311,21 +217,6 @@ impl TryFrom<String> for AuthMode {
         one_of(
             &value,
             &[("required", Self::Required), ("disabled", Self::Disabled)],
-        )
-    }
-}
-
-impl TryFrom<String> for AuditModeSetting {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        one_of(
-            &value,
-            &[
-                ("sync", Self::Sync),
-                ("async", Self::Async),
-                ("off", Self::Off),
-            ],
         )
     }
 }
@@ -412,12 +303,11 @@ impl Settings {
 
     /// The built-in defaults alone: no files, no environment.
     pub fn defaults() -> Result<Self, SettingsError> {
-        let settings: Self = Config::builder()
+        let raw: RawSettings = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
             .build()?
             .try_deserialize()?;
-        settings.check()?;
-        Ok(settings)
+        Self::try_from(raw)
     }
 
     fn load_from(
@@ -447,157 +337,286 @@ impl Settings {
         if let Some(url) = database_url {
             builder = builder.set_override("database.url", url)?;
         }
-        let settings: Self = builder.build()?.try_deserialize()?;
-        settings.check()?;
+        let raw: RawSettings = builder.build()?.try_deserialize()?;
+        let settings = Self::try_from(raw)?;
         if environment == Some("production") && settings.auth.mode == AuthMode::Disabled {
-            return Err(SettingsError::Invalid {
-                key: "auth.mode",
-                reason: "authentication cannot be disabled in production".to_owned(),
-            });
+            return Err(invalid(
+                "auth.mode",
+                "authentication cannot be disabled in production",
+            ));
         }
-        if environment == Some("production") && settings.audit.mode == AuditModeSetting::Off {
-            return Err(SettingsError::Invalid {
-                key: "audit.mode",
-                reason: "the audit trail cannot be turned off in production".to_owned(),
-            });
+        if environment == Some("production") && settings.audit.trail.is_none() {
+            return Err(invalid(
+                "audit.mode",
+                "the audit trail cannot be turned off in production",
+            ));
         }
         Ok(settings)
     }
+}
 
-    fn check(&self) -> Result<(), SettingsError> {
-        let invalid = |key, reason: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                reason: reason.to_owned(),
-            })
-        };
-        if self.server.host.trim().is_empty() {
-            return invalid("server.host", "must not be empty");
+/// The checks and conversions of every section, each error naming its key.
+impl TryFrom<RawSettings> for Settings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawSettings) -> Result<Self, SettingsError> {
+        let server = ServerSettings::try_from(raw.server)?;
+        let database = DatabaseSettings::try_from(raw.database)?;
+        check_log_level(&raw.log.level)?;
+        let auth = AuthSettings::try_from(raw.auth)?;
+        let audit = AuditSettings::try_from(raw.audit)?;
+        Ok(Self {
+            server,
+            database,
+            log: raw.log,
+            auth,
+            audit,
+        })
+    }
+}
+
+impl TryFrom<RawServer> for ServerSettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawServer) -> Result<Self, SettingsError> {
+        if raw.host.trim().is_empty() {
+            return Err(invalid("server.host", "must not be empty"));
         }
         // Past actix's own limit on the request head, a longer query could not be
         // answered with a problem document.
-        if !(1..=16_384).contains(&self.server.max_query_length) {
-            return invalid("server.max_query_length", "must be between 1 and 16384");
-        }
-        if self.database.max_connections == 0 {
-            return invalid("database.max_connections", "must be at least 1");
-        }
-        for (key, value) in [
-            (
-                "server.readiness_timeout_ms",
-                self.server.readiness_timeout_ms,
-            ),
-            ("database.wait_timeout_ms", self.database.wait_timeout_ms),
-            (
-                "database.create_timeout_ms",
-                self.database.create_timeout_ms,
-            ),
-            (
-                "database.recycle_timeout_ms",
-                self.database.recycle_timeout_ms,
-            ),
-            (
-                "database.statement_timeout_ms",
-                self.database.statement_timeout_ms,
-            ),
-            ("server.request_timeout_ms", self.server.request_timeout_ms),
-            (
-                "database.tcp_keepalive_secs",
-                self.database.tcp_keepalive_secs,
-            ),
-            (
-                "database.tcp_user_timeout_ms",
-                self.database.tcp_user_timeout_ms,
-            ),
-            (
-                "database.replica_check_interval_ms",
-                self.database.replica_check_interval_ms,
-            ),
-            (
-                "database.max_replica_lag_ms",
-                self.database.max_replica_lag_ms,
-            ),
-        ] {
-            if value == 0 {
-                return invalid(key, "must be greater than 0");
-            }
-        }
-        let url = self.database_url()?;
-        let min_sslmode = self.database.min_sslmode()?;
-        database_tls::check("database.url", &url, min_sslmode)?;
-        for replica in self.replica_urls()? {
-            database_tls::check("database.replica_urls", &replica, min_sslmode)?;
-        }
-        check_log_level(&self.log.level)?;
-        self.auth.default_rate_limit()?;
-        self.auth.failed_auth_rate_limit()?;
-        self.auth.trusted_proxies()?;
-        if self.auth.key_cache_ttl_secs == 0 {
-            return invalid("auth.key_cache_ttl_secs", "must be greater than 0");
-        }
-        let jwt = &self.auth.jwt;
-        if jwt.enabled {
-            if jwt.jwks_file.is_empty() == jwt.jwks_url.is_empty() {
-                return invalid(
-                    "auth.jwt.jwks_file",
-                    "exactly one of auth.jwt.jwks_file and auth.jwt.jwks_url must be set",
-                );
-            }
-            for (key, value) in [
-                ("auth.jwt.issuer", &jwt.issuer),
-                ("auth.jwt.audience", &jwt.audience),
-                ("auth.jwt.client_claim", &jwt.client_claim),
-                ("auth.jwt.companies_claim", &jwt.companies_claim),
-            ] {
-                if value.trim().is_empty() {
-                    return invalid(key, "must be set when auth.jwt.enabled is true");
-                }
-            }
-        }
-        if self.audit.batch_size == 0 {
-            return invalid("audit.batch_size", "must be at least 1");
-        }
-        if self.audit.writers == 0 {
-            return invalid("audit.writers", "must be at least 1");
-        }
-        if self.audit.queue_capacity == 0 {
-            return invalid("audit.queue_capacity", "must be at least 1");
-        }
-        Ok(())
-    }
-
-    /// The read replicas' URLs, parsed: each `postgres://`, and a PostgreSQL primary.
-    pub fn replica_urls(&self) -> Result<Vec<DatabaseUrl>, SettingsError> {
-        let invalid = |reason: String| SettingsError::Invalid {
-            key: "database.replica_urls",
-            reason,
-        };
-        if self.database.replica_urls.is_empty() {
-            return Ok(Vec::new());
-        }
-        if !matches!(self.database_url()?, DatabaseUrl::Postgres(_)) {
+        if !(1..=16_384).contains(&raw.max_query_length) {
             return Err(invalid(
-                "read replicas need a PostgreSQL primary (database.url is SQLite)".to_owned(),
+                "server.max_query_length",
+                "must be between 1 and 16384",
             ));
         }
-        self.database
-            .replica_urls
-            .iter()
-            .map(|url| match DatabaseUrl::parse(url) {
-                Ok(parsed @ DatabaseUrl::Postgres(_)) => Ok(parsed),
-                Ok(other) => Err(invalid(format!("{other} is not a postgres:// URL"))),
-                Err(error) => Err(invalid(error.to_string())),
-            })
-            .collect()
-    }
-
-    /// The database URL, parsed.
-    pub fn database_url(&self) -> Result<DatabaseUrl, SettingsError> {
-        DatabaseUrl::parse(&self.database.url).map_err(|error| SettingsError::Invalid {
-            key: "database.url",
-            reason: error.to_string(),
+        let workers = if raw.workers > 0 {
+            raw.workers
+        } else {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        };
+        Ok(Self {
+            host: raw.host,
+            port: raw.port,
+            workers,
+            shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
+            max_query_length: raw.max_query_length,
+            keep_alive: Duration::from_secs(raw.keep_alive_secs),
+            client_request_timeout: Duration::from_millis(raw.client_request_timeout_ms),
+            drain_delay: Duration::from_millis(raw.drain_delay_ms),
+            readiness_timeout: positive_ms(
+                "server.readiness_timeout_ms",
+                raw.readiness_timeout_ms,
+            )?,
+            readiness_cache: Duration::from_millis(raw.readiness_cache_ms),
+            request_timeout: positive_ms("server.request_timeout_ms", raw.request_timeout_ms)?,
+            admin_port: raw.admin_port,
         })
     }
+}
+
+impl TryFrom<RawDatabase> for DatabaseSettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawDatabase) -> Result<Self, SettingsError> {
+        if raw.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        let wait_timeout = positive_ms("database.wait_timeout_ms", raw.wait_timeout_ms)?;
+        let create_timeout = positive_ms("database.create_timeout_ms", raw.create_timeout_ms)?;
+        let pool = PoolSettings {
+            max_size: raw.max_connections,
+            threads: 1,
+            wait_timeout,
+            create_timeout,
+            recycle_timeout: positive_ms("database.recycle_timeout_ms", raw.recycle_timeout_ms)?,
+            statement_timeout: positive_ms(
+                "database.statement_timeout_ms",
+                raw.statement_timeout_ms,
+            )?,
+            tcp_keepalive: positive_secs("database.tcp_keepalive_secs", raw.tcp_keepalive_secs)?,
+            tcp_user_timeout: positive_ms("database.tcp_user_timeout_ms", raw.tcp_user_timeout_ms)?,
+            ..PoolSettings::default()
+        };
+        let check_interval = positive_ms(
+            "database.replica_check_interval_ms",
+            raw.replica_check_interval_ms,
+        )?;
+        let replicas = ReplicaSettings {
+            check_interval,
+            // A check that takes longer than the interval, or than opening a connection
+            // may, finds the replica out of reach.
+            check_timeout: check_interval.min(create_timeout),
+            max_lag: positive_ms("database.max_replica_lag_ms", raw.max_replica_lag_ms)?,
+            fallback: match raw.replica_fallback {
+                RawReplicaFallback::Primary => ReplicaFallback::Primary,
+                RawReplicaFallback::Unavailable => ReplicaFallback::Unavailable,
+            },
+        };
+        let url = DatabaseUrl::parse(&raw.url).map_err(|error| SettingsError::Invalid {
+            key: "database.url",
+            reason: error.to_string(),
+        })?;
+        let min_sslmode = database_tls::min_sslmode(&raw.min_sslmode)?;
+        database_tls::check("database.url", &url, min_sslmode)?;
+        let replica_urls = replica_urls(&url, &raw.replica_urls)?;
+        for replica in &replica_urls {
+            database_tls::check("database.replica_urls", replica, min_sslmode)?;
+        }
+        Ok(Self {
+            url,
+            migrate_on_start: raw.migrate_on_start,
+            seed_demo_when_empty: raw.seed_demo_when_empty,
+            pool,
+            reference_ttl: Duration::from_secs(raw.reference_cache_ttl_secs),
+            min_sslmode,
+            replica_urls,
+            replicas,
+        })
+    }
+}
+
+/// The read replicas' URLs, parsed: each `postgres://`, of a PostgreSQL `primary`.
+fn replica_urls(primary: &DatabaseUrl, urls: &[String]) -> Result<Vec<DatabaseUrl>, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid {
+        key: "database.replica_urls",
+        reason,
+    };
+    if urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !matches!(primary, DatabaseUrl::Postgres(_)) {
+        return Err(invalid(
+            "read replicas need a PostgreSQL primary (database.url is SQLite)".to_owned(),
+        ));
+    }
+    urls.iter()
+        .map(|url| match DatabaseUrl::parse(url) {
+            Ok(parsed @ DatabaseUrl::Postgres(_)) => Ok(parsed),
+            Ok(other) => Err(invalid(format!("{other} is not a postgres:// URL"))),
+            Err(error) => Err(invalid(error.to_string())),
+        })
+        .collect()
+}
+
+impl TryFrom<RawAuth> for AuthSettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawAuth) -> Result<Self, SettingsError> {
+        let default_rate_limit = rate_limit("auth.default_rate_limit", &raw.default_rate_limit)?;
+        let failed_auth_rate_limit =
+            rate_limit("auth.failed_auth_rate_limit", &raw.failed_auth_rate_limit)?;
+        let trusted_proxies = trusted_proxies(&raw.trusted_proxies)?;
+        let key_cache_ttl = positive_secs("auth.key_cache_ttl_secs", raw.key_cache_ttl_secs)?;
+        let jwt = if raw.jwt.enabled {
+            Some(jwt_settings(raw.jwt)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            mode: raw.mode,
+            authenticator: AuthenticatorSettings {
+                key_cache_ttl,
+                ..AuthenticatorSettings::default()
+            },
+            default_rate_limit,
+            failed_auth_rate_limit,
+            trusted_proxies,
+            disabled_warning_interval: Duration::from_secs(
+                raw.disabled_warning_interval_secs.max(1),
+            ),
+            jwt,
+        })
+    }
+}
+
+/// `[auth.jwt]` of an enabled verifier, checked.
+fn jwt_settings(raw: RawJwt) -> Result<JwtSettings, SettingsError> {
+    let jwks = match (raw.jwks_file.is_empty(), raw.jwks_url.is_empty()) {
+        (false, true) => JwksSource::File(raw.jwks_file.into()),
+        (true, false) => JwksSource::Url(raw.jwks_url),
+        _ => {
+            return Err(invalid(
+                "auth.jwt.jwks_file",
+                "exactly one of auth.jwt.jwks_file and auth.jwt.jwks_url must be set",
+            ));
+        }
+    };
+    for (key, value) in [
+        ("auth.jwt.issuer", &raw.issuer),
+        ("auth.jwt.audience", &raw.audience),
+        ("auth.jwt.client_claim", &raw.client_claim),
+        ("auth.jwt.companies_claim", &raw.companies_claim),
+    ] {
+        if value.trim().is_empty() {
+            return Err(invalid(key, "must be set when auth.jwt.enabled is true"));
+        }
+    }
+    Ok(JwtSettings {
+        jwks,
+        issuer: raw.issuer,
+        audience: raw.audience,
+        client_claim: raw.client_claim,
+        companies_claim: raw.companies_claim,
+        leeway: Duration::from_secs(raw.leeway_secs),
+        refresh_interval: Duration::from_secs(raw.refresh_interval_secs),
+        fetch_timeout: Duration::from_millis(raw.fetch_timeout_ms),
+    })
+}
+
+impl TryFrom<RawAudit> for AuditSettings {
+    type Error = SettingsError;
+
+    fn try_from(raw: RawAudit) -> Result<Self, SettingsError> {
+        for (key, value) in [
+            ("audit.batch_size", raw.batch_size),
+            ("audit.writers", raw.writers),
+            ("audit.queue_capacity", raw.queue_capacity),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        let mode = match raw.mode {
+            RawAuditMode::Sync => Some(AuditMode::Sync),
+            RawAuditMode::Async => Some(AuditMode::Async),
+            RawAuditMode::Off => None,
+        };
+        Ok(Self {
+            trail: mode.map(|mode| AuditWriterSettings {
+                mode,
+                batch_size: raw.batch_size,
+                writers: raw.writers,
+                queue_capacity: raw.queue_capacity,
+                ..AuditWriterSettings::default()
+            }),
+            hmac_key: raw.hmac_key,
+        })
+    }
+}
+
+/// `key` is invalid for `reason`.
+fn invalid(key: &'static str, reason: &str) -> SettingsError {
+    SettingsError::Invalid {
+        key,
+        reason: reason.to_owned(),
+    }
+}
+
+/// `value` milliseconds of the setting `key`, which must be more than none.
+fn positive_ms(key: &'static str, value: u64) -> Result<Duration, SettingsError> {
+    if value == 0 {
+        return Err(invalid(key, "must be greater than 0"));
+    }
+    Ok(Duration::from_millis(value))
+}
+
+/// `value` seconds of the setting `key`, which must be more than none.
+fn positive_secs(key: &'static str, value: u64) -> Result<Duration, SettingsError> {
+    if value == 0 {
+        return Err(invalid(key, "must be greater than 0"));
+    }
+    Ok(Duration::from_secs(value))
 }
 
 /// A tracing filter of levels or `TARGET=LEVEL` directives.
@@ -629,33 +648,6 @@ fn check_log_level(level: &str) -> Result<(), SettingsError> {
     Ok(())
 }
 
-impl AuthSettings {
-    /// The rate limit of callers without their own.
-    pub fn default_rate_limit(&self) -> Result<RateLimit, SettingsError> {
-        rate_limit("auth.default_rate_limit", &self.default_rate_limit)
-    }
-
-    /// The failed authentications allowed per client IP address.
-    pub fn failed_auth_rate_limit(&self) -> Result<RateLimit, SettingsError> {
-        rate_limit("auth.failed_auth_rate_limit", &self.failed_auth_rate_limit)
-    }
-
-    /// The addresses of `trusted_proxies`.
-    pub fn trusted_proxies(&self) -> Result<Vec<IpAddr>, SettingsError> {
-        self.trusted_proxies
-            .split(',')
-            .map(str::trim)
-            .filter(|address| !address.is_empty())
-            .map(|address| {
-                address.parse().map_err(|_| SettingsError::Invalid {
-                    key: "auth.trusted_proxies",
-                    reason: format!("`{address}` is not an IP address"),
-                })
-            })
-            .collect()
-    }
-}
-
 fn rate_limit(key: &'static str, value: &str) -> Result<RateLimit, SettingsError> {
     RateLimit::parse(value).map_err(|error| SettingsError::Invalid {
         key,
@@ -663,44 +655,21 @@ fn rate_limit(key: &'static str, value: &str) -> Result<RateLimit, SettingsError
     })
 }
 
-impl DatabaseSettings {
-    /// The pool settings these give, for a pool that `threads` workers share.
-    pub fn pool(&self, threads: usize) -> PoolSettings {
-        PoolSettings {
-            max_size: self.max_connections,
-            threads,
-            wait_timeout: Duration::from_millis(self.wait_timeout_ms),
-            create_timeout: Duration::from_millis(self.create_timeout_ms),
-            recycle_timeout: Duration::from_millis(self.recycle_timeout_ms),
-            statement_timeout: Duration::from_millis(self.statement_timeout_ms),
-            tcp_keepalive: Duration::from_secs(self.tcp_keepalive_secs),
-            tcp_user_timeout: Duration::from_millis(self.tcp_user_timeout_ms),
-            ..PoolSettings::default()
-        }
-    }
-
-    /// How read replicas are checked and used.
-    pub fn replicas(&self) -> ReplicaSettings {
-        let check_interval = Duration::from_millis(self.replica_check_interval_ms);
-        ReplicaSettings {
-            check_interval,
-            // A check that takes longer than the interval, or than opening a connection
-            // may, finds the replica out of reach.
-            check_timeout: check_interval.min(Duration::from_millis(self.create_timeout_ms)),
-            max_lag: Duration::from_millis(self.max_replica_lag_ms),
-            fallback: match self.replica_fallback {
-                ReplicaFallbackSetting::Primary => ReplicaFallback::Primary,
-                ReplicaFallbackSetting::Unavailable => ReplicaFallback::Unavailable,
-            },
-        }
-    }
-
-    /// How long reference data is cached.
-    pub fn reference_ttl(&self) -> Duration {
-        Duration::from_secs(self.reference_cache_ttl_secs)
-    }
+/// The addresses of `auth.trusted_proxies`: comma-separated, spaces allowed.
+fn trusted_proxies(text: &str) -> Result<Vec<IpAddr>, SettingsError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|address| !address.is_empty())
+        .map(|address| {
+            address.parse().map_err(|_| SettingsError::Invalid {
+                key: "auth.trusted_proxies",
+                reason: format!("`{address}` is not an IP address"),
+            })
+        })
+        .collect()
 }
 
 mod database_tls;
+mod raw;
 #[cfg(test)]
 mod tests;

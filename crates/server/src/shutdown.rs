@@ -112,8 +112,8 @@ impl Drain {
             draining,
             live: LiveConnections::default(),
             listener,
-            delay: Duration::from_millis(settings.drain_delay_ms),
-            grace: Duration::from_secs(settings.shutdown_grace_secs),
+            delay: settings.drain_delay,
+            grace: settings.shutdown_grace,
         }
     }
 }

@@ -302,7 +302,7 @@ fn revoked_text(target: &str, revoked: &[ApiKeyId], settings: &Settings) -> Stri
         "{what}\nRunning instances of the service stop accepting {} within {} s \
          (auth.key_cache_ttl_secs).\n",
         if revoked.len() == 1 { "it" } else { "them" },
-        settings.auth.key_cache_ttl_secs,
+        settings.auth.authenticator.key_cache_ttl.as_secs(),
     )
 }
 

@@ -49,7 +49,7 @@ pub enum CliError {
 
 /// Applies pending migrations to the configured database, then opens it for one command.
 async fn open_database(settings: &Settings) -> Result<Database, CliError> {
-    let url = settings.database_url()?;
+    let url = settings.database.url.clone();
     run_migrations(&url).await?;
     Ok(Database::connect(&url, &settings.database.pool(1))?)
 }

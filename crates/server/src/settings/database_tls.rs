@@ -3,19 +3,16 @@
 
 use customer_infrastructure::{DatabaseUrl, SslMode};
 
-use super::{DatabaseSettings, SettingsError};
+use super::SettingsError;
 
-impl DatabaseSettings {
-    /// `min_sslmode`, read.
-    pub fn min_sslmode(&self) -> Result<SslMode, SettingsError> {
-        SslMode::parse(self.min_sslmode.trim()).ok_or_else(|| SettingsError::Invalid {
-            key: "database.min_sslmode",
-            reason: format!(
-                "{:?} is not a mode: use disable, prefer, require, verify-ca or verify-full",
-                self.min_sslmode
-            ),
-        })
-    }
+/// `database.min_sslmode`, read from `text`.
+pub(super) fn min_sslmode(text: &str) -> Result<SslMode, SettingsError> {
+    SslMode::parse(text.trim()).ok_or_else(|| SettingsError::Invalid {
+        key: "database.min_sslmode",
+        reason: format!(
+            "{text:?} is not a mode: use disable, prefer, require, verify-ca or verify-full"
+        ),
+    })
 }
 
 /// Checks the TLS of the database URL of the setting `key`: its parameters can be used

@@ -27,7 +27,10 @@ fn built_in_defaults_need_no_files() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults load");
     assert_eq!(settings.server.port, 8080);
     assert_eq!(settings.server.host, "127.0.0.1");
-    assert_eq!(settings.database.url, "sqlite://data/customers.db");
+    assert_eq!(
+        settings.database.url,
+        DatabaseUrl::Sqlite("data/customers.db".into())
+    );
     assert_eq!(settings.log.format, LogFormat::Text);
 }
 
@@ -53,7 +56,10 @@ fn database_url_overrides_everything() {
         &[("APP__DATABASE__URL", "x.db")],
     )
     .expect("loads");
-    assert_eq!(settings.database.url, "postgres://u@h/db");
+    assert_eq!(
+        settings.database.url,
+        DatabaseUrl::Postgres("postgres://u@h/db".to_owned())
+    );
 }
 
 #[test]
@@ -143,7 +149,10 @@ fn a_value_outside_an_enumerated_setting_names_the_key_and_the_accepted_values()
     )
     .expect("accepted values load, in any case");
     assert_eq!(settings.log.format, LogFormat::Json);
-    assert_eq!(settings.audit.mode, AuditModeSetting::Async);
+    assert_eq!(
+        settings.audit.trail.map(|trail| trail.mode),
+        Some(AuditMode::Async)
+    );
 }
 
 #[test]
@@ -179,7 +188,7 @@ fn invalid_settings_are_named() {
     .expect_err("must fail");
     assert!(error.to_string().contains("audit.writers"), "{error}");
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
-    assert_eq!(settings.audit.writers, 2);
+    assert_eq!(settings.audit.trail.map(|trail| trail.writers), Some(2));
 }
 
 #[test]
@@ -285,8 +294,11 @@ fn an_invalid_log_filter_stops_start_up_naming_log_level() {
 fn authentication_is_required_by_default_and_cannot_be_off_in_production() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
     assert_eq!(settings.auth.mode, AuthMode::Required);
-    assert_eq!(settings.audit.mode, AuditModeSetting::Sync);
-    assert!(settings.auth.key_cache_ttl_secs <= 30);
+    assert_eq!(
+        settings.audit.trail.map(|trail| trail.mode),
+        Some(AuditMode::Sync)
+    );
+    assert!(settings.auth.authenticator.key_cache_ttl <= Duration::from_secs(30));
     let off = [("APP__AUTH__MODE", "disabled")];
     let settings = load(Path::new("/nonexistent"), None, None, &off).expect("explicit");
     assert_eq!(settings.auth.mode, AuthMode::Disabled);
@@ -334,7 +346,7 @@ fn trusted_proxies_are_ip_addresses() {
     )
     .expect("addresses load");
     assert_eq!(
-        settings.auth.trusted_proxies().expect("addresses"),
+        settings.auth.trusted_proxies,
         vec![
             "10.0.0.5".parse::<IpAddr>().expect("an address"),
             "::1".parse().expect("an address")
@@ -375,7 +387,7 @@ fn every_shipped_configuration_file_loads() {
         let settings = load(&folder, Some(name), None, &[])
             .unwrap_or_else(|error| panic!("config/{name}.toml: {error}"));
         if name == "production" {
-            assert_eq!(settings.server.drain_delay_ms, 5000);
+            assert_eq!(settings.server.drain_delay, Duration::from_secs(5));
             assert_eq!(settings.log.format, LogFormat::Json);
             assert_eq!(settings.server.host, "0.0.0.0");
             assert!(!settings.database.seed_demo_when_empty);
@@ -386,9 +398,9 @@ fn every_shipped_configuration_file_loads() {
 #[test]
 fn drain_and_readiness_settings_have_defaults_and_are_checked() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults load");
-    assert_eq!(settings.server.drain_delay_ms, 1000);
-    assert_eq!(settings.server.readiness_timeout_ms, 1000);
-    assert_eq!(settings.server.readiness_cache_ms, 1000);
+    assert_eq!(settings.server.drain_delay, Duration::from_secs(1));
+    assert_eq!(settings.server.readiness_timeout, Duration::from_secs(1));
+    assert_eq!(settings.server.readiness_cache, Duration::from_secs(1));
     let settings = load(
         Path::new("/nonexistent"),
         None,
@@ -399,8 +411,8 @@ fn drain_and_readiness_settings_have_defaults_and_are_checked() {
         ],
     )
     .expect("no drain delay and no reuse are allowed");
-    assert_eq!(settings.server.drain_delay_ms, 0);
-    assert_eq!(settings.server.readiness_cache_ms, 0);
+    assert_eq!(settings.server.drain_delay, Duration::ZERO);
+    assert_eq!(settings.server.readiness_cache, Duration::ZERO);
     let error = load(
         Path::new("/nonexistent"),
         None,
@@ -417,7 +429,7 @@ fn drain_and_readiness_settings_have_defaults_and_are_checked() {
 #[test]
 fn deadlines_and_socket_timeouts_have_defaults_and_must_be_positive() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults load");
-    assert_eq!(settings.server.request_timeout(), Duration::from_secs(3));
+    assert_eq!(settings.server.request_timeout, Duration::from_secs(3));
     let pool = settings.database.pool(1);
     assert_eq!(pool.tcp_keepalive, Duration::from_secs(10));
     assert_eq!(pool.tcp_user_timeout, Duration::from_secs(10));
@@ -428,10 +440,7 @@ fn deadlines_and_socket_timeouts_have_defaults_and_must_be_positive() {
         &[("APP__SERVER__REQUEST_TIMEOUT_MS", "750")],
     )
     .expect("loads");
-    assert_eq!(
-        settings.server.request_timeout(),
-        Duration::from_millis(750)
-    );
+    assert_eq!(settings.server.request_timeout, Duration::from_millis(750));
     for key in [
         "server.request_timeout_ms",
         "database.tcp_keepalive_secs",
@@ -447,7 +456,7 @@ fn deadlines_and_socket_timeouts_have_defaults_and_must_be_positive() {
 #[test]
 fn the_weakest_sslmode_is_disable_by_default_and_verify_full_in_production() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
-    assert_eq!(settings.database.min_sslmode().ok(), Some(SslMode::Disable));
+    assert_eq!(settings.database.min_sslmode, SslMode::Disable);
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
     let remote_plain = "postgres://app:secret@db.example:5432/customers";
     let local_plain = "postgres://app:secret@127.0.0.1:5432/customers";
@@ -469,10 +478,7 @@ fn the_weakest_sslmode_is_disable_by_default_and_verify_full_in_production() {
     }
     let verified = format!("{remote_plain}?sslmode=verify-full");
     let settings = load(&folder, Some("production"), Some(&verified), &[]).expect("verified");
-    assert_eq!(
-        settings.database.min_sslmode().ok(),
-        Some(SslMode::VerifyFull)
-    );
+    assert_eq!(settings.database.min_sslmode, SslMode::VerifyFull);
     // `require` with a CA of one's own is verify-ca, which passes a minimum of verify-ca.
     let folder_ca = tempfile::tempdir().expect("a folder");
     let ca = folder_ca.path().join("ca.pem");
@@ -543,11 +549,12 @@ fn replica_urls_come_comma_separated_from_the_environment() {
     assert_eq!(
         settings.database.replica_urls,
         [
-            "postgres://app@r1/db",
-            "postgres://app@r2:5433,r3:5434/db?target_session_attrs=any"
+            DatabaseUrl::Postgres("postgres://app@r1/db".to_owned()),
+            DatabaseUrl::Postgres(
+                "postgres://app@r2:5433,r3:5434/db?target_session_attrs=any".to_owned()
+            )
         ]
     );
-    assert_eq!(settings.replica_urls().map(|urls| urls.len()).ok(), Some(2));
     // A value that looks like a number stays as written: no list parsing of every variable.
     let settings = load(
         Path::new("/nonexistent"),
@@ -584,7 +591,7 @@ fn replica_urls_come_as_a_list_from_a_file() {
 fn replica_settings_have_defaults_and_are_checked() {
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
     assert!(settings.database.replica_urls.is_empty());
-    let replicas = settings.database.replicas();
+    let replicas = settings.database.replicas;
     assert_eq!(replicas.check_interval, Duration::from_secs(1));
     assert_eq!(replicas.max_lag, Duration::from_secs(5));
     assert_eq!(replicas.fallback, ReplicaFallback::Primary);
@@ -630,7 +637,7 @@ fn replica_settings_have_defaults_and_are_checked() {
     )
     .expect("loads");
     assert_eq!(
-        settings.database.replicas().fallback,
+        settings.database.replicas.fallback,
         ReplicaFallback::Unavailable
     );
 }
@@ -663,4 +670,78 @@ fn replica_urls_are_held_to_the_weakest_sslmode_like_the_primary() {
     )
     .expect("a verified replica is accepted");
     assert_eq!(settings.database.replica_urls.len(), 1);
+}
+
+// What loading converts the values into.
+
+#[test]
+fn loading_converts_the_values_into_the_types_they_configure() {
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert!(settings.server.workers >= 1, "0 is one worker per CPU core");
+    assert_eq!(settings.server.shutdown_grace, Duration::from_secs(30));
+    assert_eq!(settings.database.pool.max_size, 16);
+    assert_eq!(settings.database.pool(3).threads, 3);
+    assert_eq!(settings.database.reference_ttl, Duration::from_secs(300));
+    assert_eq!(
+        settings.auth.default_rate_limit,
+        RateLimit::parse("100/s").expect("a rate limit")
+    );
+    assert!(settings.auth.trusted_proxies.is_empty());
+    assert!(settings.auth.jwt.is_none(), "off by default");
+    let trail = settings.audit.trail.expect("on by default");
+    assert_eq!(
+        (trail.batch_size, trail.writers, trail.queue_capacity),
+        (512, 2, 10_000)
+    );
+    let readiness = settings.readiness();
+    assert!(readiness.authenticates && readiness.audits);
+    let settings = load(
+        Path::new("/nonexistent"),
+        None,
+        None,
+        &[
+            ("APP__SERVER__WORKERS", "3"),
+            ("APP__AUDIT__MODE", "off"),
+            ("APP__AUTH__MODE", "disabled"),
+        ],
+    )
+    .expect("loads");
+    assert_eq!(settings.server.workers, 3);
+    assert!(settings.audit.trail.is_none());
+    let readiness = settings.readiness();
+    assert!(!readiness.authenticates && !readiness.audits);
+}
+
+#[test]
+fn an_enabled_jwt_section_becomes_the_verifiers_settings() {
+    let jwt = |source: (&str, &str)| {
+        load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[
+                ("APP__AUTH__JWT__ENABLED", "true"),
+                source,
+                ("APP__AUTH__JWT__ISSUER", "https://idp.example"),
+                ("APP__AUTH__JWT__AUDIENCE", "customer-api"),
+                ("APP__AUTH__JWT__FETCH_TIMEOUT_MS", "1500"),
+            ],
+        )
+        .expect("loads")
+        .auth
+        .jwt
+        .expect("enabled")
+    };
+    let from_file = jwt(("APP__AUTH__JWT__JWKS_FILE", "/etc/jwks.json"));
+    assert_eq!(from_file.jwks, JwksSource::File("/etc/jwks.json".into()));
+    assert_eq!(from_file.issuer, "https://idp.example");
+    assert_eq!(from_file.audience, "customer-api");
+    assert_eq!(from_file.client_claim, "client_id");
+    assert_eq!(from_file.leeway, Duration::from_secs(30));
+    assert_eq!(from_file.fetch_timeout, Duration::from_millis(1500));
+    let from_url = jwt(("APP__AUTH__JWT__JWKS_URL", "https://idp.example/jwks"));
+    assert_eq!(
+        from_url.jwks,
+        JwksSource::Url("https://idp.example/jwks".to_owned())
+    );
 }

@@ -12,12 +12,12 @@ use crate::support::{
     UNCHECKABLE_KEY, add_client, assert_is_the_example, client, suite_tests, test_settings,
     url_string,
 };
-use customer_application::audit::CriteriaHasher;
+use customer_application::audit::{AuditMode, CriteriaHasher};
 use customer_domain::{
     ApiKey, AuditQuery, AuditTrail, ClientName, Criterion, CustomerId, Disclosure,
 };
 use customer_infrastructure::{DatabaseUrl, SqlAuditTrail};
-use customer_server::settings::{AuditModeSetting, AuthMode};
+use customer_server::settings::AuthMode;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -306,17 +306,22 @@ async fn refused_and_invalid_lookups_leave_no_record(backend: TestBackend) {
 
 /// Spawns a service over the demo data with the audit trail in `mode`, its inserts
 /// refused by the database.
-async fn service_with_an_unwritable_trail(backend: TestBackend, mode: AuditModeSetting) -> TestApp {
+async fn service_with_an_unwritable_trail(backend: TestBackend, mode: AuditMode) -> TestApp {
     let database = TestDatabase::with_demo_data(backend).await;
     let mut settings = test_settings(&url_string(database.url()));
-    settings.audit.mode = mode;
+    settings
+        .audit
+        .trail
+        .as_mut()
+        .expect("the trail is on by default")
+        .mode = mode;
     let app = TestApp::spawn_with(settings, Some(database)).await;
     refuse_audit_writes(app.database().expect("a database").url()).await;
     app
 }
 
 async fn in_sync_mode_no_customer_is_shown_without_its_record(backend: TestBackend) {
-    let app = service_with_an_unwritable_trail(backend, AuditModeSetting::Sync).await;
+    let app = service_with_an_unwritable_trail(backend, AuditMode::Sync).await;
     let key = app.key.clone().expect("the suite's key");
     for (request_id, query) in [
         ("unaudited-ar", EXAMPLE_QUERY.to_owned()),
@@ -358,7 +363,7 @@ async fn in_sync_mode_no_customer_is_shown_without_its_record(backend: TestBacke
 }
 
 async fn in_async_mode_the_answer_does_not_wait_for_the_record(backend: TestBackend) {
-    let app = service_with_an_unwritable_trail(backend, AuditModeSetting::Async).await;
+    let app = service_with_an_unwritable_trail(backend, AuditMode::Async).await;
     for _ in 0..3 {
         let started = Instant::now();
         let response = app.lookup(EXAMPLE_QUERY).await;

@@ -12,6 +12,7 @@ use crate::support::{
 };
 use chrono::Utc;
 use customer_application::ClientAdmin;
+use customer_identity::{JwksSource, JwtSettings};
 use customer_infrastructure::{DatabaseUrl, SqlClientRegistry};
 use customer_testkit::jwt::{TestIssuer, now};
 use reqwest::Method;
@@ -445,7 +446,7 @@ async fn an_expired_key_is_refused(backend: TestBackend) {
 async fn a_revoked_key_is_refused_once_the_key_cache_expires(backend: TestBackend) {
     const TTL: Duration = Duration::from_secs(1);
     let (database, url, mut settings) = database_and_settings(backend).await;
-    settings.auth.key_cache_ttl_secs = TTL.as_secs();
+    settings.auth.authenticator.key_cache_ttl = TTL;
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let key = add_client(&url, "revoked", "all", None).await;
     let cached_at = Instant::now();
@@ -500,7 +501,7 @@ async fn after_a_rotation_both_keys_work_until_the_grace_ends(backend: TestBacke
     const TTL: Duration = Duration::from_secs(1);
     const GRACE: Duration = Duration::from_secs(2);
     let (database, url, mut settings) = database_and_settings(backend).await;
-    settings.auth.key_cache_ttl_secs = TTL.as_secs();
+    settings.auth.authenticator.key_cache_ttl = TTL;
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let old = add_client(&url, "rotating", "all", None).await;
     // Cached before the rotation, as a busy client's key would be.
@@ -552,11 +553,11 @@ async fn after_a_rotation_both_keys_work_until_the_grace_ends(backend: TestBacke
 /// A service over the demo data accepting the tokens of `issuer`.
 async fn service_accepting_tokens_of(issuer: &TestIssuer, backend: TestBackend) -> TestApp {
     let (database, _url, mut settings) = database_and_settings(backend).await;
-    let jwt = &mut settings.auth.jwt;
-    jwt.enabled = true;
-    jwt.jwks_file = issuer.jwks_path().display().to_string();
-    TestIssuer::ISSUER.clone_into(&mut jwt.issuer);
-    TestIssuer::AUDIENCE.clone_into(&mut jwt.audience);
+    settings.auth.jwt = Some(JwtSettings::new(
+        JwksSource::File(issuer.jwks_path().to_owned()),
+        TestIssuer::ISSUER,
+        TestIssuer::AUDIENCE,
+    ));
     TestApp::spawn_with(settings, Some(database)).await
 }
 

@@ -24,8 +24,8 @@ async fn unreachable_database_gives_a_503_problem_with_retry_after(_backend: Tes
 
 async fn unreachable_database_gives_a_503(mode: AuthMode) {
     let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
-    settings.database.wait_timeout_ms = 1000;
-    settings.database.create_timeout_ms = 1000;
+    settings.database.pool.wait_timeout = Duration::from_secs(1);
+    settings.database.pool.create_timeout = Duration::from_secs(1);
     settings.auth.mode = mode;
     let app = TestApp::spawn_with(settings, None).await;
     for (lang, request_id) in [("ar", "down-1"), ("en", "down-2")] {
@@ -65,8 +65,8 @@ async fn silent_database_gives_a_503_within_the_pool_timeouts(_backend: TestBack
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
     let port = silent.local_addr().expect("an address").port();
     let mut settings = test_settings(&format!("postgres://postgres@127.0.0.1:{port}/none"));
-    settings.database.wait_timeout_ms = 1000;
-    settings.database.create_timeout_ms = 1000;
+    settings.database.pool.wait_timeout = Duration::from_secs(1);
+    settings.database.pool.create_timeout = Duration::from_secs(1);
     let app = TestApp::spawn_with(settings, None).await;
     for _ in 0..2 {
         let started = Instant::now();

@@ -65,8 +65,8 @@ async fn with_the_database_unreachable_ready_is_503_and_live_is_still_up(_backen
     let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
     settings.database.migrate_on_start = false;
     settings.database.seed_demo_when_empty = false;
-    settings.database.wait_timeout_ms = 1000;
-    settings.database.create_timeout_ms = 1000;
+    settings.database.pool.wait_timeout = Duration::from_secs(1);
+    settings.database.pool.create_timeout = Duration::from_secs(1);
     let app = TestApp::spawn_with(settings, None).await;
     for _ in 0..2 {
         let started = Instant::now();

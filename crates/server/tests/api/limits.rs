@@ -1,6 +1,8 @@
 //! `server.max_query_length`: a longer query string is a `400` problem (not a dropped
 //! connection); one at the limit is served.
 
+use std::time::Duration;
+
 use crate::support::{
     EXAMPLE_QUERY, EXAMPLE_RESPONSE, TestApp, TestBackend, TestDatabase, TestResponse, has_arabic,
     suite_tests, test_settings, url_string,
@@ -106,7 +108,7 @@ async fn the_limit_follows_the_setting(backend: TestBackend) {
 async fn a_request_head_not_sent_in_time_gets_an_empty_408(_backend: TestBackend) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
-    settings.server.client_request_timeout_ms = 300;
+    settings.server.client_request_timeout = Duration::from_millis(300);
     let app = TestApp::spawn_with(settings, None).await;
     let address = app.address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address)
@@ -117,13 +119,10 @@ async fn a_request_head_not_sent_in_time_gets_an_empty_408(_backend: TestBackend
         .await
         .expect("half a request head is sent");
     let mut answer = Vec::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut answer),
-    )
-    .await
-    .expect("the service answers and closes within the timeout")
-    .expect("the answer is read");
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the service answers and closes within the timeout")
+        .expect("the answer is read");
     let answer = String::from_utf8_lossy(&answer).to_lowercase();
     assert!(answer.starts_with("http/1.1 408"), "{answer}");
     assert!(answer.contains("content-length: 0\r\n"), "{answer}");

@@ -391,8 +391,8 @@ async fn database_statements_are_timed(backend: TestBackend) {
 async fn the_pool_is_reported(backend: TestBackend) {
     let database = TestDatabase::with_demo_data(backend).await;
     let mut settings = test_settings(&url_string(database.url()));
-    settings.database.max_connections = 3;
-    let max = to_u64(settings.database.max_connections);
+    settings.database.pool.max_size = 3;
+    let max = to_u64(settings.database.pool.max_size);
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let state = |samples: &[Sample], state: &str| {
         sample(samples, "db_pool_connections", &[("state", state)])

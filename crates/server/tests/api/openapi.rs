@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document served at `/openapi.json`, and real answers of the running
 //! service validated against the schemas of that served document (not a copy).
 
+use std::time::Duration;
+
 use crate::support::{
     EXAMPLE_QUERY, EXAMPLE_RESPONSE, LOOKUP_PATH, TestApp, TestBackend, TestResponse, add_client,
     keys_in_order, suite_tests, test_settings,
@@ -515,8 +517,8 @@ async fn every_problem_example_is_what_the_service_answers(backend: TestBackend)
     );
     let mut unreachable = test_settings("postgres://postgres@127.0.0.1:1/none");
     unreachable.auth.mode = AuthMode::Disabled;
-    unreachable.database.wait_timeout_ms = 1000;
-    unreachable.database.create_timeout_ms = 1000;
+    unreachable.database.pool.wait_timeout = Duration::from_secs(1);
+    unreachable.database.pool.create_timeout = Duration::from_secs(1);
     let down = TestApp::spawn_with(unreachable, None).await;
     let example = |status: &str, lang: &str| -> Value {
         let pointer = format!(
@@ -683,8 +685,8 @@ async fn problems_match_the_served_schema(backend: TestBackend) {
 /// answer, both as documented.
 async fn answers_while_the_database_is_unreachable_match_the_served_schema(_backend: TestBackend) {
     let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
-    settings.database.wait_timeout_ms = 1000;
-    settings.database.create_timeout_ms = 1000;
+    settings.database.pool.wait_timeout = Duration::from_secs(1);
+    settings.database.pool.create_timeout = Duration::from_secs(1);
     let app = TestApp::spawn_with(settings, None).await;
     let document = served_document(&app).await;
     for lang in ["ar", "en"] {

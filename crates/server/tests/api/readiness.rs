@@ -290,7 +290,7 @@ async fn a_revoked_grant_is_not_ready_naming_the_check(backend: TestBackend) {
     let database = TestDatabase::with_demo_data(backend).await;
     let role = RestrictedRole::create(database.url()).await;
     let mut settings = test_settings(&role.url);
-    settings.server.readiness_cache_ms = 100;
+    settings.server.readiness_cache = Duration::from_millis(100);
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let admin = app.database().expect("a database").url().clone();
     let ready = || app.get("/health/ready");
@@ -371,8 +371,8 @@ async fn a_locked_table_gives_a_prompt_503_and_concurrent_probes_share_one_check
 ) {
     let database = TestDatabase::with_demo_data(backend).await;
     let mut settings = test_settings(&url_string(database.url()));
-    settings.server.readiness_timeout_ms = 300;
-    settings.server.readiness_cache_ms = 2000;
+    settings.server.readiness_timeout = Duration::from_millis(300);
+    settings.server.readiness_cache = Duration::from_secs(2);
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let url = app.database().expect("a database").url().clone();
     let blocker = ReadBlocker::lock(&url).await;

@@ -2,11 +2,12 @@
 //! many failed authentications, what needs no credential, the refusals' metrics, the admin
 //! listener, and how the served document declares all of it.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 use crate::support::{
     EXAMPLE_QUERY, LOOKUP_PATH, TestApp, TestBackend, TestResponse, UNCHECKABLE_KEY, add_client,
-    assert_is_the_example, has_arabic, send, suite_tests,
+    assert_is_the_example, has_arabic, rate_limit, send, suite_tests,
 };
 use reqwest::Method;
 use serde_json::json;
@@ -90,7 +91,7 @@ async fn over_its_rate_limit_a_caller_gets_429_and_other_callers_do_not(backend:
 
 async fn failed_authentications_block_the_address_until_the_window_passes(backend: TestBackend) {
     let (database, _url, mut settings) = database_and_settings(backend).await;
-    "5/s".clone_into(&mut settings.auth.failed_auth_rate_limit);
+    settings.auth.failed_auth_rate_limit = rate_limit("5/s");
     let app = TestApp::spawn_with(settings, Some(database)).await;
     let good = app.key.clone().expect("the suite's key");
     let query = example_in_english();
@@ -125,9 +126,10 @@ async fn failed_authentications_block_the_address_until_the_window_passes(backen
 async fn behind_a_trusted_proxy_failures_count_against_the_forwarded_address(backend: TestBackend) {
     for trusted in [true, false] {
         let (database, _url, mut settings) = database_and_settings(backend).await;
-        "3/min".clone_into(&mut settings.auth.failed_auth_rate_limit);
+        settings.auth.failed_auth_rate_limit = rate_limit("3/min");
         if trusted {
-            "127.0.0.1, ::1".clone_into(&mut settings.auth.trusted_proxies);
+            settings.auth.trusted_proxies =
+                vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()];
         }
         let app = TestApp::spawn_with(settings, Some(database)).await;
         let good = bearer(&app.key.clone().expect("the suite's key"));

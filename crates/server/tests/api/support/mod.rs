@@ -6,6 +6,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use customer_domain::RateLimit;
 use customer_infrastructure::DatabaseUrl;
 use customer_server::settings::AuthMode;
 use customer_server::{Application, Settings};
@@ -65,14 +66,19 @@ pub fn test_settings(database_url: &str) -> Settings {
     "127.0.0.1".clone_into(&mut settings.server.host);
     settings.server.port = 0;
     settings.server.workers = 1;
-    settings.server.shutdown_grace_secs = 1;
-    database_url.clone_into(&mut settings.database.url);
+    settings.server.shutdown_grace = Duration::from_secs(1);
+    settings.database.url = DatabaseUrl::parse(database_url).expect("a database URL");
     settings.database.migrate_on_start = false;
     settings.database.seed_demo_when_empty = false;
-    settings.database.max_connections = 4;
+    settings.database.pool.max_size = 4;
     // Tests that count failed authentications set their own budget.
-    "1000/s".clone_into(&mut settings.auth.failed_auth_rate_limit);
+    settings.auth.failed_auth_rate_limit = rate_limit("1000/s");
     settings
+}
+
+/// The rate limit `text` (`N/s` or `N/min`).
+pub fn rate_limit(text: &str) -> RateLimit {
+    RateLimit::parse(text).expect("a rate limit")
 }
 
 /// An HTTP response, read whole.

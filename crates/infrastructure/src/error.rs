@@ -22,7 +22,7 @@ pub enum InfraError {
     /// A statement failed.
     #[error("database query failed: {0}")]
     Query(#[from] DieselError),
-    /// Applying the migrations failed.
+    /// Applying the migrations failed, or the task that applied them did not finish.
     #[error("database migration failed: {0}")]
     Migration(String),
     /// Stored data breaks an invariant the schema cannot express.
@@ -31,9 +31,6 @@ pub enum InfraError {
     /// A file or folder of the embedded database could not be prepared.
     #[error("cannot prepare the database file: {0}")]
     Io(#[from] std::io::Error),
-    /// A blocking task (migration) panicked or was cancelled.
-    #[error("a database task did not finish: {0}")]
-    Task(#[from] tokio::task::JoinError),
     /// The operating system gave no random bytes for a key to be made.
     #[error("no random bytes available: {0}")]
     Random(#[from] getrandom::Error),

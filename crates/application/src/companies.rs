@@ -178,7 +178,9 @@ fn parse_name(
 
 #[cfg(test)]
 mod tests {
-    use customer_domain::{CompanyId, MockCompanyRegistry, RepositoryError, Violation};
+    use customer_domain::{
+        CompanyId, FailureKind, MockCompanyRegistry, RepositoryError, Violation,
+    };
     use mockall::predicate::eq;
 
     use super::*;
@@ -333,14 +335,13 @@ mod tests {
         let mut registry = MockCompanyRegistry::new();
         registry
             .expect_list_companies()
-            .returning(|| Err(RepositoryError::Unavailable("down".into())));
+            .returning(|| Err(RepositoryError::new(FailureKind::Unreachable, "down")));
         let error = admin(registry).list().await.expect_err("fails");
         assert!(
             matches!(
                 error,
-                CompanyAdminError::Registry(CompanyRegistryError::Store(
-                    RepositoryError::Unavailable(_)
-                ))
+                CompanyAdminError::Registry(CompanyRegistryError::Store(ref store))
+                    if store.kind() == FailureKind::Unreachable
             ),
             "{error:?}"
         );

@@ -8,7 +8,8 @@ use customer_domain::{
     Disclosure, Language, RepositoryError, SearchCriteria,
 };
 
-use crate::audit::{AuditError, AuditWriter, CriteriaHasher};
+use crate::access::RandomnessError;
+use crate::audit::{AuditError, AuditWriter, CriteriaHasher, random_audit_key};
 use crate::params::{Param, RawSearchParams};
 use crate::validation::{Problem, Rejected, ValidationErrors, validate};
 
@@ -27,27 +28,19 @@ pub enum SearchError {
     /// The request breaks rules of the contract: all of them are listed.
     #[error("invalid search request: {0:?}")]
     Invalid(ValidationErrors),
-    /// The store cannot be reached now; the same request may succeed later.
-    #[error("customer store unavailable")]
-    Unavailable(#[source] RepositoryError),
-    /// The store failed.
+    /// A port failed; its [`RepositoryError::kind`] says whether the same request may
+    /// succeed later.
     #[error("customer store failed")]
-    Failed(#[source] RepositoryError),
+    Store(#[from] RepositoryError),
     /// The caller may not search the company asked for (whether or not it exists).
     #[error("the caller may not search this company")]
     Forbidden,
+    /// No audit key was kept yet, and none could be made.
+    #[error("no audit key could be made")]
+    NoAuditKey(#[from] RandomnessError),
     /// The lookup's audit record could not be written, so its answer may not be given.
     #[error("the lookup could not be audited")]
     NotAudited(#[source] AuditError),
-}
-
-impl From<RepositoryError> for SearchError {
-    fn from(error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::Unavailable(_) => Self::Unavailable(error),
-            RepositoryError::Failed(_) => Self::Failed(error),
-        }
-    }
 }
 
 /// The customer lookup, over the ports that find customers and companies.
@@ -88,12 +81,15 @@ impl std::fmt::Debug for Audit {
 }
 
 impl Audit {
-    async fn hasher(&self) -> Result<&CriteriaHasher, RepositoryError> {
+    async fn hasher(&self) -> Result<&CriteriaHasher, SearchError> {
         match &self.key {
             AuditKey::Given(hasher) => Ok(hasher),
             AuditKey::Stored { trail, hasher } => {
                 hasher
-                    .get_or_try_init(|| async { Ok(CriteriaHasher::new(&trail.hmac_key().await?)) })
+                    .get_or_try_init(|| async {
+                        let candidate = random_audit_key()?;
+                        Ok(CriteriaHasher::new(&trail.hmac_key(&candidate).await?))
+                    })
                     .await
             }
         }
@@ -150,8 +146,7 @@ impl CustomerSearch {
     ///
     /// # Errors
     /// [`SearchError::Invalid`] with [`Problem::UnknownCompany`] on [`Param::CompanyCode`]
-    /// when no company has that code; [`SearchError::Unavailable`] or
-    /// [`SearchError::Failed`] when a port fails.
+    /// when no company has that code; [`SearchError::Store`] when a port fails.
     pub async fn find(
         &self,
         company: &CompanyCode,
@@ -193,9 +188,10 @@ impl CustomerSearch {
     /// [`SearchError::Invalid`] with every problem of the request (an unknown company
     /// among them when the caller may search it; the customer repository is not asked
     /// then); [`SearchError::Forbidden`] for a valid request in a company the caller may
-    /// not search; [`SearchError::Unavailable`] or [`SearchError::Failed`] when a port
-    /// fails; [`SearchError::NotAudited`] when the answer could not be recorded (in
-    /// sync audit mode; nothing of the customers may then be shown).
+    /// not search; [`SearchError::Store`] when a port fails; [`SearchError::NoAuditKey`]
+    /// when the audit key is to be made and cannot be; [`SearchError::NotAudited`] when
+    /// the answer could not be recorded (in sync audit mode; nothing of the customers may
+    /// then be shown).
     pub async fn search_as(
         &self,
         caller: &Caller,

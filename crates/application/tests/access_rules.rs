@@ -12,8 +12,8 @@ use customer_application::access::{
 };
 use customer_domain::{
     AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, CompanyScope, Credential,
-    MockClientRegistry, MockTokenVerifier, NewApiKey, RateLimit, RegistryError, RepositoryError,
-    RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
+    FailureKind, MockClientRegistry, MockTokenVerifier, NewApiKey, RateLimit, RegistryError,
+    RepositoryError, RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
 };
 
 /// What a mock saw, for the test to read once it is done.
@@ -336,10 +336,12 @@ async fn a_failing_touch_does_not_fail_the_request() {
     registry
         .expect_find_key()
         .returning(move |_| Ok(Some(key.clone())));
-    registry
-        .expect_touch_key()
-        .times(1)
-        .returning(|_, _| Err(RepositoryError::Unavailable("connection refused".into())));
+    registry.expect_touch_key().times(1).returning(|_, _| {
+        Err(RepositoryError::new(
+            FailureKind::Unreachable,
+            "connection refused",
+        ))
+    });
     let caller = authenticator(registry)
         .authenticate(Some(&bearer(&issued.key)))
         .await
@@ -352,7 +354,7 @@ async fn an_unavailable_registry_is_a_registry_error() {
     let mut registry = MockClientRegistry::new();
     registry
         .expect_find_key()
-        .returning(|_| Err(RepositoryError::Unavailable("timeout".into())));
+        .returning(|_| Err(RepositoryError::new(FailureKind::TimedOut, "timeout")));
     registry.expect_touch_key().never();
     let outcome = authenticator(registry)
         .authenticate(Some(&bearer(&new_key().key)))
@@ -360,7 +362,7 @@ async fn an_unavailable_registry_is_a_registry_error() {
     assert!(
         matches!(
             outcome,
-            Err(AuthError::Registry(RepositoryError::Unavailable(_)))
+            Err(AuthError::Registry(ref error)) if error.kind() == FailureKind::TimedOut
         ),
         "{outcome:?}"
     );
@@ -374,7 +376,7 @@ async fn a_registry_failure_is_not_cached() {
     let mut registry = MockClientRegistry::new();
     registry.expect_find_key().times(2).returning(move |_| {
         if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-            Err(RepositoryError::Unavailable("timeout".into()))
+            Err(RepositoryError::new(FailureKind::TimedOut, "timeout"))
         } else {
             Ok(Some(key.clone()))
         }
@@ -690,7 +692,7 @@ async fn revoke_of_a_key_id_reports_a_store_failure_without_trying_a_client() {
             .expect_revoke()
             .withf(|target, _| matches!(target, RevokeTarget::Key(_)))
             .times(1)
-            .returning(|_, _| Err(RepositoryError::Unavailable("timeout".into()).into()));
+            .returning(|_, _| Err(RepositoryError::new(FailureKind::TimedOut, "timeout").into()));
         registry
             .expect_revoke()
             .withf(|target, _| matches!(target, RevokeTarget::Client(_)))

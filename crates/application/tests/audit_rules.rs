@@ -14,7 +14,7 @@ use customer_application::audit::{
 };
 use customer_domain::{
     AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CustomerId,
-    Disclosure, IdentificationNumber, MobileNumber, MockAuditTrail, ReferenceNumber,
+    Disclosure, FailureKind, IdentificationNumber, MobileNumber, MockAuditTrail, ReferenceNumber,
     RepositoryError, SearchCriteria,
 };
 use tokio::sync::Semaphore;
@@ -66,7 +66,10 @@ impl AuditTrail for FakeTrail {
         tokio::time::sleep(self.delay).await;
         self.under_way.fetch_sub(1, Ordering::SeqCst);
         if attempt < self.failures {
-            return Err(RepositoryError::Unavailable("audit store down".into()));
+            return Err(RepositoryError::new(
+                FailureKind::Unreachable,
+                "audit store down",
+            ));
         }
         self.batches.lock().unwrap().push(records.to_vec());
         Ok(())
@@ -84,7 +87,7 @@ impl AuditTrail for FakeTrail {
         unreachable!("the writer does not prune")
     }
 
-    async fn hmac_key(&self) -> Result<Vec<u8>, RepositoryError> {
+    async fn hmac_key(&self, _: &[u8]) -> Result<Vec<u8>, RepositoryError> {
         unreachable!("the writer does not hash")
     }
 }
@@ -667,7 +670,7 @@ async fn customer_and_client_queries_ask_the_trail_for_them() {
             *query == AuditQuery::Client(ClientName::parse("portal").expect("a valid name"))
         })
         .times(1)
-        .returning(|_, _| Err(RepositoryError::Failed("syntax error".into())));
+        .returning(|_, _| Err(RepositoryError::new(FailureKind::Other, "syntax error")));
     let queries = queries(trail);
     assert!(
         queries

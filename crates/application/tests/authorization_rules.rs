@@ -11,7 +11,7 @@ use customer_application::{
 };
 use customer_domain::{
     ApiKeyId, AuditRecord, Caller, ClientName, ClientProfile, CompanyCode, CompanyId, CompanyScope,
-    Credential, Customer, CustomerId, Disclosure, MobileNumber, MockAuditTrail,
+    Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditTrail,
     MockCompanyDirectory, MockCustomerRepository, ReferenceNumber, RepositoryError, SearchCriteria,
     Violation,
 };
@@ -397,10 +397,12 @@ async fn an_anonymous_search_is_recorded_as_anonymous() {
 #[tokio::test]
 async fn an_answer_that_cannot_be_recorded_is_not_given() {
     let mut trail = MockAuditTrail::new();
-    trail
-        .expect_append()
-        .times(1)
-        .returning(|_| Err(RepositoryError::Unavailable("audit store down".into())));
+    trail.expect_append().times(1).returning(|_| {
+        Err(RepositoryError::new(
+            FailureKind::Unreachable,
+            "audit store down",
+        ))
+    });
     let (search, task) = audited(search(finding(vec![customer(7, 3)]), directory()), trail);
     let outcome = search
         .search_as(&caller("jtc"), "req-1", &params("jtc"))
@@ -417,7 +419,7 @@ async fn refusals_and_failures_are_not_recorded() {
     let mut repository = MockCustomerRepository::new();
     repository
         .expect_find_current()
-        .returning(|_, _| Err(RepositoryError::Unavailable("timeout".into())));
+        .returning(|_, _| Err(RepositoryError::new(FailureKind::TimedOut, "timeout")));
     let (search, task) = audited(search(repository, directory()), untouched_trail());
     let outcome = search
         .search_as(&caller("jtc"), "req-1", &params("jfc"))
@@ -448,7 +450,7 @@ async fn refusals_and_failures_are_not_recorded() {
         .search_as(&caller("jtc"), "req-4", &params("jtc"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Unavailable(_))),
+        matches!(outcome, Err(SearchError::Store(ref error)) if error.is_unavailable()),
         "{outcome:?}"
     );
     finish(search, task).await;
@@ -493,10 +495,10 @@ async fn without_an_audit_writer_nothing_is_recorded() {
 async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
     let seen: Seen<Vec<AuditRecord>> = Arc::default();
     let mut trail = recording_trail(&seen);
-    trail
-        .expect_hmac_key()
-        .times(1)
-        .returning(|| Ok(AUDIT_KEY.to_vec()));
+    trail.expect_hmac_key().times(1).returning(|candidate| {
+        assert_eq!(candidate.len(), 32, "a candidate of 32 random bytes");
+        Ok(AUDIT_KEY.to_vec())
+    });
     let trail = Arc::new(trail);
     let (writer, task) = AuditWriter::new(
         trail.clone(),
@@ -532,9 +534,12 @@ async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
 #[tokio::test]
 async fn no_answer_when_the_trails_key_cannot_be_read() {
     let mut trail = untouched_trail();
-    trail
-        .expect_hmac_key()
-        .returning(|| Err(RepositoryError::Unavailable("database down".into())));
+    trail.expect_hmac_key().returning(|_| {
+        Err(RepositoryError::new(
+            FailureKind::Unreachable,
+            "database down",
+        ))
+    });
     let trail = Arc::new(trail);
     let (writer, _task) = AuditWriter::new(trail.clone(), AuditWriterSettings::default());
     let search =
@@ -543,7 +548,7 @@ async fn no_answer_when_the_trails_key_cannot_be_read() {
         .search_as(&caller("jtc"), "req", &params("jtc"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Unavailable(_))),
+        matches!(outcome, Err(SearchError::Store(ref error)) if error.is_unavailable()),
         "{outcome:?}"
     );
 }

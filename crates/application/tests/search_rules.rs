@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use customer_application::{CustomerSearch, Param, Problem, RawSearchParams, SearchError};
 use customer_domain::{
-    CompanyCode, CompanyId, CustomerId, Language, MockCompanyDirectory, MockCustomerRepository,
-    RepositoryError, SearchCriteria, Violation,
+    CompanyCode, CompanyId, CustomerId, FailureKind, Language, MockCompanyDirectory,
+    MockCustomerRepository, RepositoryError, SearchCriteria, Violation,
 };
 use mockall::predicate::{always, eq};
 
@@ -394,14 +394,17 @@ async fn unknown_parameters_are_ignored() {
 #[tokio::test]
 async fn an_unavailable_repository_is_reported_as_unavailable() {
     let mut repository = MockCustomerRepository::new();
-    repository
-        .expect_find_current()
-        .returning(|_, _| Err(RepositoryError::Unavailable("connection refused".into())));
+    repository.expect_find_current().returning(|_, _| {
+        Err(RepositoryError::new(
+            FailureKind::Unreachable,
+            "connection refused",
+        ))
+    });
     let outcome = search(repository, directory())
         .search(&valid().with(Param::CustomerId, "1"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Unavailable(_))),
+        matches!(outcome, Err(SearchError::Store(ref error)) if error.is_unavailable()),
         "{outcome:?}"
     );
 }
@@ -411,12 +414,12 @@ async fn a_failing_repository_is_reported_as_failed() {
     let mut repository = MockCustomerRepository::new();
     repository
         .expect_find_current()
-        .returning(|_, _| Err(RepositoryError::Failed("syntax error".into())));
+        .returning(|_, _| Err(RepositoryError::new(FailureKind::Other, "syntax error")));
     let outcome = search(repository, directory())
         .search(&valid().with(Param::CustomerId, "1"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Failed(_))),
+        matches!(outcome, Err(SearchError::Store(ref error)) if error.kind() == FailureKind::Other),
         "{outcome:?}"
     );
 }
@@ -426,12 +429,12 @@ async fn an_unavailable_directory_is_reported_as_unavailable() {
     let mut directory = MockCompanyDirectory::new();
     directory
         .expect_resolve()
-        .returning(|_| Err(RepositoryError::Unavailable("timeout".into())));
+        .returning(|_| Err(RepositoryError::new(FailureKind::TimedOut, "timeout")));
     let outcome = search(untouched_repository(), directory)
         .search(&valid().with(Param::CustomerId, "1"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Unavailable(_))),
+        matches!(outcome, Err(SearchError::Store(ref error)) if error.is_unavailable()),
         "{outcome:?}"
     );
 }
@@ -441,7 +444,7 @@ async fn other_problems_are_reported_even_when_the_directory_is_down() {
     let mut directory = MockCompanyDirectory::new();
     directory
         .expect_resolve()
-        .returning(|_| Err(RepositoryError::Unavailable("timeout".into())));
+        .returning(|_| Err(RepositoryError::new(FailureKind::TimedOut, "timeout")));
     let outcome = search(untouched_repository(), directory)
         .search(&valid().with(Param::MobileNumber, "4"))
         .await;

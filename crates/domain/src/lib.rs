@@ -36,8 +36,8 @@ pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceN
 pub use language::Language;
 pub use ports::{
     AuditTrail, ClientRegistry, CompanyDirectory, CompanyRegistry, CompanyRegistryError,
-    CustomerRepository, RegistryError, RepositoryError, RevokeTarget, TokenError, TokenVerifier,
-    VerifiedToken,
+    CustomerRepository, FailureKind, RegistryError, RepositoryError, RevokeTarget, TokenError,
+    TokenVerifier, VerifiedToken,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{

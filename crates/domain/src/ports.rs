@@ -12,16 +12,72 @@ use crate::criteria::SearchCriteria;
 use crate::customer::Customer;
 use crate::customer::LocalizedName;
 
-/// Why a port could not answer.
+/// What kind of failure a store met, as the adapter that met it classified it when the
+/// error was made: the layers above decide on the kind alone (retry, answer `503` or
+/// `500`, count it) and never read the message, which is the driver's and may change
+/// with its version or the database's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// The store cannot be reached, refused the connection, or the connection was lost
+    /// while a statement ran.
+    Unreachable,
+    /// The store was reached but did not answer in time: a statement or lock timeout,
+    /// no free connection, or the caller's deadline passed.
+    TimedOut,
+    /// A table or column the statement names does not exist: the schema is not the one
+    /// the service was built for.
+    Schema,
+    /// The store's role may not do what the statement does.
+    Permission,
+    /// Stored data breaks an invariant the schema cannot express.
+    Inconsistent,
+    /// Anything else: retrying will not help, and no more is known.
+    Other,
+}
+
+impl FailureKind {
+    /// Whether the same call may succeed later without anyone changing anything: the
+    /// store is away or overloaded, rather than wrong about what was asked of it.
+    pub fn is_unavailable(self) -> bool {
+        matches!(self, Self::Unreachable | Self::TimedOut)
+    }
+}
+
+/// Why a port could not answer: the [`FailureKind`] its adapter found, and the
+/// adapter's own error for the log.
 #[derive(Debug, thiserror::Error)]
-pub enum RepositoryError {
-    /// The store cannot be reached now (connection refused, pool exhausted, timeout);
-    /// the same call may succeed later.
-    #[error("the customer store is unavailable: {0}")]
-    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The store answered with an error that retrying will not fix.
-    #[error("the customer store failed: {0}")]
-    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+#[error("{} {source}", if kind.is_unavailable() {
+    "the customer store is unavailable:"
+} else {
+    "the customer store failed:"
+})]
+pub struct RepositoryError {
+    kind: FailureKind,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl RepositoryError {
+    /// A failure of `kind`, caused by `source`.
+    pub fn new(
+        kind: FailureKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// What kind of failure it was.
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+
+    /// Whether the same call may succeed later (see [`FailureKind::is_unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        self.kind.is_unavailable()
+    }
 }
 
 /// Finds the current version of customers.
@@ -33,8 +89,8 @@ pub trait CustomerRepository: Send + Sync + 'static {
     /// id. Empty when none matches.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
-    /// [`RepositoryError::Failed`] on any other failure of the store.
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn find_current(
         &self,
         company: CompanyId,
@@ -49,8 +105,8 @@ pub trait CompanyDirectory: Send + Sync + 'static {
     /// The company whose code is `code`, or `None` when no company has that code.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
-    /// [`RepositoryError::Failed`] on any other failure of the store.
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn resolve(&self, code: &CompanyCode) -> Result<Option<CompanyId>, RepositoryError>;
 }
 
@@ -96,8 +152,8 @@ pub trait CompanyRegistry: Send + Sync + 'static {
     /// Every company, by code.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
-    /// [`RepositoryError::Failed`] on any other failure of the store.
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn list_companies(&self) -> Result<Vec<Company>, RepositoryError>;
 }
 
@@ -138,8 +194,8 @@ pub trait ClientRegistry: Send + Sync + 'static {
     /// checks [`StoredApiKey::is_valid_at`]); `None` when no key has this id.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
-    /// [`RepositoryError::Failed`] on any other failure of the store.
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn find_key(&self, id: &ApiKeyId) -> Result<Option<StoredApiKey>, RepositoryError>;
 
     /// Records that the key was used at `at`.
@@ -232,8 +288,8 @@ pub trait AuditTrail: Send + Sync + 'static {
     /// Stores `records`, all or none, in one statement.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the store cannot be reached now,
-    /// [`RepositoryError::Failed`] on any other failure of the store.
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError>;
 
     /// The records that `query` asks for, made at or after `since` if given, oldest first.
@@ -252,11 +308,12 @@ pub trait AuditTrail: Send + Sync + 'static {
     /// As [`Self::append`].
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
 
-    /// The key of the searched values' keyed hashes kept with the trail (random, made on
-    /// first use), for deployments that configure none: digests made by every instance
-    /// and by the audit queries then agree.
+    /// The key of the searched values' keyed hashes kept with the trail, for deployments
+    /// that configure none: `candidate` (random, made by the caller) when none is kept
+    /// yet, otherwise the one kept. Digests made by every instance and by the audit
+    /// queries then agree.
     ///
     /// # Errors
     /// As [`Self::append`].
-    async fn hmac_key(&self) -> Result<Vec<u8>, RepositoryError>;
+    async fn hmac_key(&self, candidate: &[u8]) -> Result<Vec<u8>, RepositoryError>;
 }

@@ -404,25 +404,23 @@ impl AuditTrail for SqlAuditTrail {
         Ok(self.delete_before(before).await?)
     }
 
-    async fn hmac_key(&self) -> Result<Vec<u8>, RepositoryError> {
-        Ok(audit_hmac_key(&self.db).await?)
+    async fn hmac_key(&self, candidate: &[u8]) -> Result<Vec<u8>, RepositoryError> {
+        Ok(audit_hmac_key(&self.db, candidate).await?)
     }
 }
 
 /// The key of the audit trail's keyed hashes when none is configured: the one stored in
-/// the database, made (32 random bytes) by the first call. Two instances starting at
-/// once agree: the first insert wins, the other is ignored, and both read the winner.
+/// the database, `candidate` stored by the first call. Two instances starting at once
+/// agree: the first insert wins, the other is ignored, and both read the winner.
 ///
 /// # Errors
-/// [`InfraError`] when the database fails, [`InfraError::Random`] when no random bytes
-/// can be had, [`InfraError::Inconsistent`] when the stored key is not hexadecimal.
-pub async fn audit_hmac_key(db: &Database) -> Result<Vec<u8>, InfraError> {
+/// [`InfraError`] when the database fails, [`InfraError::Inconsistent`] when the stored
+/// key is not hexadecimal.
+pub async fn audit_hmac_key(db: &Database, candidate: &[u8]) -> Result<Vec<u8>, InfraError> {
     let stored = if let Some(stored) = stored_hmac_key(db).await? {
         stored
     } else {
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh)?;
-        let fresh = hex::encode(fresh);
+        let fresh = hex::encode(candidate);
         with_connection!(db, |conn| {
             diesel::insert_into(audit_settings::table)
                 .values((

@@ -155,7 +155,10 @@ impl KeyRow {
 fn is_name_taken(error: &InfraError) -> bool {
     matches!(
         error,
-        InfraError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+        InfraError::Query {
+            source: DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info),
+            ..
+        }
             // PostgreSQL names the constraint, SQLite the column.
             if info.message().contains("clients_name_key")
                 || info.message().contains("clients.name")

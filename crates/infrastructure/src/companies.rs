@@ -63,8 +63,10 @@ impl CompanyRow {
 
 /// Whether `error` is the unique constraint on `companies.code` refusing an insert.
 fn code_taken(error: &InfraError) -> bool {
-    let InfraError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) =
-        error
+    let InfraError::Query {
+        source: DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info),
+        ..
+    } = error
     else {
         return false;
     };

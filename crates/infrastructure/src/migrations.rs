@@ -62,7 +62,8 @@ pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError
             apply(&mut conn, SQLITE)
         }
     })
-    .await?
+    .await
+    .map_err(|error| unfinished(&error))?
 }
 
 /// Reverts every applied migration of the backend `url` selects, newest first; returns
@@ -73,7 +74,14 @@ pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, Inf
         DatabaseUrl::Postgres(url) => revert_all(&mut postgres(url)?, POSTGRES),
         DatabaseUrl::Sqlite(path) => revert_all(&mut sqlite(path)?, SQLITE),
     })
-    .await?
+    .await
+    .map_err(|error| unfinished(&error))?
+}
+
+/// The migrations' task panicked or was cancelled (the runtime shutting down): whether
+/// any migration was applied is for the next run to find out, as after any failed one.
+fn unfinished(error: &tokio::task::JoinError) -> InfraError {
+    InfraError::Migration(format!("the migration task did not finish: {error}"))
 }
 
 /// A synchronous connection to PostgreSQL, for diesel's migration harness, with the

@@ -167,7 +167,14 @@ pub(crate) async fn load(
     };
     // Unblocks the generator if the writer stopped early.
     drop(batches);
-    generating.await?;
+    // A panicking generator is a bug of its own, not a database failure: its panic goes
+    // on, with its message. It is cancelled only as the runtime shuts down, when the
+    // writer's outcome is the one to report.
+    if let Err(error) = generating.await
+        && error.is_panic()
+    {
+        std::panic::resume_unwind(error.into_panic());
+    }
     let load_time = written?;
     Ok((progress.tally, load_time))
 }

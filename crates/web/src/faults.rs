@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use customer_domain::FailureKind;
 use prometheus::{IntCounterVec, Opts};
 
 use crate::log_throttle::RateLimitedLog;
@@ -23,34 +24,21 @@ pub enum Cause {
     Other,
 }
 
+impl From<FailureKind> for Cause {
+    /// An unavailable store is one cause whatever kept it away (down, slow, overloaded):
+    /// what an operator does about it is the same. What the store found wrong with the
+    /// data it holds is no fault of the schema or the grants.
+    fn from(kind: FailureKind) -> Self {
+        match kind {
+            FailureKind::Unreachable | FailureKind::TimedOut => Self::Unreachable,
+            FailureKind::Schema => Self::Schema,
+            FailureKind::Permission => Self::Permission,
+            FailureKind::Inconsistent | FailureKind::Other => Self::Other,
+        }
+    }
+}
+
 impl Cause {
-    /// Reads the cause from an error's message and those of its sources (the drivers give
-    /// no portable code: PostgreSQL's SQLSTATE is not exposed by diesel).
-    pub fn of(error: &(dyn std::error::Error + 'static)) -> Self {
-        let mut text = String::new();
-        let mut next = Some(error);
-        while let Some(error) = next {
-            text.push_str(&error.to_string().to_lowercase());
-            text.push('\n');
-            next = error.source();
-        }
-        Self::of_message(&text)
-    }
-
-    fn of_message(text: &str) -> Self {
-        if text.contains("permission denied") {
-            Self::Permission
-        } else if text.contains("no such table")
-            || text.contains("no such column")
-            || (text.contains("does not exist")
-                && (text.contains("relation") || text.contains("column")))
-        {
-            Self::Schema
-        } else {
-            Self::Other
-        }
-    }
-
     /// The label of the cause in metrics and logs.
     pub fn label(self) -> &'static str {
         match self {
@@ -86,10 +74,10 @@ const REQUEST_FAULT_LOG_INTERVAL: Duration = Duration::from_secs(60);
 static REQUEST_FAULTS: LazyLock<RateLimitedLog> =
     LazyLock::new(|| RateLimitedLog::new(REQUEST_FAULT_LOG_INTERVAL));
 
-/// A request failed with a `500`: counted by cause, logged at ERROR once per message a
-/// minute, with the number of the same failures since the last line.
-pub fn request_failed(error: &(dyn std::error::Error + Send + Sync + 'static)) {
-    let cause = Cause::of(error);
+/// A request failed with a `500` of `kind`: counted by cause, logged at ERROR once per
+/// message a minute, with the number of the same failures since the last line.
+pub fn request_failed(kind: FailureKind, error: &(dyn std::error::Error + Send + Sync + 'static)) {
+    let cause = Cause::from(kind);
     count("request", cause);
     let message = error.to_string();
     if let Some(since) = REQUEST_FAULTS.admit(&message) {
@@ -107,32 +95,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn causes_are_read_from_both_backends_messages() {
-        for (message, cause) in [
-            (
-                "database query failed: relation \"customer_versions\" does not exist",
-                Cause::Schema,
-            ),
-            (
-                "database query failed: no such table: customer_versions",
-                Cause::Schema,
-            ),
-            (
-                "column customer_versions.mobile_number does not exist",
-                Cause::Schema,
-            ),
-            (
-                "database query failed: permission denied for table customer_versions",
-                Cause::Permission,
-            ),
-            ("database \"x\" does not exist", Cause::Other),
-            ("inconsistent stored data", Cause::Other),
-        ] {
-            assert_eq!(
-                Cause::of_message(&message.to_lowercase()),
-                cause,
-                "{message}"
-            );
-        }
+    fn an_unreachable_store_is_counted_as_unreachable() {
+        assert_eq!(Cause::from(FailureKind::Unreachable), Cause::Unreachable);
+        assert_eq!(Cause::Unreachable.label(), "unreachable");
+    }
+
+    #[test]
+    fn a_store_that_timed_out_is_counted_as_unreachable() {
+        assert_eq!(Cause::from(FailureKind::TimedOut), Cause::Unreachable);
+    }
+
+    #[test]
+    fn a_missing_table_or_column_is_counted_as_schema() {
+        assert_eq!(Cause::from(FailureKind::Schema), Cause::Schema);
+        assert_eq!(Cause::Schema.label(), "schema");
+    }
+
+    #[test]
+    fn a_refused_privilege_is_counted_as_permission() {
+        assert_eq!(Cause::from(FailureKind::Permission), Cause::Permission);
+        assert_eq!(Cause::Permission.label(), "permission");
+    }
+
+    #[test]
+    fn inconsistent_data_and_the_rest_are_counted_as_other() {
+        assert_eq!(Cause::from(FailureKind::Inconsistent), Cause::Other);
+        assert_eq!(Cause::from(FailureKind::Other), Cause::Other);
+        assert_eq!(Cause::Other.label(), "other");
     }
 }

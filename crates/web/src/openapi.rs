@@ -6,7 +6,7 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::Compress;
 use actix_web::{HttpResponse, guard, web};
 use customer_application::{Param, Problem, ValidationErrors};
-use customer_domain::{Language, Violation};
+use customer_domain::{FailureKind, Language, Violation};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -98,6 +98,7 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
             "an internal error",
             ApiError::Internal {
                 language,
+                kind: FailureKind::Other,
                 source: cause(),
             },
         ),

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use customer_application::{AuthError, Message, SearchError, ValidationErrors};
-use customer_domain::{Language, RepositoryError};
+use customer_domain::{FailureKind, Language, RepositoryError};
 use indexmap::IndexMap;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -81,6 +81,9 @@ pub enum ApiError {
     #[error("internal error: {source}")]
     Internal {
         language: Language,
+        /// What kind of failure it was, as the layer that met it said: counted and
+        /// logged by kind, since the message is not the service's to read.
+        kind: FailureKind,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
@@ -123,12 +126,10 @@ impl ApiError {
     pub fn from_search(error: SearchError, language: Language) -> Self {
         match error {
             SearchError::Invalid(errors) => Self::Invalid { language, errors },
-            SearchError::Unavailable(source) => Self::Unavailable {
+            SearchError::Store(source) => Self::from_store(source, language),
+            SearchError::NoAuditKey(source) => Self::Internal {
                 language,
-                source: Box::new(source),
-            },
-            SearchError::Failed(source) => Self::Internal {
-                language,
+                kind: FailureKind::Other,
                 source: Box::new(source),
             },
             SearchError::Forbidden => Self::Forbidden { language },
@@ -152,18 +153,32 @@ impl ApiError {
                 presented: true,
                 reason,
             },
-            AuthError::Registry(source @ RepositoryError::Unavailable(_)) => {
+            AuthError::Registry(source) if source.is_unavailable() => {
                 Self::CredentialsUnavailable {
                     language,
                     source: Box::new(source),
                 }
             }
-            AuthError::Registry(source @ RepositoryError::Failed(_)) => Self::Internal {
-                language,
-                source: Box::new(source),
-            },
+            AuthError::Registry(source) => Self::from_store(source, language),
             AuthError::TokenKeysUnavailable(source) => {
                 Self::CredentialsUnavailable { language, source }
+            }
+        }
+    }
+
+    /// Maps a failed port by the kind of its failure: `503` while the store is away or
+    /// overloaded, `500` otherwise.
+    pub fn from_store(error: RepositoryError, language: Language) -> Self {
+        if error.is_unavailable() {
+            Self::Unavailable {
+                language,
+                source: Box::new(error),
+            }
+        } else {
+            Self::Internal {
+                language,
+                kind: error.kind(),
+                source: Box::new(error),
             }
         }
     }
@@ -325,7 +340,9 @@ impl ResponseError for ApiError {
                 tracing::debug!(reason = reason.as_str(), "not authenticated");
             }
             // Once per cause a minute: a broken schema fails every request alike.
-            Self::Internal { source, .. } => crate::faults::request_failed(source.as_ref()),
+            Self::Internal { kind, source, .. } => {
+                crate::faults::request_failed(*kind, source.as_ref());
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

@@ -65,11 +65,7 @@ struct Failure {
 
 impl Failure {
     fn from_error(error: &InfraError) -> Self {
-        let cause = if error.is_unavailable() {
-            Cause::Unreachable
-        } else {
-            Cause::of(error)
-        };
+        let cause = Cause::from(error.kind());
         let public = match cause {
             Cause::Unreachable => "database unreachable",
             Cause::Schema => "a table or column it needs is missing",

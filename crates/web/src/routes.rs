@@ -7,6 +7,7 @@ use actix_web::{
     FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder, ResponseError, web,
 };
 use customer_application::{CustomerSearch, Param, RawSearchParams};
+use customer_domain::FailureKind;
 
 use crate::admission::{AccessControl, Refusal};
 use crate::observability::{LookupSummary, RequestId, mask};
@@ -160,6 +161,7 @@ pub async fn find_customers(
         .collect();
     serde_json::to_writer(&mut body, &customers).map_err(|error| ApiError::Internal {
         language,
+        kind: FailureKind::Other,
         source: Box::new(error),
     })?;
     req.extensions_mut().insert(LookupSummary {

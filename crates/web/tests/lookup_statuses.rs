@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use customer_application::access::AuthenticatorSettings;
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
-    ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, LocalizedName,
+    ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
     MockClientRegistry, MockCompanyDirectory, MockCustomerRepository, MockTokenVerifier, RateLimit,
     RepositoryError, TokenError, VerifiedToken,
 };
@@ -112,8 +112,14 @@ fn search(store: Store) -> CustomerSearch {
         .expect_find_current()
         .returning(move |_, _| match &store {
             Store::Finds(found) => Ok(found.clone()),
-            Store::Unavailable => Err(RepositoryError::Unavailable("connection refused".into())),
-            Store::Fails => Err(RepositoryError::Failed("relation does not exist".into())),
+            Store::Unavailable => Err(RepositoryError::new(
+                FailureKind::Unreachable,
+                "connection refused",
+            )),
+            Store::Fails => Err(RepositoryError::new(
+                FailureKind::Schema,
+                "relation \"customer_versions\" does not exist",
+            )),
         });
     CustomerSearch::new(Arc::new(customers), Arc::new(companies))
 }

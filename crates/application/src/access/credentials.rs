@@ -25,6 +25,12 @@ pub struct IssuedKey {
 #[error("the operating system's random number generator failed: {0}")]
 pub struct RandomnessError(String);
 
+impl From<getrandom::Error> for RandomnessError {
+    fn from(error: getrandom::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
 /// Makes a new key, valid from `now` until `expires_at` if given.
 ///
 /// # Errors
@@ -35,8 +41,8 @@ pub fn issue_key(
 ) -> Result<IssuedKey, RandomnessError> {
     let mut id_bytes = [0u8; API_KEY_ID_LEN / 2];
     let mut secret = [0u8; 32];
-    getrandom::fill(&mut id_bytes).map_err(|error| RandomnessError(error.to_string()))?;
-    getrandom::fill(&mut secret).map_err(|error| RandomnessError(error.to_string()))?;
+    getrandom::fill(&mut id_bytes)?;
+    getrandom::fill(&mut secret)?;
     let id = hex::encode(id_bytes);
     let text = format!("{API_KEY_PREFIX}{id}_{}", URL_SAFE_NO_PAD.encode(secret));
     let key = ApiKey::parse(&text).expect("a generated key has the shape of a key");

@@ -5,6 +5,8 @@ use customer_domain::{Criterion, CriterionDigest, SearchCriteria};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use crate::access::RandomnessError;
+
 /// HMAC-SHA256 of searched values under the deployment's audit key.
 #[derive(Clone)]
 pub struct CriteriaHasher {
@@ -15,6 +17,17 @@ impl std::fmt::Debug for CriteriaHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CriteriaHasher(..)")
     }
+}
+
+/// A new audit key: 32 random bytes, for deployments that configure none. Made here,
+/// beside the API keys, so that the stores only keep keys and never make them.
+///
+/// # Errors
+/// [`RandomnessError`] when the operating system gives no random bytes.
+pub fn random_audit_key() -> Result<[u8; 32], RandomnessError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(RandomnessError::from)?;
+    Ok(key)
 }
 
 impl CriteriaHasher {

@@ -5,7 +5,7 @@ mod digest;
 mod queries;
 mod writer;
 
-pub use digest::CriteriaHasher;
+pub use digest::{CriteriaHasher, random_audit_key};
 pub use queries::{AuditQueries, AuditQueryError};
 pub use writer::{
     AuditCounters, AuditError, AuditMode, AuditWriter, AuditWriterSettings, AuditWriterTask,

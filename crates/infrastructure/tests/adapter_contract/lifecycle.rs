@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use customer_domain::{CompanyCode, CompanyDirectory, CustomerRepository, RepositoryError};
+use customer_domain::{
+    CompanyCode, CompanyDirectory, CustomerRepository, FailureKind, RepositoryError,
+};
 use customer_infrastructure::revert_all_migrations;
 use customer_infrastructure::{
     Database, DatabaseUrl, InfraError, PoolSettings, SqlCustomerStore, is_empty, run_migrations,
@@ -228,27 +230,27 @@ fn fast_failing_settings() -> PoolSettings {
     }
 }
 
-/// Both ports report `Unavailable`, quickly, when no connection can be had.
+/// Both ports report the store unreachable, quickly, when no connection can be had.
 async fn assert_ports_unavailable(db: Database) {
     let store = SqlCustomerStore::new(db, Duration::from_secs(60));
     let started = Instant::now();
     let found = store.find_current(JTC, &by_id(54218)).await;
     assert!(
-        matches!(found, Err(RepositoryError::Unavailable(_))),
+        matches!(&found, Err(error) if error.kind() == FailureKind::Unreachable),
         "find_current: {found:?}"
     );
     let resolved = store
         .resolve(&CompanyCode::parse("jtc").expect("a well-formed code"))
         .await;
     assert!(
-        matches!(resolved, Err(RepositoryError::Unavailable(_))),
+        matches!(&resolved, Err(error) if error.kind() == FailureKind::Unreachable),
         "resolve: {resolved:?}"
     );
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
 }
 
-/// An unreachable database makes both ports answer `RepositoryError::Unavailable` within
+/// An unreachable database makes both ports answer [`FailureKind::Unreachable`] within
 /// the pool's timeouts.
 ///
 /// PostgreSQL: nothing listens on port 1. SQLite: a file in a folder that does not exist
@@ -272,10 +274,7 @@ pub async fn unreachable_database_is_unavailable(backend: TestBackend) {
             );
             let error = result.expect_err("an error");
             assert!(!error.is_unavailable(), "{error}");
-            assert!(matches!(
-                RepositoryError::from(error),
-                RepositoryError::Failed(_)
-            ));
+            assert_eq!(RepositoryError::from(error).kind(), FailureKind::Other);
 
             let folder = tempfile::tempdir().expect("a temporary folder");
             let url = DatabaseUrl::Sqlite(folder.path().to_path_buf());

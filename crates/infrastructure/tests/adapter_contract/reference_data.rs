@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use customer_domain::{
-    CompanyCode, CompanyDirectory, CompanyId, CustomerRepository, RepositoryError,
-};
+use customer_domain::{CompanyCode, CompanyDirectory, CompanyId, CustomerRepository, FailureKind};
 use customer_infrastructure::{InfraError, QueryObserver, SqlCustomerStore};
 use customer_testkit::{TestBackend, TestDatabase};
 
@@ -130,10 +128,8 @@ pub async fn a_value_missing_after_the_reload_is_inconsistent(backend: TestBacke
         .find_current(JTC, &by_id(54218))
         .await
         .expect_err("relation type 6 does not exist");
-    let RepositoryError::Failed(error) = error else {
-        panic!("not a failure: {error:?}");
-    };
-    match error.downcast_ref::<InfraError>() {
+    assert_eq!(error.kind(), FailureKind::Inconsistent, "{error:?}");
+    match std::error::Error::source(&error).and_then(|source| source.downcast_ref::<InfraError>()) {
         Some(InfraError::Inconsistent(message)) => {
             assert!(message.contains("RelationType 6"), "{message}");
         }

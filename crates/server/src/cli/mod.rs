@@ -10,7 +10,7 @@ pub mod companies;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use customer_application::CompanyAdminError;
-use customer_application::access::AdminError;
+use customer_application::access::{AdminError, RandomnessError};
 use customer_application::audit::AuditQueryError;
 use customer_infrastructure::{Database, InfraError, run_migrations};
 
@@ -39,6 +39,9 @@ pub enum CliError {
     /// An audit query was refused or failed.
     #[error(transparent)]
     Audit(#[from] AuditQueryError),
+    /// No audit key was kept yet, and none could be made.
+    #[error(transparent)]
+    Randomness(#[from] RandomnessError),
     /// A duration is too long to count back from now.
     #[error("{0} is too long a duration")]
     Duration(String),

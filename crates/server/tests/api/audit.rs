@@ -12,7 +12,7 @@ use crate::support::{
     UNCHECKABLE_KEY, add_client, assert_is_the_example, client, suite_tests, test_settings,
     url_string,
 };
-use customer_application::audit::{AuditMode, CriteriaHasher};
+use customer_application::audit::{AuditMode, CriteriaHasher, random_audit_key};
 use customer_domain::{
     ApiKey, AuditQuery, AuditTrail, ClientName, Criterion, CustomerId, Disclosure,
 };
@@ -82,7 +82,8 @@ async fn trail_and_hasher(url: &DatabaseUrl) -> (SqlAuditTrail, CriteriaHasher) 
     )
     .expect("a pool");
     let trail = SqlAuditTrail::new(db);
-    let key = trail.hmac_key().await.expect("the trail's key");
+    let candidate = random_audit_key().expect("random bytes");
+    let key = trail.hmac_key(&candidate).await.expect("the trail's key");
     (trail, CriteriaHasher::new(&key))
 }
 

@@ -8,11 +8,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use customer_application::access::AuthenticatorSettings;
-use customer_application::audit::{
-    AuditCounters, AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher,
-};
+use customer_application::audit::{AuditCounters, AuditMode, AuditWriter, AuditWriterSettings};
 use customer_application::{Authenticator, CustomerSearch};
-use customer_domain::{ApiKey, ClientRegistry, TokenVerifier};
+use customer_domain::{ApiKey, KeyLookup, TokenVerifier};
 use customer_identity::{JwksSource, JwksTokenVerifier, JwtSettings};
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, PoolSettings, SqlAuditTrail, SqlClientRegistry,
@@ -25,6 +23,7 @@ use customer_web::{
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::audit_key::audit_key;
 use crate::error::StartError;
 use crate::prepare::{prepare_database, shows_the_example};
 use crate::replica_checks::ReadReplicas;
@@ -391,14 +390,14 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
     let authenticator = match auth.mode {
         AuthMode::Disabled => None,
         AuthMode::Required => {
-            let registry: Arc<dyn ClientRegistry> = Arc::new(SqlClientRegistry::new(db.clone()));
+            let keys: Arc<dyn KeyLookup> = Arc::new(SqlClientRegistry::new(db.clone()));
             let tokens = if auth.jwt.enabled {
                 Some(token_verifier(settings).await?)
             } else {
                 None
             };
             Some(Authenticator::new(
-                registry,
+                keys,
                 tokens,
                 AuthenticatorSettings {
                     key_cache_ttl: Duration::from_secs(auth.key_cache_ttl_secs),
@@ -488,14 +487,7 @@ fn audited(
         },
     );
     let counters = writer.counters().clone();
-    let search = if settings.audit.hmac_key.is_empty() {
-        search.with_audit_keyed_by(writer, trail)
-    } else {
-        search.with_audit(
-            writer,
-            CriteriaHasher::new(settings.audit.hmac_key.as_bytes()),
-        )
-    };
+    let search = search.with_audit(writer, audit_key(&settings.audit, trail));
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(task.run_until(async {
         let _ = stopped.await;

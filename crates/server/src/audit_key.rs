@@ -1,25 +1,32 @@
 //! The key of the audit trail's keyed hashes, the same for the service and for the
 //! `audit` commands, so that a value searched from the command line has the digest the
-//! service recorded.
+//! service recorded. Both take it from [`audit_key`]; the choice itself is
+//! [`AuditKey::chosen`].
 
-use customer_application::audit::CriteriaHasher;
-use customer_infrastructure::{Database, InfraError, audit_hmac_key};
+use std::sync::Arc;
+
+use customer_application::audit::{AuditKey, CriteriaHasher};
+use customer_domain::{AuditKeyStore, RepositoryError};
+use customer_infrastructure::{Database, SqlAuditTrail};
 
 use crate::settings::AuditSettings;
 
-/// The hasher of searched values: keyed with `audit.hmac_key` (its UTF-8 bytes) when it
-/// is set, otherwise with the random key kept in the database (made on first use).
+/// The key of searched values: `audit.hmac_key` (its UTF-8 bytes) when it is set,
+/// otherwise the random key that `stored` keeps (made on first use).
+pub fn audit_key(settings: &AuditSettings, stored: Arc<dyn AuditKeyStore>) -> AuditKey {
+    AuditKey::chosen(settings.hmac_key.as_bytes(), stored)
+}
+
+/// The hasher of searched values, keyed as [`audit_key`] says, the stored key kept in
+/// `db`.
 ///
 /// # Errors
-/// [`InfraError`] when the key has to be read from (or stored in) the database and that
-/// fails.
+/// [`RepositoryError`] when the key has to be read from (or stored in) the database and
+/// that fails.
 pub async fn criteria_hasher(
     settings: &AuditSettings,
     db: &Database,
-) -> Result<CriteriaHasher, InfraError> {
-    if settings.hmac_key.is_empty() {
-        Ok(CriteriaHasher::new(&audit_hmac_key(db).await?))
-    } else {
-        Ok(CriteriaHasher::new(settings.hmac_key.as_bytes()))
-    }
+) -> Result<CriteriaHasher, RepositoryError> {
+    let key = audit_key(settings, Arc::new(SqlAuditTrail::new(db.clone())));
+    key.hasher().await.cloned()
 }

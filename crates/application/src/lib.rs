@@ -8,8 +8,9 @@
 //! - Access ([`access`]): who is calling ([`Authenticator`]) and the management of
 //!   callers and their API keys ([`ClientAdmin`]).
 //! - The companies of the group ([`CompanyAdmin`]): adding them and renaming them.
-//! - The audit trail ([`audit`]): keyed hashes of searched values, the group-commit
-//!   writer, and the queries a data protection officer asks ([`AuditQueries`]).
+//! - The audit trail ([`audit`]): keyed hashes of searched values under the one key the
+//!   lookup and the queries share ([`audit::AuditKey`]), the group-commit writer, and
+//!   the queries a data protection officer asks ([`AuditQueries`]).
 
 #![warn(missing_docs)]
 

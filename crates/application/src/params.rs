@@ -1,19 +1,19 @@
 //! The parameters of a lookup as they arrive, before any rule is applied.
 
-use customer_domain::Language;
+use customer_domain::{Criterion, Language};
 
 /// A query parameter of the lookup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Param {
     /// `companyCode`: the company to search in; required.
     CompanyCode,
-    /// `customerId`: optional.
+    /// `customerId` ([`Criterion::CustomerId`]): optional.
     CustomerId,
-    /// `identificationNo`: optional.
+    /// `identificationNo` ([`Criterion::IdentificationNo`]): optional.
     IdentificationNo,
-    /// `mobileNumber`: optional.
+    /// `mobileNumber` ([`Criterion::MobileNumber`]): optional.
     MobileNumber,
-    /// `referenceNo`: optional.
+    /// `referenceNo` ([`Criterion::ReferenceNo`]): optional.
     ReferenceNo,
     /// `lang`: the language of the answer; required.
     Lang,
@@ -30,23 +30,46 @@ impl Param {
         Self::Lang,
     ];
 
-    /// The identifiers, at least one of which a lookup needs.
-    pub const IDENTIFIERS: [Self; 4] = [
-        Self::CustomerId,
-        Self::IdentificationNo,
-        Self::MobileNumber,
-        Self::ReferenceNo,
-    ];
+    /// The identifiers, at least one of which a lookup needs, in the contract's order:
+    /// the domain's [`Criterion::ALL`], so that the two cannot disagree.
+    pub const IDENTIFIERS: [Self; 4] = {
+        let [a, b, c, d] = Criterion::ALL;
+        [
+            Self::identifier(a),
+            Self::identifier(b),
+            Self::identifier(c),
+            Self::identifier(d),
+        ]
+    };
 
-    /// The name on the wire, as the contract spells it.
-    pub fn name(self) -> &'static str {
+    /// The parameter that carries `criterion`.
+    pub const fn identifier(criterion: Criterion) -> Self {
+        match criterion {
+            Criterion::CustomerId => Self::CustomerId,
+            Criterion::IdentificationNo => Self::IdentificationNo,
+            Criterion::MobileNumber => Self::MobileNumber,
+            Criterion::ReferenceNo => Self::ReferenceNo,
+        }
+    }
+
+    /// The criterion this parameter carries; `None` for `companyCode` and `lang`.
+    pub const fn criterion(self) -> Option<Criterion> {
         match self {
-            Self::CompanyCode => "companyCode",
-            Self::CustomerId => "customerId",
-            Self::IdentificationNo => "identificationNo",
-            Self::MobileNumber => "mobileNumber",
-            Self::ReferenceNo => "referenceNo",
-            Self::Lang => "lang",
+            Self::CustomerId => Some(Criterion::CustomerId),
+            Self::IdentificationNo => Some(Criterion::IdentificationNo),
+            Self::MobileNumber => Some(Criterion::MobileNumber),
+            Self::ReferenceNo => Some(Criterion::ReferenceNo),
+            Self::CompanyCode | Self::Lang => None,
+        }
+    }
+
+    /// The name on the wire, as the contract spells it; an identifier's is its
+    /// criterion's ([`Criterion::name`]).
+    pub fn name(self) -> &'static str {
+        match self.criterion() {
+            Some(criterion) => criterion.name(),
+            None if self == Self::Lang => "lang",
+            None => "companyCode",
         }
     }
 
@@ -134,6 +157,17 @@ impl RawSearchParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_the_criteria_and_carry_their_names() {
+        assert_eq!(Param::IDENTIFIERS, Param::ALL[1..5]);
+        for (param, criterion) in Param::IDENTIFIERS.into_iter().zip(Criterion::ALL) {
+            assert_eq!(param.criterion(), Some(criterion));
+            assert_eq!(param.name(), criterion.name());
+        }
+        assert_eq!(Param::CompanyCode.criterion(), None);
+        assert_eq!(Param::Lang.criterion(), None);
+    }
 
     #[test]
     fn names_match_case_insensitively_and_unknown_ones_are_dropped() {

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use customer_domain::{
-    AuditRecord, AuditTrail, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository,
-    Disclosure, Language, RepositoryError, SearchCriteria,
+    AuditRecord, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository, Disclosure,
+    Language, RepositoryError, SearchCriteria,
 };
 
 use crate::access::RandomnessError;
-use crate::audit::{AuditError, AuditWriter, CriteriaHasher, random_audit_key};
+use crate::audit::{AuditError, AuditKey, AuditKeyError, AuditWriter};
 use crate::params::{Param, RawSearchParams};
 use crate::validation::{Problem, Rejected, ValidationErrors, validate};
 
@@ -55,43 +55,17 @@ pub struct CustomerSearch {
 }
 
 /// Where the lookups made through [`CustomerSearch::search_as`] are recorded.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct Audit {
     writer: AuditWriter,
     key: AuditKey,
 }
 
-/// The hasher of searched values: given, or keyed with the trail's own key, read at the
-/// first lookup (so that the service starts while the database is down).
-#[derive(Clone)]
-enum AuditKey {
-    Given(CriteriaHasher),
-    Stored {
-        trail: Arc<dyn AuditTrail>,
-        hasher: Arc<tokio::sync::OnceCell<CriteriaHasher>>,
-    },
-}
-
-impl std::fmt::Debug for Audit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Audit")
-            .field("writer", &self.writer)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Audit {
-    async fn hasher(&self) -> Result<&CriteriaHasher, SearchError> {
-        match &self.key {
-            AuditKey::Given(hasher) => Ok(hasher),
-            AuditKey::Stored { trail, hasher } => {
-                hasher
-                    .get_or_try_init(|| async {
-                        let candidate = random_audit_key()?;
-                        Ok(CriteriaHasher::new(&trail.hmac_key(&candidate).await?))
-                    })
-                    .await
-            }
+impl From<AuditKeyError> for SearchError {
+    fn from(error: AuditKeyError) -> Self {
+        match error {
+            AuditKeyError::Store(error) => Self::Store(error),
+            AuditKeyError::Randomness(error) => Self::NoAuditKey(error),
         }
     }
 }
@@ -116,28 +90,10 @@ impl CustomerSearch {
     }
 
     /// The same lookup, recording every answer of [`Self::search_as`] with `writer`,
-    /// the searched values hashed by `hasher`.
+    /// the searched values hashed with `key` (a stored key is read at the first lookup).
     #[must_use]
-    pub fn with_audit(mut self, writer: AuditWriter, hasher: CriteriaHasher) -> Self {
-        self.audit = Some(Audit {
-            writer,
-            key: AuditKey::Given(hasher),
-        });
-        self
-    }
-
-    /// The same lookup, recording every answer of [`Self::search_as`] with `writer`,
-    /// the searched values hashed with the key that `trail` keeps
-    /// ([`AuditTrail::hmac_key`], read once, at the first lookup).
-    #[must_use]
-    pub fn with_audit_keyed_by(mut self, writer: AuditWriter, trail: Arc<dyn AuditTrail>) -> Self {
-        self.audit = Some(Audit {
-            writer,
-            key: AuditKey::Stored {
-                trail,
-                hasher: Arc::new(tokio::sync::OnceCell::new()),
-            },
-        });
+    pub fn with_audit(mut self, writer: AuditWriter, key: AuditKey) -> Self {
+        self.audit = Some(Audit { writer, key });
         self
     }
 
@@ -221,7 +177,7 @@ impl CustomerSearch {
             .find(&request.company, &request.criteria, request.language)
             .await?;
         if let Some(audit) = &self.audit {
-            let hasher = audit.hasher().await?;
+            let hasher = audit.key.hasher().await?;
             let record = AuditRecord {
                 at: Utc::now(),
                 request_id: request_id.to_owned(),

@@ -1,5 +1,5 @@
-//! Who is calling and the management of callers' keys, against mocks of the registry and
-//! the token verifier.
+//! Who is calling and the management of callers' keys, against mocks of the key lookup,
+//! the client administration and the token verifier.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,8 +12,8 @@ use customer_application::access::{
 };
 use customer_domain::{
     AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, CompanyScope, Credential,
-    FailureKind, MockClientRegistry, MockTokenVerifier, NewApiKey, RateLimit, RegistryError,
-    RepositoryError, RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
+    FailureKind, MockClientAdministration, MockKeyLookup, MockTokenVerifier, NewApiKey, RateLimit,
+    RegistryError, RepositoryError, RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
 };
 
 /// What a mock saw, for the test to read once it is done.
@@ -50,9 +50,9 @@ fn bearer(key: &ApiKey) -> String {
 }
 
 /// A registry that knows `key`, counts its reads, and accepts every touch.
-fn registry_knowing(key: StoredApiKey, reads: &Arc<AtomicUsize>) -> MockClientRegistry {
+fn registry_knowing(key: StoredApiKey, reads: &Arc<AtomicUsize>) -> MockKeyLookup {
     let reads = Arc::clone(reads);
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry.expect_find_key().returning(move |id| {
         reads.fetch_add(1, Ordering::SeqCst);
         Ok((*id == key.id).then(|| key.clone()))
@@ -62,18 +62,18 @@ fn registry_knowing(key: StoredApiKey, reads: &Arc<AtomicUsize>) -> MockClientRe
 }
 
 /// A registry that must not be asked anything.
-fn untouched_registry() -> MockClientRegistry {
-    let mut registry = MockClientRegistry::new();
+fn untouched_registry() -> MockKeyLookup {
+    let mut registry = MockKeyLookup::new();
     registry.expect_find_key().never();
     registry.expect_touch_key().never();
     registry
 }
 
-fn authenticator(registry: MockClientRegistry) -> Authenticator {
+fn authenticator(registry: MockKeyLookup) -> Authenticator {
     Authenticator::new(Arc::new(registry), None, AuthenticatorSettings::default())
 }
 
-fn with_settings(registry: MockClientRegistry, settings: AuthenticatorSettings) -> Authenticator {
+fn with_settings(registry: MockKeyLookup, settings: AuthenticatorSettings) -> Authenticator {
     Authenticator::new(Arc::new(registry), None, settings)
 }
 
@@ -200,7 +200,7 @@ async fn a_valid_key_gives_its_client_and_its_id() {
 async fn a_key_seen_recently_is_not_read_again() {
     let issued = new_key();
     let key = stored(&issued);
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry
         .expect_find_key()
         .times(1)
@@ -221,7 +221,7 @@ async fn a_revocation_applies_within_the_cache_time_to_live() {
     let key = stored(&issued);
     let revoked = Arc::new(AtomicBool::new(false));
     let reads = Arc::new(AtomicUsize::new(0));
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     {
         let (revoked, reads) = (Arc::clone(&revoked), Arc::clone(&reads));
         registry.expect_find_key().returning(move |_| {
@@ -291,7 +291,7 @@ async fn a_key_use_is_written_at_most_once_per_touch_interval() {
     let issued = new_key();
     let key = stored(&issued);
     let touches: Seen<Vec<(ApiKeyId, DateTime<Utc>)>> = Arc::default();
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry
         .expect_find_key()
         .returning(move |_| Ok(Some(key.clone())));
@@ -332,7 +332,7 @@ async fn a_key_use_is_written_at_most_once_per_touch_interval() {
 async fn a_failing_touch_does_not_fail_the_request() {
     let issued = new_key();
     let key = stored(&issued);
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry
         .expect_find_key()
         .returning(move |_| Ok(Some(key.clone())));
@@ -351,7 +351,7 @@ async fn a_failing_touch_does_not_fail_the_request() {
 
 #[tokio::test]
 async fn an_unavailable_registry_is_a_registry_error() {
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry
         .expect_find_key()
         .returning(|_| Err(RepositoryError::new(FailureKind::TimedOut, "timeout")));
@@ -373,7 +373,7 @@ async fn a_registry_failure_is_not_cached() {
     let issued = new_key();
     let key = stored(&issued);
     let calls = AtomicUsize::new(0);
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockKeyLookup::new();
     registry.expect_find_key().times(2).returning(move |_| {
         if calls.fetch_add(1, Ordering::SeqCst) == 0 {
             Err(RepositoryError::new(FailureKind::TimedOut, "timeout"))
@@ -487,13 +487,13 @@ async fn an_api_key_is_never_handed_to_the_token_verifier() {
 
 // --- ClientAdmin ---
 
-fn admin(registry: MockClientRegistry) -> ClientAdmin {
+fn admin(registry: MockClientAdministration) -> ClientAdmin {
     ClientAdmin::new(Arc::new(registry))
 }
 
 /// A registry that must not be changed.
-fn unchanged_registry() -> MockClientRegistry {
-    let mut registry = MockClientRegistry::new();
+fn unchanged_registry() -> MockClientAdministration {
+    let mut registry = MockClientAdministration::new();
     registry.expect_add_client().never();
     registry.expect_add_key().never();
     registry.expect_revoke().never();
@@ -552,7 +552,7 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
     let now = Utc::now();
     let expires = now + TimeDelta::days(90);
     let seen: Seen<Option<(ClientProfile, NewApiKey, DateTime<Utc>)>> = Arc::default();
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockClientAdministration::new();
     {
         let seen = Arc::clone(&seen);
         registry
@@ -593,7 +593,7 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
 
 #[tokio::test]
 async fn add_passes_on_the_registry_refusal() {
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockClientAdministration::new();
     registry
         .expect_add_client()
         .returning(|client, _, _| Err(RegistryError::NameTaken(client.name.clone())));
@@ -608,8 +608,10 @@ async fn add_passes_on_the_registry_refusal() {
 }
 
 /// A registry that revokes through the expectations `expect` sets, in order.
-fn revoking(expect: impl FnOnce(&mut MockClientRegistry, &mut mockall::Sequence)) -> ClientAdmin {
-    let mut registry = MockClientRegistry::new();
+fn revoking(
+    expect: impl FnOnce(&mut MockClientAdministration, &mut mockall::Sequence),
+) -> ClientAdmin {
+    let mut registry = MockClientAdministration::new();
     let mut sequence = mockall::Sequence::new();
     expect(&mut registry, &mut sequence);
     admin(registry)
@@ -738,7 +740,7 @@ async fn rotate_retires_the_other_keys_after_the_grace_period() {
     let now = Utc::now();
     let grace = Duration::from_secs(3600);
     let seen: Seen<Option<(ClientName, NewApiKey, DateTime<Utc>)>> = Arc::default();
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockClientAdministration::new();
     {
         let seen = Arc::clone(&seen);
         registry
@@ -764,7 +766,7 @@ async fn rotate_retires_the_other_keys_after_the_grace_period() {
 #[tokio::test]
 async fn rotate_without_grace_retires_the_other_keys_now() {
     let now = Utc::now();
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockClientAdministration::new();
     registry
         .expect_add_key()
         .withf(move |_, _, retire_at| *retire_at == now)
@@ -778,7 +780,7 @@ async fn rotate_without_grace_retires_the_other_keys_now() {
 
 #[tokio::test]
 async fn rotate_of_an_unknown_client_is_the_registry_refusal() {
-    let mut registry = MockClientRegistry::new();
+    let mut registry = MockClientAdministration::new();
     registry
         .expect_add_key()
         .returning(|name, _, _| Err(RegistryError::UnknownClient(name.clone())));

@@ -1,5 +1,6 @@
 //! The audit trail: the group-commit writer, the keyed hashes of searched values and the
-//! queries of the trail, against a fake and mocks of the trail.
+//! queries of the trail, and the choice of their key, against a fake and mocks of the
+//! trail's ports.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,13 +10,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use customer_application::audit::{
-    AuditError, AuditMode, AuditQueries, AuditQueryError, AuditWriter, AuditWriterSettings,
-    AuditWriterTask, CriteriaHasher,
+    AuditError, AuditKey, AuditMode, AuditQueries, AuditQueryError, AuditWriter,
+    AuditWriterSettings, AuditWriterTask, CriteriaHasher,
 };
 use customer_domain::{
-    AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CustomerId,
-    Disclosure, FailureKind, IdentificationNumber, MobileNumber, MockAuditTrail, ReferenceNumber,
-    RepositoryError, SearchCriteria,
+    AuditLog, AuditQuery, AuditRecord, ClientName, CompanyCode, Criterion, CustomerId, Disclosure,
+    FailureKind, IdentificationNumber, MobileNumber, MockAuditArchive, MockAuditKeyStore,
+    ReferenceNumber, RepositoryError, SearchCriteria,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
@@ -55,7 +56,7 @@ impl FakeTrail {
 }
 
 #[async_trait]
-impl AuditTrail for FakeTrail {
+impl AuditLog for FakeTrail {
     async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError> {
         let attempt = self.appends.fetch_add(1, Ordering::SeqCst);
         let now = self.under_way.fetch_add(1, Ordering::SeqCst) + 1;
@@ -73,22 +74,6 @@ impl AuditTrail for FakeTrail {
         }
         self.batches.lock().unwrap().push(records.to_vec());
         Ok(())
-    }
-
-    async fn find(
-        &self,
-        _: &AuditQuery,
-        _: Option<DateTime<Utc>>,
-    ) -> Result<Vec<AuditRecord>, RepositoryError> {
-        unreachable!("the writer does not read")
-    }
-
-    async fn prune(&self, _: DateTime<Utc>) -> Result<u64, RepositoryError> {
-        unreachable!("the writer does not prune")
-    }
-
-    async fn hmac_key(&self, _: &[u8]) -> Result<Vec<u8>, RepositoryError> {
-        unreachable!("the writer does not hash")
     }
 }
 
@@ -137,7 +122,7 @@ fn settings(mode: AuditMode) -> AuditWriterSettings {
 }
 
 fn writer(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, AuditWriterTask) {
-    AuditWriter::new(Arc::clone(trail) as Arc<dyn AuditTrail>, settings)
+    AuditWriter::new(Arc::clone(trail) as Arc<dyn AuditLog>, settings)
 }
 
 fn spawned(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, JoinHandle<()>) {
@@ -589,11 +574,8 @@ fn digests_depend_on_the_key() {
 
 // --- The queries ---
 
-fn queries(trail: MockAuditTrail) -> AuditQueries {
-    AuditQueries::new(
-        Arc::new(trail),
-        CriteriaHasher::new(b"audit key of the tests"),
-    )
+fn queries(trail: MockAuditArchive) -> AuditQueries {
+    AuditQueries::new(Arc::new(trail), AuditKey::given(b"audit key of the tests"))
 }
 
 #[tokio::test]
@@ -601,7 +583,7 @@ async fn a_searched_value_is_looked_up_by_the_digest_of_its_normalized_form() {
     let expected =
         CriteriaHasher::new(b"audit key of the tests").digest(Criterion::MobileNumber, MOBILE);
     let since = Utc::now();
-    let mut trail = MockAuditTrail::new();
+    let mut trail = MockAuditArchive::new();
     trail
         .expect_find()
         .withf(move |query, asked_since| {
@@ -618,7 +600,7 @@ async fn a_searched_value_is_looked_up_by_the_digest_of_its_normalized_form() {
 
 #[tokio::test]
 async fn queries_of_invalid_values_do_not_reach_the_trail() {
-    let mut trail = MockAuditTrail::new();
+    let mut trail = MockAuditArchive::new();
     trail.expect_find().never();
     let queries = queries(trail);
     let outcome = queries.searched(Criterion::MobileNumber, "468", None).await;
@@ -655,7 +637,7 @@ async fn queries_of_invalid_values_do_not_reach_the_trail() {
 
 #[tokio::test]
 async fn customer_and_client_queries_ask_the_trail_for_them() {
-    let mut trail = MockAuditTrail::new();
+    let mut trail = MockAuditArchive::new();
     trail
         .expect_find()
         .withf(|query, since| {
@@ -684,4 +666,97 @@ async fn customer_and_client_queries_ask_the_trail_for_them() {
         matches!(outcome, Err(AuditQueryError::Store(_))),
         "{outcome:?}"
     );
+}
+
+// --- The key ---
+
+/// A key store that hands out `key` and counts how often it is asked.
+fn key_store(key: &'static [u8], reads: &Arc<AtomicUsize>) -> MockAuditKeyStore {
+    let reads = Arc::clone(reads);
+    let mut store = MockAuditKeyStore::new();
+    store.expect_hmac_key().returning(move |_| {
+        reads.fetch_add(1, Ordering::SeqCst);
+        Ok(key.to_vec())
+    });
+    store
+}
+
+/// The digest of [`MOBILE`] under `key`.
+async fn digest_under(key: &AuditKey) -> String {
+    key.hasher()
+        .await
+        .expect("a key")
+        .digest(Criterion::MobileNumber, MOBILE)
+        .digest
+}
+
+#[tokio::test]
+async fn a_configured_key_is_chosen_over_the_stored_one_which_is_not_read() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let key = AuditKey::chosen(b"configured", Arc::new(key_store(b"stored", &reads)));
+    assert_eq!(
+        digest_under(&key).await,
+        digest_under(&AuditKey::given(b"configured")).await
+    );
+    assert_eq!(reads.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn without_a_configured_key_the_stored_one_is_read_once_for_every_clone() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let key = AuditKey::chosen(b"", Arc::new(key_store(b"stored", &reads)));
+    assert_eq!(reads.load(Ordering::SeqCst), 0, "read at first use only");
+    let clone = key.clone();
+    assert_eq!(
+        digest_under(&key).await,
+        digest_under(&AuditKey::given(b"stored")).await
+    );
+    assert_eq!(digest_under(&clone).await, digest_under(&key).await);
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_stored_key_that_cannot_be_read_is_asked_for_again() {
+    let mut store = MockAuditKeyStore::new();
+    let mut order = mockall::Sequence::new();
+    store
+        .expect_hmac_key()
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_| {
+            Err(RepositoryError::new(
+                FailureKind::Unreachable,
+                "audit store down",
+            ))
+        });
+    store
+        .expect_hmac_key()
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_| Ok(b"stored".to_vec()));
+    let key = AuditKey::stored(Arc::new(store));
+    assert!(key.hasher().await.is_err());
+    assert_eq!(
+        digest_under(&key).await,
+        digest_under(&AuditKey::given(b"stored")).await
+    );
+}
+
+#[tokio::test]
+async fn only_queries_by_value_read_the_stored_key() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let mut trail = MockAuditArchive::new();
+    trail.expect_find().returning(|_, _| Ok(Vec::new()));
+    let queries = AuditQueries::new(
+        Arc::new(trail),
+        AuditKey::stored(Arc::new(key_store(b"stored", &reads))),
+    );
+    queries.customer("54218", None).await.expect("answered");
+    queries.client("portal", None).await.expect("answered");
+    assert_eq!(reads.load(Ordering::SeqCst), 0);
+    queries
+        .searched(Criterion::MobileNumber, MOBILE, None)
+        .await
+        .expect("answered");
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
 }

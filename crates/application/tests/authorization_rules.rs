@@ -5,15 +5,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
-use customer_application::audit::{AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher};
+use customer_application::audit::{
+    AuditKey, AuditMode, AuditWriter, AuditWriterSettings, CriteriaHasher,
+};
 use customer_application::{
     CustomerSearch, Param, Problem, RawSearchParams, SearchError, ValidationErrors,
 };
 use customer_domain::{
     ApiKeyId, AuditRecord, Caller, ClientName, ClientProfile, CompanyCode, CompanyId, CompanyScope,
-    Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditTrail,
-    MockCompanyDirectory, MockCustomerRepository, ReferenceNumber, RepositoryError, SearchCriteria,
-    Violation,
+    Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditKeyStore,
+    MockAuditLog, MockCompanyDirectory, MockCustomerRepository, ReferenceNumber, RepositoryError,
+    SearchCriteria, Violation,
 };
 use tokio::task::JoinHandle;
 
@@ -85,9 +87,9 @@ fn search(repository: MockCustomerRepository, directory: MockCompanyDirectory) -
 }
 
 /// A trail that keeps what it is given.
-fn recording_trail(seen: &Seen<Vec<AuditRecord>>) -> MockAuditTrail {
+fn recording_trail(seen: &Seen<Vec<AuditRecord>>) -> MockAuditLog {
     let seen = Arc::clone(seen);
-    let mut trail = MockAuditTrail::new();
+    let mut trail = MockAuditLog::new();
     trail.expect_append().returning(move |records| {
         seen.lock().unwrap().extend_from_slice(records);
         Ok(())
@@ -96,14 +98,14 @@ fn recording_trail(seen: &Seen<Vec<AuditRecord>>) -> MockAuditTrail {
 }
 
 /// A trail that must not be written to.
-fn untouched_trail() -> MockAuditTrail {
-    let mut trail = MockAuditTrail::new();
+fn untouched_trail() -> MockAuditLog {
+    let mut trail = MockAuditLog::new();
     trail.expect_append().never();
     trail
 }
 
 /// `search` recording into `trail` in sync mode, and the running writer task.
-fn audited(search: CustomerSearch, trail: MockAuditTrail) -> (CustomerSearch, JoinHandle<()>) {
+fn audited(search: CustomerSearch, trail: MockAuditLog) -> (CustomerSearch, JoinHandle<()>) {
     let (writer, task) = AuditWriter::new(
         Arc::new(trail),
         AuditWriterSettings {
@@ -112,10 +114,7 @@ fn audited(search: CustomerSearch, trail: MockAuditTrail) -> (CustomerSearch, Jo
         },
     );
     let task = tokio::spawn(task.run());
-    (
-        search.with_audit(writer, CriteriaHasher::new(AUDIT_KEY)),
-        task,
-    )
+    (search.with_audit(writer, AuditKey::given(AUDIT_KEY)), task)
 }
 
 /// Ends the writer of `search`, which checks the trail mock's expectations.
@@ -396,7 +395,7 @@ async fn an_anonymous_search_is_recorded_as_anonymous() {
 
 #[tokio::test]
 async fn an_answer_that_cannot_be_recorded_is_not_given() {
-    let mut trail = MockAuditTrail::new();
+    let mut trail = MockAuditLog::new();
     trail.expect_append().times(1).returning(|_| {
         Err(RepositoryError::new(
             FailureKind::Unreachable,
@@ -494,14 +493,13 @@ async fn without_an_audit_writer_nothing_is_recorded() {
 #[tokio::test]
 async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
     let seen: Seen<Vec<AuditRecord>> = Arc::default();
-    let mut trail = recording_trail(&seen);
-    trail.expect_hmac_key().times(1).returning(|candidate| {
+    let mut store = MockAuditKeyStore::new();
+    store.expect_hmac_key().times(1).returning(|candidate| {
         assert_eq!(candidate.len(), 32, "a candidate of 32 random bytes");
         Ok(AUDIT_KEY.to_vec())
     });
-    let trail = Arc::new(trail);
     let (writer, task) = AuditWriter::new(
-        trail.clone(),
+        Arc::new(recording_trail(&seen)),
         AuditWriterSettings {
             mode: AuditMode::Sync,
             ..AuditWriterSettings::default()
@@ -513,7 +511,8 @@ async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
         .expect_find_current()
         .times(2)
         .returning(|_, _| Ok(Vec::new()));
-    let search = search(repository, directory()).with_audit_keyed_by(writer, trail);
+    let search =
+        search(repository, directory()).with_audit(writer, AuditKey::chosen(b"", Arc::new(store)));
     for _ in 0..2 {
         search
             .search_as(&caller("jtc"), "req", &params("jtc"))
@@ -533,17 +532,17 @@ async fn the_trails_own_key_is_read_once_at_the_first_lookup() {
 /// A trail whose key cannot be read gives no answer: 503, not the data.
 #[tokio::test]
 async fn no_answer_when_the_trails_key_cannot_be_read() {
-    let mut trail = untouched_trail();
-    trail.expect_hmac_key().returning(|_| {
+    let mut store = MockAuditKeyStore::new();
+    store.expect_hmac_key().returning(|_| {
         Err(RepositoryError::new(
             FailureKind::Unreachable,
             "database down",
         ))
     });
-    let trail = Arc::new(trail);
-    let (writer, _task) = AuditWriter::new(trail.clone(), AuditWriterSettings::default());
-    let search =
-        search(finding(vec![customer(54218, 1)]), directory()).with_audit_keyed_by(writer, trail);
+    let (writer, _task) =
+        AuditWriter::new(Arc::new(untouched_trail()), AuditWriterSettings::default());
+    let search = search(finding(vec![customer(54218, 1)]), directory())
+        .with_audit(writer, AuditKey::stored(Arc::new(store)));
     let outcome = search
         .search_as(&caller("jtc"), "req", &params("jtc"))
         .await;

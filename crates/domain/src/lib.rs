@@ -35,13 +35,14 @@ pub use customer::{Coded, Contact, Customer, LocalizedName};
 pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber};
 pub use language::Language;
 pub use ports::{
-    AuditTrail, ClientRegistry, CompanyDirectory, CompanyRegistry, CompanyRegistryError,
-    CustomerRepository, FailureKind, RegistryError, RepositoryError, RevokeTarget, TokenError,
-    TokenVerifier, VerifiedToken,
+    AuditArchive, AuditKeyStore, AuditLog, ClientAdministration, CompanyDirectory, CompanyRegistry,
+    CompanyRegistryError, CustomerRepository, FailureKind, KeyLookup, RegistryError,
+    RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
-    MockAuditTrail, MockClientRegistry, MockCompanyDirectory, MockCompanyRegistry,
-    MockCustomerRepository, MockTokenVerifier,
+    MockAuditArchive, MockAuditKeyStore, MockAuditLog, MockClientAdministration,
+    MockCompanyDirectory, MockCompanyRegistry, MockCustomerRepository, MockKeyLookup,
+    MockTokenVerifier,
 };
 pub use violation::{InvalidValue, Violation};

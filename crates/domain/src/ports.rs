@@ -1,5 +1,10 @@
 //! The ports through which the lookup reaches stored customers and companies, callers'
 //! credentials and the audit trail.
+//!
+//! Ports are split by who calls them: what every request needs ([`KeyLookup`],
+//! [`AuditLog`]) is apart from what operators' commands need
+//! ([`ClientAdministration`], [`AuditArchive`]), so that a use case gets only the
+//! calls it makes and a test mocks only those.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -186,10 +191,13 @@ pub enum RevokeTarget {
     Key(ApiKeyId),
 }
 
-/// The callers and their API keys, as stored (only hashes of the keys).
+/// The API keys as the request path reads them: the authenticator asks for a key at the
+/// first request that presents it (and again once its cache forgets it), and records
+/// its use. Kept apart from [`ClientAdministration`] so that the request path depends on
+/// nothing that can change who may call.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
-pub trait ClientRegistry: Send + Sync + 'static {
+pub trait KeyLookup: Send + Sync + 'static {
     /// The key with this id and its client, revoked or expired keys included (the caller
     /// checks [`StoredApiKey::is_valid_at`]); `None` when no key has this id.
     ///
@@ -203,7 +211,13 @@ pub trait ClientRegistry: Send + Sync + 'static {
     /// # Errors
     /// As [`Self::find_key`].
     async fn touch_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<(), RepositoryError>;
+}
 
+/// The callers and their API keys as operators manage them (`customer-api clients`):
+/// only hashes of the keys are stored. The lookup reads keys through [`KeyLookup`].
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ClientAdministration: Send + Sync + 'static {
     /// Adds a client with its first key.
     ///
     /// # Errors
@@ -242,7 +256,8 @@ pub trait ClientRegistry: Send + Sync + 'static {
     /// Every client with its keys, by name.
     ///
     /// # Errors
-    /// As [`Self::find_key`].
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn list_clients(&self) -> Result<Vec<ClientListing>, RepositoryError>;
 }
 
@@ -281,21 +296,30 @@ pub trait TokenVerifier: Send + Sync + 'static {
     async fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError>;
 }
 
-/// The audit trail, as stored.
+/// The audit trail as lookups write it: every answered lookup appends its record (in
+/// groups, through the audit writer). Kept apart from [`AuditArchive`] so that the
+/// request path can add records but neither read nor delete them.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
-pub trait AuditTrail: Send + Sync + 'static {
+pub trait AuditLog: Send + Sync + 'static {
     /// Stores `records`, all or none, in one statement.
     ///
     /// # Errors
     /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
     /// reached now, of another kind on any other failure of the store.
     async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError>;
+}
 
+/// The audit trail as a data protection officer reads and prunes it
+/// (`customer-api audit`).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AuditArchive: Send + Sync + 'static {
     /// The records that `query` asks for, made at or after `since` if given, oldest first.
     ///
     /// # Errors
-    /// As [`Self::append`].
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
     async fn find(
         &self,
         query: &AuditQuery,
@@ -305,15 +329,22 @@ pub trait AuditTrail: Send + Sync + 'static {
     /// Deletes the records made before `before`; returns how many there were.
     ///
     /// # Errors
-    /// As [`Self::append`].
+    /// As [`Self::find`].
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
+}
 
-    /// The key of the searched values' keyed hashes kept with the trail, for deployments
-    /// that configure none: `candidate` (random, made by the caller) when none is kept
-    /// yet, otherwise the one kept. Digests made by every instance and by the audit
-    /// queries then agree.
+/// The key of the searched values' keyed hashes kept with the audit trail, for
+/// deployments that configure none: read by the service (once) and by the audit queries
+/// alike, so that their digests agree.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AuditKeyStore: Send + Sync + 'static {
+    /// The key kept: `candidate` (random, made by the caller) when none is kept yet,
+    /// otherwise the one kept, the same for every instance.
     ///
     /// # Errors
-    /// As [`Self::append`].
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store (a stored key that
+    /// cannot be read among them).
     async fn hmac_key(&self, candidate: &[u8]) -> Result<Vec<u8>, RepositoryError>;
 }

@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
-use customer_domain::{AuditQuery, AuditRecord, AuditTrail, Criterion, RepositoryError};
+use customer_domain::{
+    AuditArchive, AuditKeyStore, AuditLog, AuditQuery, AuditRecord, Criterion, RepositoryError,
+};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
@@ -383,7 +385,7 @@ impl SqlAuditTrail {
 }
 
 #[async_trait]
-impl AuditTrail for SqlAuditTrail {
+impl AuditLog for SqlAuditTrail {
     async fn append(&self, records: &[AuditRecord]) -> Result<(), RepositoryError> {
         if records.is_empty() {
             return Ok(());
@@ -391,7 +393,10 @@ impl AuditTrail for SqlAuditTrail {
         self.ensure_this_month().await;
         Ok(self.insert(records).await?)
     }
+}
 
+#[async_trait]
+impl AuditArchive for SqlAuditTrail {
     async fn find(
         &self,
         query: &AuditQuery,
@@ -403,7 +408,10 @@ impl AuditTrail for SqlAuditTrail {
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
         Ok(self.delete_before(before).await?)
     }
+}
 
+#[async_trait]
+impl AuditKeyStore for SqlAuditTrail {
     async fn hmac_key(&self, candidate: &[u8]) -> Result<Vec<u8>, RepositoryError> {
         Ok(audit_hmac_key(&self.db, candidate).await?)
     }

@@ -6,9 +6,9 @@ use std::fmt::Display;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use customer_domain::{
-    ApiKeyHash, ApiKeyId, ClientListing, ClientName, ClientProfile, ClientRegistry, CompanyCode,
-    CompanyScope, KeySummary, NewApiKey, RateLimit, RegistryError, RepositoryError, RevokeTarget,
-    StoredApiKey,
+    ApiKeyHash, ApiKeyId, ClientAdministration, ClientListing, ClientName, ClientProfile,
+    CompanyCode, CompanyScope, KeyLookup, KeySummary, NewApiKey, RateLimit, RegistryError,
+    RepositoryError, RevokeTarget, StoredApiKey,
 };
 use diesel::dsl::{exists, select};
 use diesel::prelude::*;
@@ -412,7 +412,7 @@ impl SqlClientRegistry {
 }
 
 #[async_trait]
-impl ClientRegistry for SqlClientRegistry {
+impl KeyLookup for SqlClientRegistry {
     async fn find_key(&self, id: &ApiKeyId) -> Result<Option<StoredApiKey>, RepositoryError> {
         Ok(self.load_key(id).await?)
     }
@@ -420,7 +420,10 @@ impl ClientRegistry for SqlClientRegistry {
     async fn touch_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<(), RepositoryError> {
         Ok(self.mark_used(id, at).await?)
     }
+}
 
+#[async_trait]
+impl ClientAdministration for SqlClientRegistry {
     async fn add_client(
         &self,
         client: &ClientProfile,

@@ -7,9 +7,9 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use customer_application::audit::{AuditCounters, AuditWriter, CriteriaHasher};
+use customer_application::audit::{AuditCounters, AuditWriter};
 use customer_application::{Authenticator, CustomerSearch};
-use customer_domain::{ApiKey, ClientRegistry, TokenVerifier};
+use customer_domain::{ApiKey, KeyLookup, TokenVerifier};
 use customer_identity::{JwksTokenVerifier, JwtSettings};
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, PoolSettings, SqlAuditTrail, SqlClientRegistry,
@@ -22,6 +22,7 @@ use customer_web::{
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::audit_key::audit_key;
 use crate::error::StartError;
 use crate::prepare::{prepare_database, shows_the_example};
 use crate::replica_checks::ReadReplicas;
@@ -379,12 +380,12 @@ async fn access_control(settings: &Settings, db: &Database) -> Result<AccessCont
     let authenticator = match auth.mode {
         AuthMode::Disabled => None,
         AuthMode::Required => {
-            let registry: Arc<dyn ClientRegistry> = Arc::new(SqlClientRegistry::new(db.clone()));
+            let keys: Arc<dyn KeyLookup> = Arc::new(SqlClientRegistry::new(db.clone()));
             let tokens = match &auth.jwt {
                 Some(jwt) => Some(token_verifier(jwt).await?),
                 None => None,
             };
-            Some(Authenticator::new(registry, tokens, auth.authenticator))
+            Some(Authenticator::new(keys, tokens, auth.authenticator))
         }
     };
     if authenticator.is_none() {
@@ -439,14 +440,7 @@ fn audited(
     let trail = Arc::new(SqlAuditTrail::new(db));
     let (writer, task) = AuditWriter::new(trail.clone(), trail_settings);
     let counters = writer.counters().clone();
-    let search = if settings.audit.hmac_key.is_empty() {
-        search.with_audit_keyed_by(writer, trail)
-    } else {
-        search.with_audit(
-            writer,
-            CriteriaHasher::new(settings.audit.hmac_key.as_bytes()),
-        )
-    };
+    let search = search.with_audit(writer, audit_key(&settings.audit, trail));
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(task.run_until(async {
         let _ = stopped.await;

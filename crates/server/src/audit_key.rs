@@ -1,27 +1,32 @@
 //! The key of the audit trail's keyed hashes, the same for the service and for the
 //! `audit` commands, so that a value searched from the command line has the digest the
-//! service recorded.
+//! service recorded. Both take it from [`audit_key`]; the choice itself is
+//! [`AuditKey::chosen`].
 
-use customer_application::audit::{CriteriaHasher, random_audit_key};
-use customer_infrastructure::{Database, audit_hmac_key};
+use std::sync::Arc;
 
-use crate::cli::CliError;
+use customer_application::audit::{AuditKey, AuditKeyError, CriteriaHasher};
+use customer_domain::AuditKeyStore;
+use customer_infrastructure::{Database, SqlAuditTrail};
+
 use crate::settings::AuditSettings;
 
-/// The hasher of searched values: keyed with `audit.hmac_key` (its UTF-8 bytes) when it
-/// is set, otherwise with the random key kept in the database (made on first use).
+/// The key of searched values: `audit.hmac_key` (its UTF-8 bytes) when it is set,
+/// otherwise the random key that `stored` keeps (made on first use).
+pub fn audit_key(settings: &AuditSettings, stored: Arc<dyn AuditKeyStore>) -> AuditKey {
+    AuditKey::chosen(settings.hmac_key.as_bytes(), stored)
+}
+
+/// The hasher of searched values, keyed as [`audit_key`] says, the stored key kept in
+/// `db`.
 ///
 /// # Errors
-/// [`CliError::Database`] when the key has to be read from (or stored in) the database
-/// and that fails, [`CliError::Randomness`] when no key could be made.
+/// [`AuditKeyError`] when the key has to be read from (or stored in) the database and
+/// that fails, or none is kept and none could be made.
 pub async fn criteria_hasher(
     settings: &AuditSettings,
     db: &Database,
-) -> Result<CriteriaHasher, CliError> {
-    if settings.hmac_key.is_empty() {
-        let candidate = random_audit_key()?;
-        Ok(CriteriaHasher::new(&audit_hmac_key(db, &candidate).await?))
-    } else {
-        Ok(CriteriaHasher::new(settings.hmac_key.as_bytes()))
-    }
+) -> Result<CriteriaHasher, AuditKeyError> {
+    let key = audit_key(settings, Arc::new(SqlAuditTrail::new(db.clone())));
+    key.hasher().await.cloned()
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use customer_application::ClientAdmin;
 use customer_application::access::AdminError;
 use customer_domain::{
-    ApiKey, ClientRegistry, CompanyCode, CompanyDirectory, CustomerId, CustomerRepository,
+    ApiKey, ClientAdministration, CompanyCode, CompanyDirectory, CustomerId, CustomerRepository,
     IdentificationNumber, MobileNumber, ReferenceNumber, RegistryError, SearchCriteria,
 };
 use customer_infrastructure::{

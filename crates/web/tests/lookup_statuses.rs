@@ -18,7 +18,7 @@ use customer_application::access::AuthenticatorSettings;
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
     ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
-    MockClientRegistry, MockCompanyDirectory, MockCustomerRepository, MockTokenVerifier, RateLimit,
+    MockCompanyDirectory, MockCustomerRepository, MockKeyLookup, MockTokenVerifier, RateLimit,
     RepositoryError, TokenError, VerifiedToken,
 };
 use customer_web::{AccessControl, AppState, Metrics, RequestTimeout, observe};
@@ -150,7 +150,7 @@ fn verifier(
     tokens.expect_verify().returning(move |token| answer(token));
     // API keys are never presented here: the registry is never asked.
     Authenticator::new(
-        Arc::new(MockClientRegistry::new()),
+        Arc::new(MockKeyLookup::new()),
         Some(Arc::new(tokens)),
         AuthenticatorSettings {
             key_cache_ttl: Duration::from_secs(30),

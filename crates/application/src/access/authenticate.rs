@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use customer_domain::{
-    ApiKey, ApiKeyId, Caller, ClientProfile, ClientRegistry, Credential, RepositoryError,
-    StoredApiKey, TokenError, TokenVerifier,
+    ApiKey, ApiKeyId, Caller, ClientProfile, Credential, KeyLookup, RepositoryError, StoredApiKey,
+    TokenError, TokenVerifier,
 };
 use moka::sync::Cache;
 
@@ -65,7 +65,7 @@ struct CachedKey {
 /// bearer tokens with the identity provider's verifier when one is configured.
 #[derive(Clone)]
 pub struct Authenticator {
-    registry: Arc<dyn ClientRegistry>,
+    registry: Arc<dyn KeyLookup>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     keys: Cache<ApiKeyId, Arc<CachedKey>>,
     touch_interval: Duration,
@@ -83,7 +83,7 @@ impl std::fmt::Debug for Authenticator {
 impl Authenticator {
     /// Checks keys against `registry` and, if given, tokens with `tokens`.
     pub fn new(
-        registry: Arc<dyn ClientRegistry>,
+        registry: Arc<dyn KeyLookup>,
         tokens: Option<Arc<dyn TokenVerifier>>,
         settings: AuthenticatorSettings,
     ) -> Self {

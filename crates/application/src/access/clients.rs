@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use customer_domain::{
-    ApiKey, ApiKeyId, ClientListing, ClientName, ClientProfile, ClientRegistry, CompanyScope,
+    ApiKey, ApiKeyId, ClientAdministration, ClientListing, ClientName, ClientProfile, CompanyScope,
     InvalidAccessValue, RateLimit, RegistryError, RevokeTarget,
 };
 
@@ -30,7 +30,7 @@ pub enum AdminError {
 /// The clients use cases, over the registry.
 #[derive(Clone)]
 pub struct ClientAdmin {
-    registry: Arc<dyn ClientRegistry>,
+    registry: Arc<dyn ClientAdministration>,
 }
 
 impl std::fmt::Debug for ClientAdmin {
@@ -41,7 +41,7 @@ impl std::fmt::Debug for ClientAdmin {
 
 impl ClientAdmin {
     /// The use cases over `registry`.
-    pub fn new(registry: Arc<dyn ClientRegistry>) -> Self {
+    pub fn new(registry: Arc<dyn ClientAdministration>) -> Self {
         Self { registry }
     }
 

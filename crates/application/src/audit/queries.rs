@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use customer_domain::{
-    AuditQuery, AuditRecord, AuditTrail, ClientName, Criterion, CustomerId, IdentificationNumber,
+    AuditArchive, AuditQuery, AuditRecord, ClientName, Criterion, CustomerId, IdentificationNumber,
     MobileNumber, ReferenceNumber, RepositoryError,
 };
 
-use super::CriteriaHasher;
+use super::{AuditKey, AuditKeyError};
 
 /// Why an audit query has no answer.
 #[derive(Debug, thiserror::Error)]
@@ -25,14 +25,17 @@ pub enum AuditQueryError {
     /// The audit store failed or cannot be reached.
     #[error(transparent)]
     Store(#[from] RepositoryError),
+    /// The key of the searched values could not be had.
+    #[error(transparent)]
+    Key(#[from] AuditKeyError),
 }
 
-/// The audit trail's queries, with the hasher that turns searched values into the
-/// digests stored.
+/// The audit trail's queries, with the key that turns searched values into the digests
+/// stored.
 #[derive(Clone)]
 pub struct AuditQueries {
-    trail: Arc<dyn AuditTrail>,
-    hasher: CriteriaHasher,
+    trail: Arc<dyn AuditArchive>,
+    key: AuditKey,
 }
 
 impl std::fmt::Debug for AuditQueries {
@@ -42,9 +45,10 @@ impl std::fmt::Debug for AuditQueries {
 }
 
 impl AuditQueries {
-    /// Queries of `trail`; `hasher` must be keyed as the service that wrote it was.
-    pub fn new(trail: Arc<dyn AuditTrail>, hasher: CriteriaHasher) -> Self {
-        Self { trail, hasher }
+    /// Queries of `trail`; `key` must be the one of the service that wrote it (see
+    /// [`AuditKey::chosen`]). A stored key is read by the first query by value.
+    pub fn new(trail: Arc<dyn AuditArchive>, key: AuditKey) -> Self {
+        Self { trail, key }
     }
 
     /// The lookups that showed customer `customer_id`, since `since` if given, oldest
@@ -97,7 +101,7 @@ impl AuditQueries {
             Criterion::ReferenceNo => ReferenceNumber::parse(value).map(|v| v.as_str().to_owned()),
         }
         .map_err(|e| invalid(what, &e))?;
-        let digest = self.hasher.digest(criterion, &normalized);
+        let digest = self.key.hasher().await?.digest(criterion, &normalized);
         Ok(self
             .trail
             .find(&AuditQuery::Searched(digest), since)

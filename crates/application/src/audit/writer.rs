@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use customer_domain::{AuditRecord, AuditTrail};
+use customer_domain::{AuditLog, AuditRecord};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::{mpsc, oneshot};
@@ -110,7 +110,7 @@ pub struct AuditWriterTask {
 
 /// What stores a batch; apart from the queue, which the task alone reads.
 struct Committer {
-    trail: Arc<dyn AuditTrail>,
+    trail: Arc<dyn AuditLog>,
     settings: AuditWriterSettings,
     counters: Arc<AuditCounters>,
 }
@@ -125,10 +125,7 @@ impl std::fmt::Debug for AuditWriterTask {
 
 impl AuditWriter {
     /// A writer into `trail` and the task that does the writing.
-    pub fn new(
-        trail: Arc<dyn AuditTrail>,
-        settings: AuditWriterSettings,
-    ) -> (Self, AuditWriterTask) {
+    pub fn new(trail: Arc<dyn AuditLog>, settings: AuditWriterSettings) -> (Self, AuditWriterTask) {
         let (sender, receiver) = mpsc::channel(settings.queue_capacity.max(1));
         let counters = Arc::new(AuditCounters::default());
         let writer = Self {

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Datelike, Duration, Months, TimeZone, Utc};
 use customer_domain::{
-    AuditQuery, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CriterionDigest,
-    CustomerId, Disclosure,
+    AuditArchive, AuditLog, AuditQuery, AuditRecord, ClientName, CompanyCode, Criterion,
+    CriterionDigest, CustomerId, Disclosure,
 };
 use customer_infrastructure::revert_all_migrations;
 use customer_infrastructure::{

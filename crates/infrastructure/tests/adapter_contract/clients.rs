@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use customer_domain::{
-    ApiKeyHash, ApiKeyId, ClientName, ClientProfile, ClientRegistry, CompanyCode, CompanyScope,
-    KeySummary, NewApiKey, RateLimit, RegistryError, RevokeTarget, StoredApiKey,
+    ApiKeyHash, ApiKeyId, ClientAdministration, ClientName, ClientProfile, CompanyCode,
+    CompanyScope, KeyLookup, KeySummary, NewApiKey, RateLimit, RegistryError, RevokeTarget,
+    StoredApiKey,
 };
 use customer_infrastructure::SqlClientRegistry;
 use customer_testkit::{TestBackend, TestDatabase};

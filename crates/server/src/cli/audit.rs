@@ -20,7 +20,7 @@ use super::{
     time,
 };
 use crate::Settings;
-use crate::audit_key::criteria_hasher;
+use crate::audit_key::audit_key;
 
 /// What `customer-api audit` does.
 #[derive(Debug, Subcommand)]
@@ -101,8 +101,8 @@ impl SearchedValue {
 /// Runs an `audit` command against the configured database.
 pub async fn run(command: AuditCommand, settings: &Settings) -> Result<(), CliError> {
     let db = open_database(settings).await?;
-    let hasher = criteria_hasher(&settings.audit, &db).await?;
-    let queries = AuditQueries::new(Arc::new(SqlAuditTrail::new(db)), hasher);
+    let trail = Arc::new(SqlAuditTrail::new(db));
+    let queries = AuditQueries::new(trail.clone(), audit_key(&settings.audit, trail));
     let mut out = std::io::stdout().lock();
     let (records, options, lead) = match command {
         AuditCommand::Customer {

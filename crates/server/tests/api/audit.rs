@@ -14,7 +14,7 @@ use crate::support::{
 };
 use customer_application::audit::{AuditMode, CriteriaHasher, random_audit_key};
 use customer_domain::{
-    ApiKey, AuditQuery, AuditTrail, ClientName, Criterion, CustomerId, Disclosure,
+    ApiKey, AuditArchive, AuditKeyStore, AuditQuery, ClientName, Criterion, CustomerId, Disclosure,
 };
 use customer_infrastructure::{DatabaseUrl, SqlAuditTrail};
 use customer_server::settings::AuthMode;

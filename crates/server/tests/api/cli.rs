@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use customer_application::access::hash_key;
 use customer_application::audit::CriteriaHasher;
 use customer_domain::{
-    ApiKey, AuditRecord, AuditTrail, ClientName, CompanyCode, Criterion, CustomerId, Disclosure,
+    ApiKey, AuditLog, AuditRecord, ClientName, CompanyCode, Criterion, CustomerId, Disclosure,
 };
 use customer_infrastructure::SqlAuditTrail;
 use customer_server::Settings;

@@ -11,6 +11,7 @@
 mod access;
 mod api_key;
 mod audit;
+mod clock;
 mod company;
 mod criteria;
 mod customer;
@@ -29,6 +30,9 @@ pub use api_key::{
     ClientListing, KeySummary, NewApiKey, StoredApiKey,
 };
 pub use audit::{AuditQuery, AuditRecord, Criterion, CriterionDigest, Disclosure};
+#[cfg(feature = "mocks")]
+pub use clock::ManualClock;
+pub use clock::{Clock, SystemClock};
 pub use company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 pub use criteria::{CriteriaError, SearchCriteria};
 pub use customer::{Coded, Contact, Customer, LocalizedName};

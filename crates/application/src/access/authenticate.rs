@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, TimeDelta, Utc};
 use customer_domain::{
-    ApiKey, ApiKeyId, Caller, ClientProfile, Credential, KeyLookup, RepositoryError, StoredApiKey,
-    TokenError, TokenVerifier,
+    ApiKey, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup, RepositoryError,
+    StoredApiKey, SystemClock, TokenError, TokenVerifier,
 };
 use moka::sync::Cache;
 
@@ -53,10 +53,12 @@ pub enum AuthError {
     TokenKeysUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// A key as cached: the registry's answer and when its use was last written.
+/// A key as cached: the registry's answer, when it was read, and when its use was last
+/// written.
 #[derive(Debug)]
 struct CachedKey {
     stored: StoredApiKey,
+    read_at: DateTime<Utc>,
     /// Unix milliseconds of the last write of `last_used_at`, 0 for never.
     touched_at: AtomicI64,
 }
@@ -68,7 +70,9 @@ pub struct Authenticator {
     registry: Arc<dyn KeyLookup>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     keys: Cache<ApiKeyId, Arc<CachedKey>>,
+    key_cache_ttl: TimeDelta,
     touch_interval: Duration,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -90,12 +94,23 @@ impl Authenticator {
         Self {
             registry,
             tokens,
+            // The time to live is checked against `clock` at each read, not by the cache
+            // in real time, so that tests can move time on.
             keys: Cache::builder()
                 .max_capacity(settings.key_cache_capacity)
-                .time_to_live(settings.key_cache_ttl)
                 .build(),
+            key_cache_ttl: TimeDelta::from_std(settings.key_cache_ttl).unwrap_or(TimeDelta::MAX),
             touch_interval: settings.touch_interval,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same, telling the time by `clock` (key expiry, the cache's time to live, the
+    /// touch interval).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The caller that `authorization` (the whole `Authorization` header, if any)
@@ -134,7 +149,12 @@ impl Authenticator {
     }
 
     async fn check_key(&self, key: &ApiKey) -> Result<Caller, AuthError> {
-        let cached = if let Some(cached) = self.keys.get(key.id()) {
+        let now = self.clock.now();
+        let fresh = self
+            .keys
+            .get(key.id())
+            .filter(|cached| now.signed_duration_since(cached.read_at) < self.key_cache_ttl);
+        let cached = if let Some(cached) = fresh {
             cached
         } else {
             let stored = self
@@ -145,6 +165,7 @@ impl Authenticator {
                 .ok_or_else(|| AuthError::Invalid("unknown API key".into()))?;
             let cached = Arc::new(CachedKey {
                 stored,
+                read_at: now,
                 touched_at: AtomicI64::new(0),
             });
             self.keys.insert(key.id().clone(), cached.clone());
@@ -155,7 +176,6 @@ impl Authenticator {
         if !key_matches(key, &cached.stored.hash) {
             return Err(AuthError::Invalid("unknown API key".into()));
         }
-        let now = Utc::now();
         if cached.stored.revoked_at.is_some_and(|at| at <= now) {
             return Err(AuthError::Invalid("revoked API key".into()));
         }
@@ -171,7 +191,7 @@ impl Authenticator {
 
     /// Writes the key's last use when the last write is older than the touch interval;
     /// only the request that wins the race writes, and a failure costs only the record.
-    async fn touch(&self, id: &ApiKeyId, cached: &CachedKey, now: chrono::DateTime<Utc>) {
+    async fn touch(&self, id: &ApiKeyId, cached: &CachedKey, now: DateTime<Utc>) {
         // In milliseconds: whole seconds would make an interval under one second write
         // every use, and let two uses on either side of a second boundary both write.
         let now_ms = now.timestamp_millis();

@@ -11,9 +11,10 @@ use customer_application::access::{
     issue_key, key_matches,
 };
 use customer_domain::{
-    AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, CompanyScope, Credential,
-    FailureKind, MockClientAdministration, MockKeyLookup, MockTokenVerifier, NewApiKey, RateLimit,
-    RegistryError, RepositoryError, RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
+    AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, Clock, CompanyScope,
+    Credential, FailureKind, ManualClock, MockClientAdministration, MockKeyLookup,
+    MockTokenVerifier, NewApiKey, RateLimit, RegistryError, RepositoryError, RevokeTarget,
+    StoredApiKey, TokenError, VerifiedToken,
 };
 
 /// What a mock saw, for the test to read once it is done.
@@ -216,43 +217,38 @@ async fn a_key_seen_recently_is_not_read_again() {
 
 #[tokio::test]
 async fn a_revocation_applies_within_the_cache_time_to_live() {
-    let ttl = Duration::from_millis(300);
+    let ttl = AuthenticatorSettings::default().key_cache_ttl;
     let issued = new_key();
     let key = stored(&issued);
     let revoked = Arc::new(AtomicBool::new(false));
     let reads = Arc::new(AtomicUsize::new(0));
+    let clock = Arc::new(ManualClock::new(Utc::now()));
     let mut registry = MockKeyLookup::new();
     {
-        let (revoked, reads) = (Arc::clone(&revoked), Arc::clone(&reads));
+        let (revoked, reads, clock) = (Arc::clone(&revoked), Arc::clone(&reads), clock.clone());
         registry.expect_find_key().returning(move |_| {
             reads.fetch_add(1, Ordering::SeqCst);
             let mut key = key.clone();
             if revoked.load(Ordering::SeqCst) {
-                key.revoked_at = Some(Utc::now() - TimeDelta::seconds(1));
+                key.revoked_at = Some(clock.now() - TimeDelta::seconds(1));
             }
             Ok(Some(key))
         });
     }
     registry.expect_touch_key().returning(|_, _| Ok(()));
-    let auth = with_settings(
-        registry,
-        AuthenticatorSettings {
-            key_cache_ttl: ttl,
-            ..AuthenticatorSettings::default()
-        },
-    );
+    let auth = authenticator(registry).with_clock(clock.clone());
     let header = bearer(&issued.key);
 
     auth.authenticate(Some(&header)).await.expect("valid");
     revoked.store(true, Ordering::SeqCst);
-    // Within the time to live, the cached answer stands.
+    // Within the time to live, the cached answer stands, to its last millisecond.
+    clock.advance(ttl.saturating_sub(Duration::from_millis(1)));
     auth.authenticate(Some(&header))
         .await
         .expect("still cached as valid");
     assert_eq!(reads.load(Ordering::SeqCst), 1);
 
-    // moka measures time to live in real time.
-    tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+    clock.advance(Duration::from_millis(1));
     assert_invalid(&auth.authenticate(Some(&header)).await, "revoked API key");
     assert_eq!(reads.load(Ordering::SeqCst), 2);
 }
@@ -287,7 +283,8 @@ async fn expired_and_revoked_keys_are_refused() {
 
 #[tokio::test]
 async fn a_key_use_is_written_at_most_once_per_touch_interval() {
-    let interval = Duration::from_millis(300);
+    // Shorter than the cache's time to live: a key read again starts a new interval.
+    let interval = Duration::from_secs(10);
     let issued = new_key();
     let key = stored(&issued);
     let touches: Seen<Vec<(ApiKeyId, DateTime<Utc>)>> = Arc::default();
@@ -302,16 +299,19 @@ async fn a_key_use_is_written_at_most_once_per_touch_interval() {
             Ok(())
         });
     }
+    let started = Utc::now();
+    let clock = Arc::new(ManualClock::new(started));
     let auth = with_settings(
         registry,
         AuthenticatorSettings {
             touch_interval: interval,
             ..AuthenticatorSettings::default()
         },
-    );
+    )
+    .with_clock(clock.clone());
     let header = bearer(&issued.key);
-    let before = Utc::now();
     auth.authenticate(Some(&header)).await.expect("valid");
+    clock.advance(interval.saturating_sub(Duration::from_millis(1)));
     auth.authenticate(Some(&header)).await.expect("valid");
     {
         let touches = touches.lock().unwrap();
@@ -320,10 +320,9 @@ async fn a_key_use_is_written_at_most_once_per_touch_interval() {
             1,
             "one write for two uses within the interval"
         );
-        assert_eq!(touches[0].0, issued.stored.id);
-        assert!(touches[0].1 >= before && touches[0].1 <= Utc::now());
+        assert_eq!(touches[0], (issued.stored.id.clone(), started));
     }
-    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    clock.advance(Duration::from_millis(1));
     auth.authenticate(Some(&header)).await.expect("valid");
     assert_eq!(touches.lock().unwrap().len(), 2, "written again after it");
 }

@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 
 use crate::audit_key::audit_key;
 use crate::error::StartError;
-use crate::prepare::{prepare_database, shows_the_example};
+use crate::database_setup::{prepare_database, shows_the_example};
 use crate::replica_checks::ReadReplicas;
 use crate::settings::{AuthMode, Settings};
 use crate::shutdown::{Drain, StopSignals, stop_on_signal};
@@ -65,6 +65,13 @@ impl std::fmt::Debug for Application {
             .finish_non_exhaustive()
     }
 }
+
+/// How often the failure counts of idle client addresses are swept.
+const ADMISSION_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The least time the audit records still queued at exit get to be written, however
+/// short the grace period.
+const AUDIT_FLUSH_AT_EXIT_AT_LEAST: Duration = Duration::from_secs(1);
 
 /// The contract's example lookup, for the start-up message.
 const EXAMPLE_QUERY: &str = "companyCode=jtc&customerId=54218&identificationNo=2103232123&mobileNumber=568617084&referenceNo=333215&lang=ar";
@@ -224,7 +231,7 @@ impl Application {
         });
         let access = self.access.clone();
         let sweeper = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(Duration::from_secs(60));
+            let mut ticks = tokio::time::interval(ADMISSION_SWEEP_INTERVAL);
             loop {
                 ticks.tick().await;
                 access.sweep();
@@ -260,7 +267,7 @@ impl Application {
         }) = self.audit
         {
             let _ = stop.send(());
-            if tokio::time::timeout(self.shutdown_grace.max(Duration::from_secs(1)), task)
+            if tokio::time::timeout(self.shutdown_grace.max(AUDIT_FLUSH_AT_EXIT_AT_LEAST), task)
                 .await
                 .is_err()
             {

@@ -8,7 +8,7 @@ pub mod cli;
 pub mod diagnose;
 mod error;
 pub mod healthcheck;
-mod prepare;
+mod database_setup;
 mod replica_checks;
 pub mod settings;
 mod shutdown;

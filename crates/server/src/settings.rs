@@ -92,7 +92,8 @@ pub struct DatabaseSettings {
     pub url: DatabaseUrl,
     /// Apply pending migrations when `serve` starts.
     pub migrate_on_start: bool,
-    /// Load the demo data set when `serve` starts on a database without customers.
+    /// Load the demo data set and its client when `serve` starts on a database that
+    /// holds no company.
     pub seed_demo_when_empty: bool,
     /// The connection pool: `database.max_connections` and its timeouts, for one
     /// thread (see [`Self::pool`] for a pool that workers share).

@@ -137,6 +137,68 @@ pub struct Customer {
     pub contacts: Vec<Contact>,
 }
 
+impl Customer {
+    /// A version of customer `customer_id` of `company_id` that is known by its identity
+    /// alone: every optional field unknown, no contact. Callers fill in what they know
+    /// with the struct update syntax (`Customer { first_name, ..Customer::identified(..) }`).
+    pub fn identified(
+        version_id: i64,
+        customer_id: CustomerId,
+        customer_version_id: i32,
+        company_id: CompanyId,
+        start_date: NaiveDateTime,
+    ) -> Self {
+        Self {
+            version_id,
+            customer_id,
+            customer_version_id,
+            first_name: None,
+            middle_name: None,
+            last_name: None,
+            company_name: None,
+            contact_name: None,
+            nationality: None,
+            gender: None,
+            customer_type: None,
+            company_type: None,
+            industry_type: None,
+            date_of_birth: None,
+            occupation: None,
+            preferred_contact_type: None,
+            email_address: None,
+            phone_code: None,
+            mobile_number: None,
+            additional_phone_code: None,
+            additional_mobile_number: None,
+            identification_type: None,
+            identification_no: None,
+            country: None,
+            region: None,
+            city: None,
+            zip_code: None,
+            address1: None,
+            address2: None,
+            monthly_income: None,
+            created_date: None,
+            is_active: None,
+            preferred_language: None,
+            company_id,
+            national_address: None,
+            commercial_record: None,
+            plot_identification: None,
+            building_no: None,
+            unit_no: None,
+            vat_reg_no: None,
+            start_date,
+            end_date: None,
+            city_sub_division_name: None,
+            postal_code: None,
+            user_active: None,
+            contacts: Vec::new(),
+        }
+    }
+}
+
 /// A person to contact about a customer (a relative, a friend, a colleague...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {

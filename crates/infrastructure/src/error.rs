@@ -3,8 +3,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::PoolError as ManagerError;
 use diesel_async::pooled_connection::deadpool::PoolError;
 
-/// Everything that can go wrong in the adapters: the database's and the bearer token
-/// verifier's.
+/// Everything that can go wrong in the database adapters, each failure of a statement
+/// classified where it is met.
 #[derive(Debug, thiserror::Error)]
 pub enum InfraError {
     /// A setting of the database is missing or invalid.

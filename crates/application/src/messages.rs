@@ -7,10 +7,12 @@ use std::fmt;
 use customer_domain::Language;
 
 /// A text the service shows people, rendered in either language by [`Message::text`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Message {
     /// A required parameter is missing or blank.
     Required,
+    /// `lang` is missing or blank: the values it may take are named, as for a wrong one.
+    LanguageRequired,
     /// A parameter was given more than once.
     Repeated,
     /// A company code names no company (or is not even well formed: the same answer, so
@@ -75,10 +77,18 @@ pub enum Message {
     CredentialMissingDetail,
     /// Detail of a `401` problem with a credential that is not valid.
     CredentialInvalidDetail,
+    /// Detail of a `401` problem whose `Authorization` header is not `Bearer <credential>`
+    /// (a key sent bare, or under another scheme): the fix is the scheme, not the key.
+    CredentialSchemeDetail,
     /// Title of a `403` problem.
     ForbiddenTitle,
-    /// Detail of a `403` problem: the same whether or not the company exists.
-    ForbiddenCompanyDetail,
+    /// Detail of a `403` problem: the same whether or not the company exists. It names
+    /// the companies the caller may search (its own scope, nothing about other
+    /// companies), so that the caller can correct `companyCode`.
+    ForbiddenCompanyDetail {
+        /// The codes of the companies the caller may search, as `jfc, jtc`.
+        allowed: String,
+    },
     /// Title of a `429` problem.
     TooManyRequestsTitle,
     /// Detail of a `429` problem.
@@ -105,10 +115,14 @@ pub enum Message {
 impl Message {
     /// The text in `language`.
     #[expect(clippy::too_many_lines, reason = "the catalogue: one arm per message")]
-    pub fn text(self, language: Language) -> Cow<'static, str> {
+    pub fn text(&self, language: Language) -> Cow<'static, str> {
         let fixed = |en, ar| fixed(language, en, ar);
         match self {
             Self::Required => fixed("is required", "مطلوب"),
+            Self::LanguageRequired => fixed(
+                "is required and must be ar or en",
+                "مطلوب ويجب أن تكون ar أو en",
+            ),
             Self::Repeated => fixed("must be given only once", "يجب أن يُرسل مرة واحدة فقط"),
             Self::UnknownCompany => fixed("is not a known company code", "ليس رمز شركة معروفاً"),
             Self::NoIdentifier => fixed(
@@ -181,10 +195,19 @@ impl Message {
                 "The credential is not valid: it is unknown, expired or revoked.",
                 "بيانات الاعتماد غير صالحة: غير معروفة أو منتهية الصلاحية أو ملغاة.",
             ),
+            Self::CredentialSchemeDetail => fixed(
+                "The Authorization header must be Bearer <API key or token>: the word Bearer, a space, then the credential.",
+                "يجب أن تكون ترويسة Authorization بالشكل Bearer <مفتاح API أو رمز>: الكلمة Bearer ثم مسافة ثم بيانات الاعتماد.",
+            ),
             Self::ForbiddenTitle => fixed("Forbidden", "ممنوع"),
-            Self::ForbiddenCompanyDetail => fixed(
-                "This credential may not search this company.",
-                "لا تسمح بيانات الاعتماد هذه بالبحث في هذه الشركة.",
+            Self::ForbiddenCompanyDetail { allowed } => formatted(
+                language,
+                format_args!(
+                    "This credential may not search this company. The companies it may search: {allowed}."
+                ),
+                format_args!(
+                    "لا تسمح بيانات الاعتماد هذه بالبحث في هذه الشركة. الشركات المسموح بالبحث فيها: {allowed}."
+                ),
             ),
             Self::TooManyRequestsTitle => fixed("Too many requests", "طلبات كثيرة جداً"),
             Self::TooManyRequestsDetail { retry_after_secs } => formatted(

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use customer_domain::{
-    AuditRecord, Caller, CompanyCode, CompanyDirectory, Customer, CustomerRepository, Disclosure,
-    Language, RepositoryError, SearchCriteria,
+    AuditRecord, Caller, CompanyCode, CompanyDirectory, CompanyScope, Customer, CustomerRepository,
+    Disclosure, Language, RepositoryError, SearchCriteria,
 };
 
 use crate::access::RandomnessError;
@@ -34,7 +34,11 @@ pub enum SearchError {
     Store(#[from] RepositoryError),
     /// The caller may not search the company asked for (whether or not it exists).
     #[error("the caller may not search this company")]
-    Forbidden,
+    Forbidden {
+        /// The companies the caller may search, as `jfc, jtc`: its own scope, which it
+        /// may be told, and nothing about the company it asked for.
+        allowed: String,
+    },
     /// No audit key was kept yet, and none could be made.
     #[error("no audit key could be made")]
     NoAuditKey(#[from] RandomnessError),
@@ -171,7 +175,9 @@ impl CustomerSearch {
             }
         };
         if !caller.may_search(&request.company) {
-            return Err(SearchError::Forbidden);
+            return Err(SearchError::Forbidden {
+                allowed: allowed_companies(&caller.profile.companies),
+            });
         }
         let outcome = self
             .find(&request.company, &request.criteria, request.language)
@@ -201,5 +207,18 @@ impl CustomerSearch {
                 .map_err(SearchError::NotAudited)?;
         }
         Ok(outcome)
+    }
+}
+
+/// The companies of `scope` as a refusal names them: `jfc, jtc` (empty for a scope of
+/// every company, which refuses nothing).
+fn allowed_companies(scope: &CompanyScope) -> String {
+    match scope {
+        CompanyScope::All => String::new(),
+        CompanyScope::Only(codes) => codes
+            .iter()
+            .map(CompanyCode::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -29,6 +29,10 @@ impl Problem {
     /// The message that explains this problem with `param`.
     pub fn message(self, param: Param) -> Message {
         match self {
+            // The values `lang` takes are few and fixed: naming them is the whole fix.
+            Self::Required | Self::Invalid(Violation::Empty) if param == Param::Lang => {
+                Message::LanguageRequired
+            }
             Self::Required | Self::Invalid(Violation::Empty) => Message::Required,
             Self::Repeated => Message::Repeated,
             // A malformed code gets the same answer as an unknown one: no hint of which

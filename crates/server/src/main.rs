@@ -77,6 +77,11 @@ enum SeedData {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before the settings: a variable that sets nothing explains a surprising default.
+    let names = std::env::vars_os().filter_map(|(name, _)| name.into_string().ok());
+    for warning in customer_server::settings::stray_variable_warnings(names) {
+        eprintln!("customer-api: warning: {warning}");
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -135,12 +140,14 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
         Command::Clients { command } => cli::clients::run(command, settings).await?,
         Command::Audit { command } => cli::audit::run(command, settings).await?,
         Command::Migrate => {
+            announce(&url);
             let applied = run_migrations(&url).await?;
             println!("{} migration(s) applied to {url}", applied.len());
         }
         Command::Seed {
             data: SeedData::Demo,
         } => {
+            announce(&url);
             run_migrations(&url).await?;
             let db = Database::connect(&url, &settings.database.pool(1))?;
             let added = seed_demo(&db).await?;
@@ -148,4 +155,11 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
         }
     }
     Ok(())
+}
+
+/// Says on stderr which database a command is about to use (see [`cli::database_notice`]).
+fn announce(url: &customer_infrastructure::DatabaseUrl) {
+    for line in cli::database_notice(url) {
+        eprintln!("customer-api: {line}");
+    }
 }

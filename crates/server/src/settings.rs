@@ -253,6 +253,62 @@ fn environment_variables() -> Environment {
         .separator("__")
 }
 
+/// The variables that choose the configuration files rather than set a key.
+const LAYER_VARIABLES: [&str; 2] = ["APP_ENV", "APP_CONFIG_DIR"];
+
+/// The sections of the settings, as the variables spell them.
+const SECTIONS: [&str; 5] = ["SERVER", "DATABASE", "LOG", "AUTH", "AUDIT"];
+
+/// A warning for each of `names` that starts with `APP_` but not `APP__` (other than
+/// `APP_ENV` and `APP_CONFIG_DIR`): the settings read only `APP__SECTION__KEY`, so such
+/// a variable is ignored, and without a word its default would be used instead.
+pub fn stray_variable_warnings<I, S>(names: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let name = name.as_ref();
+            let rest = name.strip_prefix("APP_")?;
+            if rest.starts_with('_') || LAYER_VARIABLES.contains(&name) {
+                return None;
+            }
+            Some(match likely_key(rest) {
+                Some(meant) => format!(
+                    "the environment variable {name} is ignored: settings are read from \
+                     APP__SECTION__KEY (two underscores after APP and between section and \
+                     key); did you mean {meant}?"
+                ),
+                None => format!(
+                    "the environment variable {name} is ignored: settings are read from \
+                     APP__SECTION__KEY (e.g. APP__SERVER__PORT); only APP_ENV and \
+                     APP_CONFIG_DIR take one underscore"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The variable `APP_<rest>` was likely meant to be, when `rest` starts with a section.
+fn likely_key(rest: &str) -> Option<String> {
+    let upper = rest.to_ascii_uppercase();
+    let section = SECTIONS
+        .iter()
+        .find(|section| upper.starts_with(&format!("{section}_")))?;
+    let key = upper[section.len()..].trim_start_matches('_');
+    if key.is_empty() {
+        return None;
+    }
+    // `[auth.jwt]` is the one nested table: its keys take a separator of their own.
+    let key = match key.strip_prefix("JWT_") {
+        Some(inner) if *section == "AUTH" => format!("JWT__{}", inner.trim_start_matches('_')),
+        _ => key.to_owned(),
+    };
+    Some(format!("APP__{section}__{key}"))
+}
+
 /// A setting is missing or invalid.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {

@@ -188,7 +188,7 @@ impl AccessControl {
             .map(|value| value.to_str().unwrap_or("\u{0}"));
         match authenticator.authenticate(authorization).await {
             Ok(caller) => Ok(caller),
-            Err(error @ (AuthError::Missing | AuthError::Invalid(_))) => {
+            Err(error @ (AuthError::Missing | AuthError::NotBearer | AuthError::Invalid(_))) => {
                 if let Some(address) = address
                     && let Err(not_until) = self.failures.check_key(&address)
                 {

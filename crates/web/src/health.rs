@@ -67,7 +67,11 @@ pub async fn live() -> HttpResponse {
 /// `server.readiness_cache_ms`, within `server.readiness_timeout_ms`. With read
 /// replicas, the body lists each one's state; not ready while none is in rotation and
 /// `database.replica_fallback` is `unavailable`.
+// The summary is given, not taken from the comment: /docs shows it as plain text in the
+// operation's header, where a paragraph with backticks crowds it.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
+    summary = "Whether lookups can be served now",
+    description = "Ready when the migrations are current and the lookup's own statements, the authentication's and the audit trail's privileges work. Checked at most once per `server.readiness_cache_ms`, within `server.readiness_timeout_ms`. With read replicas, the body lists each one's state; not ready while none is in rotation and `database.replica_fallback` is `unavailable`.",
     responses(
         (status = 200, description = "Ready to serve lookups.", body = HealthJson,
             example = json!({"status": "ready", "checks": [

@@ -9,6 +9,7 @@ use customer_application::{Param, Problem, ValidationErrors};
 use customer_domain::{FailureKind, Language, Violation};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -59,13 +60,17 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
             ApiError::Unauthenticated {
                 language,
                 presented: false,
+                not_bearer: false,
                 reason: String::new(),
             },
         ),
         (
             "403",
             "a company the caller may not search",
-            ApiError::Forbidden { language },
+            ApiError::Forbidden {
+                language,
+                allowed: "jtc".to_owned(),
+            },
         ),
         (
             "404",
@@ -205,8 +210,30 @@ pub fn document() -> utoipa::openapi::OpenApi {
     env!("CARGO_PKG_VERSION").clone_into(&mut doc.info.version);
     // The workspace's `UNLICENSED` is no SPDX identifier: the document names no license.
     doc.info.license = None;
+    // Parameters cannot say "at least one of these" in OpenAPI: the rule is in the
+    // operation's description for people, and here for generators and test tools.
+    if let Some(operation) = doc
+        .paths
+        .paths
+        .get_mut(crate::routes::CUSTOMER_PATH)
+        .and_then(|item| item.get.as_mut())
+    {
+        let identifiers: Vec<&str> = Param::IDENTIFIERS
+            .iter()
+            .map(|param| param.name())
+            .collect();
+        let rule = Extensions::from_iter([(AT_LEAST_ONE_OF, serde_json::json!(identifiers))]);
+        match &mut operation.extensions {
+            Some(extensions) => extensions.merge(rule),
+            None => operation.extensions = Some(rule),
+        }
+    }
     doc
 }
+
+/// The extension of the lookup operation that lists the query parameters of which at
+/// least one must be given (not blank): without any, the answer is a `400`.
+pub const AT_LEAST_ONE_OF: &str = "x-at-least-one-of";
 
 /// Mounts `/openapi.json` and the interactive documentation at `/docs`. Both are
 /// gzip-compressed for clients that accept it (the Swagger UI bundle is 1.45 MB). The
@@ -237,7 +264,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         // No request may leave the machine: no online validator badge.
                         .validator_url("none")
                         // The pasted key survives a reload of the page.
-                        .persist_authorization(true),
+                        .persist_authorization(true)
+                        // No "Explore" bar: it loads any document by URL, and this
+                        // page documents this service only.
+                        .use_base_layout(),
                 ),
             ),
         );

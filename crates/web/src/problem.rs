@@ -48,12 +48,19 @@ pub enum ApiError {
         language: Language,
         /// Whether a credential was presented at all.
         presented: bool,
+        /// Whether the `Authorization` header was not `Bearer <credential>`: the detail
+        /// then names the scheme, the fix, rather than the credential.
+        not_bearer: bool,
         /// Why it is not valid, for the log.
         reason: String,
     },
     /// The caller may not search this company (or it does not exist).
     #[error("forbidden")]
-    Forbidden { language: Language },
+    Forbidden {
+        language: Language,
+        /// The companies the caller may search, as `jfc, jtc`.
+        allowed: String,
+    },
     /// The caller, or the client address after failed authentications, is over its
     /// rate limit.
     #[error("rate limited")]
@@ -132,7 +139,7 @@ impl ApiError {
                 kind: FailureKind::Other,
                 source: Box::new(source),
             },
-            SearchError::Forbidden => Self::Forbidden { language },
+            SearchError::Forbidden { allowed } => Self::Forbidden { language, allowed },
             SearchError::NotAudited(source) => Self::AuditUnavailable {
                 language,
                 source: Box::new(source),
@@ -146,11 +153,19 @@ impl ApiError {
             AuthError::Missing => Self::Unauthenticated {
                 language,
                 presented: false,
+                not_bearer: false,
                 reason: "no credential".to_owned(),
+            },
+            AuthError::NotBearer => Self::Unauthenticated {
+                language,
+                presented: true,
+                not_bearer: true,
+                reason: "not a Bearer credential".to_owned(),
             },
             AuthError::Invalid(reason) => Self::Unauthenticated {
                 language,
                 presented: true,
+                not_bearer: false,
                 reason,
             },
             AuthError::Registry(source) if source.is_unavailable() => {
@@ -190,7 +205,7 @@ impl ApiError {
             | Self::MethodNotAllowed { language, .. }
             | Self::QueryTooLong { language, .. }
             | Self::Unauthenticated { language, .. }
-            | Self::Forbidden { language }
+            | Self::Forbidden { language, .. }
             | Self::TooManyRequests { language, .. }
             | Self::AuditUnavailable { language, .. }
             | Self::CredentialsUnavailable { language, .. }
@@ -222,19 +237,27 @@ impl ApiError {
                 Message::MethodNotAllowedTitle,
                 Message::MethodNotAllowedDetail { allow },
             ),
-            Self::Unauthenticated { presented, .. } => (
+            Self::Unauthenticated {
+                presented,
+                not_bearer,
+                ..
+            } => (
                 "/problems/unauthenticated",
                 Message::UnauthenticatedTitle,
-                if *presented {
+                if *not_bearer {
+                    Message::CredentialSchemeDetail
+                } else if *presented {
                     Message::CredentialInvalidDetail
                 } else {
                     Message::CredentialMissingDetail
                 },
             ),
-            Self::Forbidden { .. } => (
+            Self::Forbidden { allowed, .. } => (
                 "/problems/forbidden",
                 Message::ForbiddenTitle,
-                Message::ForbiddenCompanyDetail,
+                Message::ForbiddenCompanyDetail {
+                    allowed: allowed.clone(),
+                },
             ),
             Self::TooManyRequests { limit, .. } => (
                 "/problems/too-many-requests",

@@ -42,6 +42,11 @@ pub enum AuthError {
     /// No credential was presented.
     #[error("no credential")]
     Missing,
+    /// The `Authorization` header is not `Bearer <credential>`: a key sent bare or under
+    /// another scheme. Told apart from [`AuthError::Invalid`] because the fix is the
+    /// header's form, not the credential.
+    #[error("not a Bearer credential")]
+    NotBearer,
     /// The credential is not valid; the reason may be told to its bearer.
     #[error("invalid credential: {0}")]
     Invalid(String),
@@ -117,7 +122,8 @@ impl Authenticator {
     /// proves.
     ///
     /// # Errors
-    /// [`AuthError::Missing`] without a bearer credential; [`AuthError::Invalid`] for a
+    /// [`AuthError::Missing`] without a credential; [`AuthError::NotBearer`] for a header
+    /// that is not `Bearer <credential>`; [`AuthError::Invalid`] for a
     /// key that is unknown, wrong, expired or revoked, or a token the verifier rejects
     /// (or any token when none is configured); [`AuthError::Registry`] or
     /// [`AuthError::TokenKeysUnavailable`] when the registry or the identity provider
@@ -217,12 +223,10 @@ fn bearer(authorization: Option<&str>) -> Result<&str, AuthError> {
     let Some(header) = header else {
         return Err(AuthError::Missing);
     };
-    let (scheme, credential) = header
-        .split_once(' ')
-        .ok_or_else(|| AuthError::Invalid("not a Bearer credential".into()))?;
+    let (scheme, credential) = header.split_once(' ').ok_or(AuthError::NotBearer)?;
     let credential = credential.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || credential.is_empty() {
-        return Err(AuthError::Invalid("not a Bearer credential".into()));
+        return Err(AuthError::NotBearer);
     }
     Ok(credential)
 }

@@ -138,24 +138,27 @@ impl ClientAdmin {
             .await?)
     }
 
-    /// Makes a new key for client `name`; its other keys stop working after `grace`
-    /// (now, for a zero grace), unless they expire sooner.
+    /// Makes a new key for client `name`, valid until `expires_at` if given; its other
+    /// keys stop working after `grace` (now, for a zero grace), unless they expire sooner.
     ///
     /// # Errors
-    /// [`AdminError::Invalid`] for a malformed name, [`AdminError::Registry`] for an
-    /// unknown client or a store failure.
+    /// [`AdminError::Invalid`] for a malformed name, [`AdminError::ExpiryInPast`],
+    /// [`AdminError::Registry`] for an unknown client or a store failure.
     pub async fn rotate(
         &self,
         name: &str,
         grace: std::time::Duration,
+        expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedKey, AdminError> {
         let name = ClientName::parse(name).map_err(|e| AdminError::Invalid(vec![("name", e)]))?;
+        // Checked before anything is written: a refused rotation leaves the old keys be.
+        check_expiry(expires_at, now)?;
         let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
         let retire_at = now
             .checked_add_signed(grace)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let issued = issue_key(now, None)?;
+        let issued = issue_key(now, expires_at)?;
         self.registry
             .add_key(&name, &issued.stored, retire_at)
             .await?;

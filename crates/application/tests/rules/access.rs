@@ -105,7 +105,7 @@ async fn no_header_is_a_missing_credential() {
 }
 
 #[tokio::test]
-async fn other_schemes_than_bearer_are_invalid() {
+async fn other_schemes_than_bearer_are_told_apart_from_invalid_keys() {
     let auth = authenticator(untouched_registry());
     for header in [
         format!("Basic {FOREIGN_KEY}"),
@@ -114,7 +114,10 @@ async fn other_schemes_than_bearer_are_invalid() {
         "Bearer   ".to_owned(),
     ] {
         let outcome = auth.authenticate(Some(&header)).await;
-        assert_invalid(&outcome, "not a Bearer credential");
+        assert!(
+            matches!(outcome, Err(AuthError::NotBearer)),
+            "{header:?}: {outcome:?}"
+        );
     }
 }
 
@@ -751,7 +754,7 @@ async fn rotate_retires_the_other_keys_after_the_grace_period() {
             });
     }
     let issued = admin(registry)
-        .rotate("portal", grace, now)
+        .rotate("portal", grace, None, now)
         .await
         .expect("rotated");
     let (name, key, retire_at) = seen.lock().unwrap().take().expect("the registry was asked");
@@ -760,6 +763,42 @@ async fn rotate_retires_the_other_keys_after_the_grace_period() {
     assert_eq!(key, issued.stored);
     assert!(key_matches(&issued.key, &key.hash));
     assert_eq!(key.expires_at, None);
+}
+
+#[tokio::test]
+async fn rotate_gives_the_new_key_the_expiry_asked_for() {
+    let now = Utc::now();
+    let expires = now + TimeDelta::days(30);
+    let mut registry = MockClientAdministration::new();
+    registry
+        .expect_add_key()
+        .withf(move |_, key, _| key.expires_at == Some(expires))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let issued = admin(registry)
+        .rotate("portal", Duration::ZERO, Some(expires), now)
+        .await
+        .expect("rotated");
+    assert_eq!(issued.stored.expires_at, Some(expires));
+}
+
+#[tokio::test]
+async fn rotate_refuses_a_past_expiry_and_writes_nothing() {
+    let now = Utc::now();
+    let mut registry = MockClientAdministration::new();
+    registry.expect_add_key().never();
+    let outcome = admin(registry)
+        .rotate(
+            "portal",
+            Duration::ZERO,
+            Some(now - TimeDelta::hours(1)),
+            now,
+        )
+        .await;
+    assert!(
+        matches!(outcome, Err(AdminError::ExpiryInPast(_))),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]
@@ -772,7 +811,7 @@ async fn rotate_without_grace_retires_the_other_keys_now() {
         .times(1)
         .returning(|_, _, _| Ok(()));
     admin(registry)
-        .rotate("portal", Duration::ZERO, now)
+        .rotate("portal", Duration::ZERO, None, now)
         .await
         .expect("rotated");
 }
@@ -784,7 +823,7 @@ async fn rotate_of_an_unknown_client_is_the_registry_refusal() {
         .expect_add_key()
         .returning(|name, _, _| Err(RegistryError::UnknownClient(name.clone())));
     let outcome = admin(registry)
-        .rotate("nobody", Duration::ZERO, Utc::now())
+        .rotate("nobody", Duration::ZERO, None, Utc::now())
         .await;
     assert!(
         matches!(

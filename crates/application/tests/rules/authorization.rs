@@ -155,12 +155,12 @@ fn customer(id: i64, version: i32) -> Customer {
 // --- Which companies a caller may search ---
 
 #[tokio::test]
-async fn a_company_not_granted_is_forbidden() {
+async fn a_company_not_granted_is_forbidden_naming_the_callers_own_companies() {
     let outcome = search(untouched_repository(), untouched_directory())
         .search_as(&caller("jtc"), "req-1", &params("jfc"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Forbidden)),
+        matches!(&outcome, Err(SearchError::Forbidden { allowed }) if allowed == "jtc"),
         "{outcome:?}"
     );
 }
@@ -172,7 +172,7 @@ async fn an_unknown_company_not_granted_is_forbidden_the_same() {
         .search_as(&caller("jtc"), "req-1", &params("nope"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Forbidden)),
+        matches!(&outcome, Err(SearchError::Forbidden { allowed }) if allowed == "jtc"),
         "{outcome:?}"
     );
 }
@@ -389,7 +389,7 @@ async fn refusals_and_failures_are_not_recorded() {
         .search_as(&caller("jtc"), "req-1", &params("jfc"))
         .await;
     assert!(
-        matches!(outcome, Err(SearchError::Forbidden)),
+        matches!(outcome, Err(SearchError::Forbidden { .. })),
         "{outcome:?}"
     );
     let outcome = search

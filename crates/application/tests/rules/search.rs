@@ -456,7 +456,25 @@ async fn other_problems_are_reported_even_when_the_directory_is_down() {
 #[test]
 fn messages_exist_in_both_languages() {
     let cases = [
-        (Problem::Required, Param::Lang, "is required", "مطلوب"),
+        (
+            Problem::Required,
+            Param::CompanyCode,
+            "is required",
+            "مطلوب",
+        ),
+        // A missing language names the values it may take, as a wrong one does.
+        (
+            Problem::Required,
+            Param::Lang,
+            "is required and must be ar or en",
+            "مطلوب ويجب أن تكون ar أو en",
+        ),
+        (
+            Problem::Invalid(Violation::Empty),
+            Param::Lang,
+            "is required and must be ar or en",
+            "مطلوب ويجب أن تكون ar أو en",
+        ),
         (
             Problem::Repeated,
             Param::CustomerId,
@@ -569,6 +587,7 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
     use customer_application::Message;
     let all = [
         Message::Required,
+        Message::LanguageRequired,
         Message::Repeated,
         Message::UnknownCompany,
         Message::NoIdentifier,
@@ -595,8 +614,11 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
         Message::UnauthenticatedTitle,
         Message::CredentialMissingDetail,
         Message::CredentialInvalidDetail,
+        Message::CredentialSchemeDetail,
         Message::ForbiddenTitle,
-        Message::ForbiddenCompanyDetail,
+        Message::ForbiddenCompanyDetail {
+            allowed: "jfc, jtc".to_owned(),
+        },
         Message::TooManyRequestsTitle,
         Message::TooManyRequestsDetail {
             retry_after_secs: 1,
@@ -610,7 +632,7 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
         Message::InternalTitle,
         Message::InternalDetail,
     ];
-    for message in all {
+    for message in &all {
         let en = message.text(Language::English);
         let ar = message.text(Language::Arabic);
         assert!(!en.is_empty(), "{message:?}");

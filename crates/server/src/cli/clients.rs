@@ -11,14 +11,16 @@ use clap::Subcommand;
 use customer_application::ClientAdmin;
 use customer_application::access::{AdminError, IssuedKey};
 use customer_domain::{
-    ApiKeyId, ClientListing, ClientName, ClientProfile, CompanyCode, CompanyScope,
-    InvalidAccessValue, KeySummary, RateLimit,
+    ApiKeyId, ClientListing, ClientName, ClientProfile, CompanyCode, CompanyDirectory,
+    CompanyScope, CustomerId, CustomerRepository, InvalidAccessValue, KeySummary, RateLimit,
+    SearchCriteria,
 };
-use customer_infrastructure::SqlClientRegistry;
+use customer_infrastructure::{Database, SqlClientRegistry, SqlCustomerStore};
 use serde::Serialize;
 
 use super::{
-    CliError, count, duration_text, json_time, open_database, parse_duration, parse_expiry, time,
+    CliError, Expiry, count, duration_text, json_time, open_database, parse_duration, parse_expiry,
+    time,
 };
 use crate::Settings;
 
@@ -38,7 +40,7 @@ pub enum ClientsCommand {
         /// The last day the key works (YYYY-MM-DD, through the end of that day, UTC), or
         /// an RFC 3339 date and time [default: never expires].
         #[arg(long, value_name = "DATE", value_parser = parse_expiry)]
-        expires: Option<DateTime<Utc>>,
+        expires: Option<Expiry>,
     },
     /// List the clients and their keys (never the keys' secrets nor hashes).
     List {
@@ -60,13 +62,17 @@ pub enum ClientsCommand {
         /// now.
         #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
         grace: Duration,
+        /// The last day the new key works (YYYY-MM-DD, through the end of that day, UTC),
+        /// or an RFC 3339 date and time [default: never expires].
+        #[arg(long, value_name = "DATE", value_parser = parse_expiry)]
+        expires: Option<Expiry>,
     },
 }
 
 /// Runs a `clients` command against the configured database.
 pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), CliError> {
     let db = open_database(settings).await?;
-    let admin = ClientAdmin::new(Arc::new(SqlClientRegistry::new(db)));
+    let admin = ClientAdmin::new(Arc::new(SqlClientRegistry::new(db.clone())));
     let now = Utc::now();
     let mut out = std::io::stdout().lock();
     match command {
@@ -77,7 +83,13 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
             expires,
         } => {
             let issued = admin
-                .add(&name, &companies, rate.as_deref(), expires, now)
+                .add(
+                    &name,
+                    &companies,
+                    rate.as_deref(),
+                    expires.map(|expiry| expiry.at),
+                    now,
+                )
                 .await?;
             // The inputs as `add` read them (codes in order, lowercase), to show them.
             let profile = ClientProfile {
@@ -89,7 +101,8 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
                     .transpose()
                     .map_err(invalid_after_add)?,
             };
-            write!(out, "{}", added(&profile, &issued, settings))?;
+            let example = example_request(&db, settings, &profile.companies).await;
+            write!(out, "{}", added(&profile, &issued, expires, &example))?;
         }
         ClientsCommand::List { json } => {
             let clients = admin.list().await?;
@@ -105,7 +118,11 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
             let revoked = admin.revoke(&target, now).await?;
             write!(out, "{}", revoked_text(&target, &revoked, settings))?;
         }
-        ClientsCommand::Rotate { name, grace } => {
+        ClientsCommand::Rotate {
+            name,
+            grace,
+            expires,
+        } => {
             let name = name.trim();
             // The keys that work now: those the rotation retires.
             let previous: Vec<ApiKeyId> = find_client(&admin.list().await?, name)
@@ -118,9 +135,11 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
                         .collect()
                 })
                 .unwrap_or_default();
-            let issued = admin.rotate(name, grace, now).await?;
+            let issued = admin
+                .rotate(name, grace, expires.map(|expiry| expiry.at), now)
+                .await?;
             // Shown before anything else can fail: it cannot be shown later.
-            write!(out, "{}", new_key_text(name, &issued))?;
+            write!(out, "{}", new_key_text(name, &issued, expires))?;
             out.flush()?;
             if grace.is_zero() {
                 // Expired as of now already; revoked too, so that the listing says so.
@@ -205,44 +224,107 @@ fn optional_time(at: Option<DateTime<Utc>>, none: &str) -> String {
     at.map_or_else(|| none.to_owned(), time)
 }
 
-/// An example lookup, for the company the client may search first.
-fn example_request(scope: &CompanyScope, settings: &Settings) -> String {
-    let company = match scope {
-        CompanyScope::Only(codes) => codes.first().map_or("jtc", |code| code.as_str()),
-        CompanyScope::All => "jtc",
+/// Demo customers an example may name, one per demo company: the contract's example
+/// customer of `jtc`, and a plain customer of `jfc`.
+const DEMO_CUSTOMERS: [(&str, i64); 2] = [("jtc", 54_218), ("jfc", 70_004)];
+
+/// The placeholder of an example whose company has no demo customer: not a number, so
+/// that it cannot be mistaken for a real customer.
+const CUSTOMER_PLACEHOLDER: &str = "<customer id>";
+
+/// An example lookup that works for the client just made, with its key in place of
+/// `<key>` (the key is printed once only, above it): on the address the service is
+/// configured to listen on, for a demo customer of one of its companies
+/// when that customer is in the database, else with a placeholder to replace.
+async fn example_request(db: &Database, settings: &Settings, scope: &CompanyScope) -> String {
+    let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl);
+    let mut demo = None;
+    for (code, id) in DEMO_CUSTOMERS {
+        let (Ok(code), Ok(id)) = (CompanyCode::parse(code), CustomerId::new(id)) else {
+            continue;
+        };
+        if scope.permits(&code) && has_customer(&store, &code, id).await {
+            demo = Some((code.as_str().to_owned(), id.to_string()));
+            break;
+        }
+    }
+    let note = if demo.is_some() {
+        ""
+    } else {
+        "\n\n    (replace <customer id> with the id of one of the company's customers)"
     };
+    let (company, customer) = demo.unwrap_or_else(|| {
+        let company = match scope {
+            CompanyScope::Only(codes) => codes
+                .first()
+                .map_or_else(|| "<company code>".to_owned(), ToString::to_string),
+            CompanyScope::All => "<company code>".to_owned(),
+        };
+        (company, CUSTOMER_PLACEHOLDER.to_owned())
+    });
     format!(
         "curl -H \"Authorization: Bearer <key>\" \
-         \"http://localhost:{}/v1/core/customer?companyCode={company}&customerId=54218\"",
-        settings.server.port
+         '{}/v1/core/customer?companyCode={company}&customerId={customer}&lang=en'{note}",
+        base_url(&settings.server.host, settings.server.port),
     )
 }
 
+/// Whether `company` has the current customer `id`; a failure to read counts as no.
+async fn has_customer(store: &SqlCustomerStore, company: &CompanyCode, id: CustomerId) -> bool {
+    let Ok(criteria) = SearchCriteria::new(Some(id), None, None, None) else {
+        return false;
+    };
+    match store.resolve(company).await {
+        Ok(Some(company)) => store
+            .find_current(company, &criteria)
+            .await
+            .is_ok_and(|found| !found.is_empty()),
+        _ => false,
+    }
+}
+
+/// The base URL of the service listening on `host` and `port`, as a client on this
+/// machine dials it: the wildcard addresses mean the loopback of their family.
+fn base_url(host: &str, port: u16) -> String {
+    let bare = host.trim().trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) if ip.is_unspecified() => format!("http://127.0.0.1:{port}"),
+        Ok(std::net::IpAddr::V6(ip)) if ip.is_unspecified() => format!("http://[::1]:{port}"),
+        Ok(std::net::IpAddr::V6(ip)) => format!("http://[{ip}]:{port}"),
+        _ => format!("http://{bare}:{port}"),
+    }
+}
+
 /// The answer of `clients add`: the key, once, set apart so that it is not missed.
-fn added(profile: &ClientProfile, issued: &IssuedKey, settings: &Settings) -> String {
+fn added(
+    profile: &ClientProfile,
+    issued: &IssuedKey,
+    expires: Option<Expiry>,
+    example: &str,
+) -> String {
     format!(
         "Client {} added: companies {}, rate limit {}.\n\n\
          API key {} (expires {}):\n\n    {}\n\n\
          This key is NOT shown again: the service keeps only its hash. Store it in a secret\n\
          manager now; if it is lost, make another with `customer-api clients rotate`.\n\n\
-         Use it as:\n\n    {}\n",
+         Use it as (the key in place of <key>):\n\n    {example}\n",
         profile.name,
         profile.companies,
         rate_text(profile),
         issued.key.id(),
-        optional_time(issued.stored.expires_at, "never"),
+        expires.map_or_else(|| "never".to_owned(), |expiry| expiry.describe()),
         issued.key.expose_secret(),
-        example_request(&profile.companies, settings),
     )
 }
 
 /// The first part of the answer of `clients rotate`: the new key, once.
-fn new_key_text(name: &str, issued: &IssuedKey) -> String {
+fn new_key_text(name: &str, issued: &IssuedKey, expires: Option<Expiry>) -> String {
     format!(
-        "New API key {} for client {name}:\n\n    {}\n\n\
+        "New API key {} for client {name} (expires {}):\n\n    {}\n\n\
          This key is NOT shown again: the service keeps only its hash. Store it in a secret\n\
          manager now.\n\n",
         issued.key.id(),
+        expires.map_or_else(|| "never".to_owned(), |expiry| expiry.describe()),
         issued.key.expose_secret(),
     )
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use customer_application::CompanyAdminError;
 use customer_application::access::{AdminError, RandomnessError};
 use customer_application::audit::AuditQueryError;
-use customer_infrastructure::{Database, InfraError, run_migrations};
+use customer_infrastructure::{Database, DatabaseUrl, InfraError, run_migrations};
 
 pub use audit::AuditCommand;
 pub use clients::ClientsCommand;
@@ -53,14 +53,69 @@ pub enum CliError {
 /// Applies pending migrations to the configured database, then opens it for one command.
 async fn open_database(settings: &Settings) -> Result<Database, CliError> {
     let url = settings.database.url.clone();
+    for line in database_notice(&url) {
+        eprintln!("customer-api: {line}");
+    }
     run_migrations(&url).await?;
     Ok(Database::connect(&url, &settings.database.pool(1))?)
 }
 
+/// The end of a key's life as it was given: the instant, and the day when a day was
+/// given, so that the answer repeats the date the operator wrote rather than the next
+/// midnight it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    /// The instant the key stops working.
+    pub at: DateTime<Utc>,
+    /// The last day the key works, when the expiry was given as `YYYY-MM-DD`.
+    pub day: Option<NaiveDate>,
+}
+
+impl Expiry {
+    /// The expiry as the answers say it: `2027-12-31, at the end of that day (UTC)`, or
+    /// the instant given.
+    pub fn describe(&self) -> String {
+        match self.day {
+            Some(day) => format!("{day}, at the end of that day (UTC)"),
+            None => time(self.at),
+        }
+    }
+}
+
+/// What a command tells on stderr of the database it is about to use: which one (the
+/// URL without its password; a SQLite file by its absolute path), and a warning when a
+/// SQLite file does not exist yet, since opening it makes a new, empty database: a
+/// command run from another folder than usual would otherwise answer from that empty
+/// database ("No clients") without a word.
+pub fn database_notice(url: &DatabaseUrl) -> Vec<String> {
+    let Some(path) = url.sqlite_path() else {
+        return vec![format!("database: {url}")];
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut lines = vec![format!("database: sqlite://{}", absolute.display())];
+    if !absolute.exists() {
+        let relative = if path.is_relative() {
+            let folder = std::env::current_dir()
+                .map_or_else(|_| ".".to_owned(), |folder| folder.display().to_string());
+            format!(" (a relative SQLite path is read from the working folder, {folder})")
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "warning: {} did not exist: a new, empty database is made there{relative}; \
+             to use an existing one, run from its folder or set DATABASE_URL",
+            absolute.display()
+        ));
+    }
+    lines
+}
+
 /// Reads the end of a key's life: `YYYY-MM-DD` is the end of that day, UTC (the key
 /// works through it); anything else must be RFC 3339 (`2027-01-31T18:00:00+03:00`).
-pub fn parse_expiry(input: &str) -> Result<DateTime<Utc>, String> {
-    parse_date_or_time(input, |day| day.succ_opt())
+pub fn parse_expiry(input: &str) -> Result<Expiry, String> {
+    let day = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok();
+    let at = parse_date_or_time(input, |day| day.succ_opt())?;
+    Ok(Expiry { at, day })
 }
 
 /// Reads the start of a period: `YYYY-MM-DD` is the start of that day, UTC; anything
@@ -151,11 +206,23 @@ mod tests {
 
     #[test]
     fn an_expiry_date_lasts_through_its_day() {
-        assert_eq!(parse_expiry("2027-01-31"), Ok(utc("2027-02-01T00:00:00Z")));
-        assert_eq!(parse_expiry("2027-12-31"), Ok(utc("2028-01-01T00:00:00Z")));
+        let at = |input| parse_expiry(input).map(|expiry| expiry.at);
+        assert_eq!(at("2027-01-31"), Ok(utc("2027-02-01T00:00:00Z")));
+        assert_eq!(at("2027-12-31"), Ok(utc("2028-01-01T00:00:00Z")));
         assert_eq!(
-            parse_expiry("2027-01-31T18:00:00+03:00"),
+            at("2027-01-31T18:00:00+03:00"),
             Ok(utc("2027-01-31T15:00:00Z"))
+        );
+        // The answer repeats the day given, not the midnight after it.
+        assert_eq!(
+            parse_expiry("2027-12-31").expect("a day").describe(),
+            "2027-12-31, at the end of that day (UTC)"
+        );
+        assert_eq!(
+            parse_expiry("2027-01-31T18:00:00+03:00")
+                .expect("a time")
+                .describe(),
+            "2027-01-31T15:00:00Z"
         );
         for bad in ["2027-02-30", "31/01/2027", "tomorrow", "2027-01-31T18:00"] {
             let error = parse_expiry(bad).expect_err(bad);

@@ -745,3 +745,106 @@ fn an_enabled_jwt_section_becomes_the_verifiers_settings() {
         JwksSource::Url("https://idp.example/jwks".to_owned())
     );
 }
+
+/// The `APP__...` entries of a shipped Kubernetes manifest (`KEY: "value"` lines).
+fn manifest_variables(file: &str) -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../deploy/kubernetes")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("a shipped manifest");
+    text.lines()
+        .filter_map(|line| {
+            let (key, value) = line.trim().split_once(": ")?;
+            key.starts_with("APP__")
+                .then(|| (key.to_owned(), value.trim_matches('"').to_owned()))
+        })
+        .collect()
+}
+
+/// The example Secret and `ConfigMap`, as shipped, load under `APP_ENV=production`
+/// (`database.min_sslmode = verify-full`): their URLs ask for `verify-full`, and their
+/// CA file is the one the Deployment mounts.
+#[test]
+fn the_example_kubernetes_manifests_load_in_production() {
+    const CA_FILE: &str = "/etc/customer-api/db-ca/ca.crt";
+    let deployment = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/kubernetes/deployment.yaml"),
+    )
+    .expect("the Deployment");
+    assert!(
+        deployment.contains("mountPath: /etc/customer-api/db-ca"),
+        "the Deployment mounts the CA the URLs name"
+    );
+    // The CA file exists in the pod only: a CA of the test's stands in for it.
+    let folder_ca = tempfile::tempdir().expect("a folder");
+    let ca = folder_ca.path().join("ca.crt");
+    let pem = rcgen::generate_simple_self_signed(vec!["postgres-primary.example".to_owned()])
+        .expect("a certificate")
+        .cert
+        .pem();
+    std::fs::write(&ca, pem).expect("written");
+    let mut pairs = manifest_variables("configmap.yaml");
+    pairs.extend(manifest_variables("secret.yaml"));
+    let urls: Vec<&str> = pairs
+        .iter()
+        .filter(|(key, _)| key == "APP__DATABASE__URL" || key == "APP__DATABASE__REPLICA_URLS")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(urls.len(), 2, "{pairs:?}");
+    for url in &urls {
+        assert!(url.contains(&format!("sslrootcert={CA_FILE}")), "{url}");
+    }
+    let ca_path = ca.display().to_string();
+    let pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(key, value)| (key, value.replace(CA_FILE, &ca_path)))
+        .collect();
+    let vars: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let settings = load(&folder, Some("production"), None, &vars)
+        .unwrap_or_else(|error| panic!("the example manifests: {error}"));
+    assert_eq!(settings.database.min_sslmode, SslMode::VerifyFull);
+    assert_eq!(settings.database.replica_urls.len(), 1);
+}
+
+/// `APP_` with one underscore sets nothing: a warning names the variable and the key it
+/// likely meant; the variables that choose the files are not warned of.
+#[test]
+fn variables_with_one_underscore_after_app_are_named_with_the_key_meant() {
+    let warnings = stray_variable_warnings([
+        "APP_SERVER__PORT",
+        "APP_DATABASE_URL",
+        "APP_AUTH_JWT_ENABLED",
+        "APP_ENV",
+        "APP_CONFIG_DIR",
+        "APP__SERVER__PORT",
+        "APPLE",
+        "APP_COLOUR",
+        "PATH",
+    ]);
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    assert!(
+        warnings[0].contains("APP_SERVER__PORT is ignored"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0].ends_with("did you mean APP__SERVER__PORT?"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].ends_with("did you mean APP__DATABASE__URL?"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[2].ends_with("did you mean APP__AUTH__JWT__ENABLED?"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[3].contains("APP_COLOUR is ignored"),
+        "{warnings:?}"
+    );
+    assert!(warnings[3].contains("APP__SERVER__PORT"), "{warnings:?}");
+}

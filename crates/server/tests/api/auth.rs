@@ -210,7 +210,15 @@ async fn other_schemes_than_bearer_are_401(backend: TestBackend) {
             .lookup_with(Some(&authorization), &example_in_english())
             .await;
         assert_eq!(response.status, 401, "{authorization}: {}", response.body);
-        response.problem();
+        // The fix is the header's form: the detail says so, not "unknown key".
+        let detail = response.problem()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            detail.starts_with("The Authorization header must be Bearer <API key or token>"),
+            "{authorization}: {detail}"
+        );
         let challenge = response.header("www-authenticate").unwrap_or_default();
         assert!(
             challenge.starts_with(CHALLENGE),
@@ -256,6 +264,11 @@ async fn a_company_not_allowed_is_the_same_403_whether_or_not_it_exists(backend:
             assert!(problem.get("errors").is_none(), "{what}: {}", response.body);
             let title = problem["title"].as_str().unwrap_or_default();
             assert_eq!(has_arabic(title), lang == "ar", "{what}: {title}");
+            // The caller's own companies are named, so that it can fix companyCode;
+            // nothing is said of the company asked for.
+            let detail = problem["detail"].as_str().unwrap_or_default();
+            assert!(detail.ends_with(": jtc."), "{what}: {detail}");
+            assert!(!detail.contains(what), "{what}: {detail}");
             assert_eq!(response.header("cache-control"), Some("no-store"));
         }
         assert_eq!(
@@ -510,7 +523,7 @@ async fn after_a_rotation_both_keys_work_until_the_grace_ends(backend: TestBacke
 
     let rotated_at = Instant::now();
     let new = client_admin(&url)
-        .rotate("rotating", GRACE, Utc::now())
+        .rotate("rotating", GRACE, None, Utc::now())
         .await
         .expect("the key is rotated")
         .key

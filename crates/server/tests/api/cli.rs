@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{TestBackend, TestDatabase, service_binary, suite_tests, url_string};
+use crate::support::{
+    TestApp, TestBackend, TestDatabase, service_binary, suite_tests, test_settings, url_string,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_application::access::hash_key;
 use customer_application::audit::CriteriaHasher;
@@ -19,6 +21,10 @@ use serde_json::Value;
 
 suite_tests!("cli":
     clients_add_prints_the_key_once_and_list_never_shows_it,
+    clients_add_prints_an_example_that_works_for_the_client,
+    clients_add_without_a_demo_customer_prints_a_placeholder,
+    clients_rotate_sets_the_expiry_given,
+    commands_name_their_database_and_warn_of_a_new_sqlite_file,
     clients_add_names_every_unknown_company_and_invalid_input,
     clients_add_refuses_a_taken_name,
     clients_revoke_takes_a_name_a_key_id_or_a_whole_key,
@@ -44,11 +50,15 @@ impl Run {
         &self.stdout
     }
 
-    /// Fails unless the command failed with exit code 1 and one line on stderr; returns
-    /// that line.
+    /// Fails unless the command failed with exit code 1 and one line on stderr besides
+    /// the one naming the database; returns that line.
     pub(crate) fn failure(&self) -> &str {
         assert_eq!(self.code, 1, "{self:?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|line| !line.starts_with("customer-api: database: "))
+            .collect();
         assert_eq!(lines.len(), 1, "one line on stderr: {self:?}");
         assert!(
             lines[0].starts_with("customer-api: "),
@@ -188,7 +198,11 @@ async fn clients_add_prints_the_key_once_and_list_never_shows_it(backend: TestBa
         text.contains("companies jfc,jtc, rate limit 50/s"),
         "{text}"
     );
-    assert!(text.contains("2100-01-01T00:00:00Z"), "{text}");
+    // The day given, and what it means: not the midnight after it.
+    assert!(
+        text.contains("(expires 2099-12-31, at the end of that day (UTC))"),
+        "{text}"
+    );
     let secret = key.expose_secret().to_owned();
     let hash = hash_key(&key).to_hex();
 
@@ -225,6 +239,160 @@ async fn clients_add_prints_the_key_once_and_list_never_shows_it(backend: TestBa
     assert_eq!(portal["rateLimit"], "default");
     assert_eq!(portal["keys"][0]["expiresAt"], Value::Null);
     assert_eq!(portal["keys"][0]["id"], all.id().as_str());
+}
+
+/// The example `clients add` prints is a lookup the client may make: its key, `lang`, a
+/// demo customer of one of its companies, and the port the service is configured on. The
+/// service over the same database answers it with that customer.
+async fn clients_add_prints_an_example_that_works_for_the_client(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    for (companies, company, customer) in [("jfc", "jfc", 70004), ("jtc,jfc", "jtc", 54218)] {
+        let name = format!("example-{}", companies.replace(',', "-"));
+        let added = run(
+            &database,
+            &["clients", "add", &name, "--companies", companies],
+            &[("APP__SERVER__PORT", "9123")],
+        )
+        .await;
+        let text = added.ok();
+        let key = key_in(text);
+        let curl = text
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("curl "))
+            .unwrap_or_else(|| panic!("an example: {text}"));
+        let url = curl
+            .split('\'')
+            .find(|part| part.starts_with("http://"))
+            .unwrap_or_else(|| panic!("a URL: {curl}"));
+        let query = url
+            .strip_prefix("http://127.0.0.1:9123/v1/core/customer?")
+            .unwrap_or_else(|| panic!("the configured port: {url}"));
+        assert_eq!(
+            query,
+            format!("companyCode={company}&customerId={customer}&lang=en"),
+            "{companies}"
+        );
+        assert!(curl.contains("Authorization: Bearer <key>"), "{curl}");
+        let settings = test_settings(&url_string(database.url()));
+        let app = TestApp::spawn_with(settings, None).await;
+        let response = app
+            .lookup_with(Some(&format!("Bearer {}", key.expose_secret())), query)
+            .await;
+        assert_eq!(response.status, 200, "{curl}: {}", response.body);
+        assert_eq!(
+            response.json()[0]["customerId"],
+            customer,
+            "{curl}: {}",
+            response.body
+        );
+    }
+}
+
+/// Without demo data, the example says plainly that the customer is to be filled in.
+async fn clients_add_without_a_demo_customer_prints_a_placeholder(backend: TestBackend) {
+    let database = TestDatabase::new(backend).await;
+    run(
+        &database,
+        &[
+            "companies",
+            "add",
+            "jxq",
+            "--name-ar",
+            "شركة",
+            "--name-en",
+            "Company",
+        ],
+        &[],
+    )
+    .await
+    .ok();
+    let added = run(
+        &database,
+        &["clients", "add", "branch", "--companies", "jxq"],
+        &[("APP__SERVER__HOST", "0.0.0.0")],
+    )
+    .await;
+    let text = added.ok();
+    assert!(
+        text.contains(
+            "'http://127.0.0.1:8080/v1/core/customer?companyCode=jxq&customerId=<customer id>&lang=en'"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("replace <customer id>"), "{text}");
+    assert!(!text.contains("54218"), "{text}");
+}
+
+/// `clients rotate --expires` gives the new key that expiry, and says so as given.
+async fn clients_rotate_sets_the_expiry_given(backend: TestBackend) {
+    let database = TestDatabase::with_demo_data(backend).await;
+    add_client(&database, "portal", &["--companies", "jtc"]).await;
+    let rotated = run(
+        &database,
+        &["clients", "rotate", "portal", "--expires", "2099-06-30"],
+        &[],
+    )
+    .await;
+    let text = rotated.ok();
+    let new = key_in(text);
+    assert!(
+        text.contains("(expires 2099-06-30, at the end of that day (UTC))"),
+        "{text}"
+    );
+    let clients = list_json(&database).await;
+    let portal = client_named(&clients, "portal");
+    assert_eq!(portal["keys"][1]["id"], new.id().as_str());
+    assert_eq!(portal["keys"][1]["expiresAt"], "2099-07-01T00:00:00Z");
+    let past = run(
+        &database,
+        &["clients", "rotate", "portal", "--expires", "2000-01-01"],
+        &[],
+    )
+    .await;
+    assert!(past.failure().contains("in the past"), "{past:?}");
+}
+
+/// Every command says on stderr which database it uses, without a password; a relative
+/// SQLite path that names no file yet is named absolute, with a warning that a new, empty
+/// database is made (`clients list` from the wrong folder would otherwise say "No
+/// clients" as if there were none).
+async fn commands_name_their_database_and_warn_of_a_new_sqlite_file(backend: TestBackend) {
+    let database = TestDatabase::new(backend).await;
+    let listed = run(&database, &["clients", "list"], &[]).await;
+    listed.ok();
+    let named = listed
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("customer-api: database: "))
+        .unwrap_or_else(|| panic!("the database is named: {listed:?}"));
+    assert!(named.contains(&database.url().to_string()), "{named}");
+    assert!(!listed.stderr.contains("warning"), "{listed:?}");
+    let fresh = run(
+        &database,
+        &["clients", "list"],
+        &[("DATABASE_URL", "sqlite://customers.db")],
+    )
+    .await;
+    assert!(fresh.ok().contains("No clients"), "{fresh:?}");
+    let named = fresh
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("customer-api: database: sqlite:///"))
+        .unwrap_or_else(|| panic!("an absolute path: {fresh:?}"));
+    assert!(named.ends_with("/customers.db"), "{named}");
+    assert!(
+        fresh
+            .stderr
+            .contains("did not exist: a new, empty database is made there")
+            && fresh.stderr.contains("working folder"),
+        "{fresh:?}"
+    );
+    let companies = run(&database, &["companies", "list"], &[]).await;
+    assert!(
+        companies.stderr.contains("customer-api: database: "),
+        "{companies:?}"
+    );
 }
 
 /// Unknown companies are named, each one, as are every invalid input; nothing is added.

@@ -196,6 +196,11 @@ async fn the_initializer_loads_the_served_document(backend: TestBackend) {
         compact.contains("\"url\":\"/openapi.json\"") || compact.contains("url:\"/openapi.json\""),
         "{url} loads /openapi.json:\n{initializer}"
     );
+    // No "Explore" bar: the base layout, without the top bar that loads any URL.
+    assert!(
+        compact.contains("\"layout\":\"BaseLayout\"") || compact.contains("layout:\"BaseLayout\""),
+        "{url} uses the base layout:\n{initializer}"
+    );
     assert!(
         !initializer.contains("petstore"),
         "{url} still names the pet store:\n{initializer}"

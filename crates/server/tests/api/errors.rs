@@ -144,6 +144,12 @@ async fn validation_messages_are_english_when_lang_is_invalid_or_missing(backend
         let response = app.lookup(&query).await;
         assert_eq!(response.status, 400, "{query}: {}", response.body);
         assert_english(&response, &query);
+        // Missing, blank or wrong, the message names the values lang takes.
+        let lang = response.problem()["errors"]["lang"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(lang.contains("ar or en"), "{query}: {lang}");
     }
 }
 

@@ -22,7 +22,29 @@ suite_tests!("openapi":
     problems_match_the_served_schema,
     answers_while_the_database_is_unreachable_match_the_served_schema,
     health_answers_match_the_served_schema,
+    every_summary_is_a_short_plain_line,
 );
+
+/// `/docs` shows each operation's summary as plain text in its header: a short line
+/// with no Markdown.
+async fn every_summary_is_a_short_plain_line(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await;
+    let document = served_document(&app).await;
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        let Some(summary) = item["get"]["summary"].as_str() else {
+            continue;
+        };
+        assert!(
+            !summary.contains('`') && !summary.contains('\n') && summary.len() <= 80,
+            "GET {path}: {summary:?}"
+        );
+    }
+    assert_eq!(
+        document["paths"]["/health/ready"]["get"]["summary"],
+        "Whether lookups can be served now"
+    );
+}
 
 /// `GET /openapi.json`, checked to be JSON.
 pub async fn served_document(app: &TestApp) -> Value {

@@ -53,6 +53,8 @@ fn parameter_cases() -> Vec<(&'static str, Vec<(String, bool)>)> {
             vec![
                 ("2103232123", true),
                 ("AB 12/34", true),
+                // Blank counts as not given.
+                ("", true),
                 ("٢١٠٣٢٣٢١٢٣", true),
                 (long.as_str(), true),
                 (too_long.as_str(), false),
@@ -65,6 +67,7 @@ fn parameter_cases() -> Vec<(&'static str, Vec<(String, bool)>)> {
             vec![
                 ("333215", true),
                 ("POL-2025-000123", true),
+                ("", true),
                 (long.as_str(), true),
                 (too_long.as_str(), false),
                 ("12\t34", false),
@@ -75,6 +78,9 @@ fn parameter_cases() -> Vec<(&'static str, Vec<(String, bool)>)> {
             vec![
                 ("568617084", true),
                 ("56-861 7084", true),
+                // Blank counts as not given: the pattern must let it through.
+                ("", true),
+                ("  ", true),
                 ("٥٦٨٦١٧٠٨٤", true),
                 ("۵۶۸۶۱۷۰۸۴", true),
                 ("5-", true),
@@ -173,6 +179,32 @@ async fn every_parameter_schema_agrees_with_the_service(backend: TestBackend) {
         }
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // Each identifier is optional, but not all at once: the document says so where a
+    // generator can read it, and the service agrees.
+    let operation = &document["paths"][LOOKUP_PATH]["get"];
+    assert_eq!(
+        operation["x-at-least-one-of"],
+        json!([
+            "customerId",
+            "identificationNo",
+            "mobileNumber",
+            "referenceNo"
+        ])
+    );
+    assert!(
+        operation["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("without any, the answer is a 400")),
+        "{}",
+        operation["description"]
+    );
+    let none = app.lookup("companyCode=jtc&lang=en").await;
+    assert_eq!(none.status, 400, "{}", none.body);
+    assert!(
+        none.validation_errors().contains_key("customerId"),
+        "{}",
+        none.body
+    );
     let language = parameters
         .iter()
         .find(|parameter| parameter["name"] == "lang")

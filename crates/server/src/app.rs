@@ -23,8 +23,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::audit_key::audit_key;
-use crate::error::StartError;
 use crate::database_setup::{prepare_database, shows_the_example};
+use crate::error::StartError;
 use crate::replica_checks::ReadReplicas;
 use crate::settings::{AuthMode, Settings};
 use crate::shutdown::{Drain, StopSignals, stop_on_signal};

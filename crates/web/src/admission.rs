@@ -113,7 +113,7 @@ impl AccessControl {
     /// The client's address: the peer's, or, from a trusted proxy, the last address of
     /// `X-Forwarded-For` that is not itself a trusted proxy (what the first proxy saw;
     /// anything before it, the client may have written).
-    fn client_address(&self, req: &HttpRequest) -> Option<IpAddr> {
+    pub(crate) fn client_address(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
         if !self.trusted_proxies.contains(&peer) {
             return Some(peer);

@@ -40,6 +40,7 @@ COPY --from=build /src/target/release/customer-api /usr/local/bin/customer-api
 COPY config /app/config
 USER 10001:10001
 ENV APP_ENV=production
-EXPOSE 8080
+# The API, and /metrics (server.admin_port of config/production.toml).
+EXPOSE 8080 9090
 ENTRYPOINT ["customer-api"]
 CMD ["serve"]

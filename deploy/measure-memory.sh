@@ -55,7 +55,7 @@ end
 EOF
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-APP_ENV=production APP__SERVER__HOST=127.0.0.1 APP__SERVER__PORT=$port APP__SERVER__WORKERS=2 \
+APP_ENV=production APP__SERVER__HOST=127.0.0.1 APP__SERVER__PORT=$port APP__SERVER__ADMIN_PORT=0 APP__SERVER__WORKERS=2 \
   APP__AUDIT__HMAC_KEY=measure APP__LOG__LEVEL=warn "$binary" serve >"$work/service.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do

@@ -11,12 +11,15 @@
 //! - The audit trail ([`audit`]): keyed hashes of searched values under the one key the
 //!   lookup and the queries share ([`audit::AuditKey`]), the group-commit writer, and
 //!   the queries a data protection officer asks ([`AuditQueries`]).
+//! - Log lines that would repeat with every request or batch, written at most once per
+//!   interval ([`RateLimitedLog`]).
 
 #![warn(missing_docs)]
 
 pub mod access;
 pub mod audit;
 pub mod companies;
+pub mod log_throttle;
 mod messages;
 mod params;
 mod search;
@@ -25,6 +28,7 @@ mod validation;
 pub use access::{AuthError, Authenticator, ClientAdmin};
 pub use audit::AuditQueries;
 pub use companies::{CompanyAdmin, CompanyAdminError};
+pub use log_throttle::RateLimitedLog;
 pub use messages::Message;
 pub use params::{Param, RawSearchParams};
 pub use search::{CustomerSearch, SearchError, SearchOutcome};

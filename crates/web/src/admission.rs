@@ -113,7 +113,7 @@ impl AccessControl {
     /// The client's address: the peer's, or, from a trusted proxy, the last address of
     /// `X-Forwarded-For` that is not itself a trusted proxy (what the first proxy saw;
     /// anything before it, the client may have written).
-    fn client_address(&self, req: &HttpRequest) -> Option<IpAddr> {
+    pub(crate) fn client_address(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
         if !self.trusted_proxies.contains(&peer) {
             return Some(peer);
@@ -182,11 +182,11 @@ impl AccessControl {
                 ));
             }
         }
-        let authorization = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|value| value.to_str().unwrap_or("\u{0}"));
-        match authenticator.authenticate(authorization).await {
+        let outcome = match authorization(req) {
+            Ok(authorization) => authenticator.authenticate(authorization).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
             Ok(caller) => Ok(caller),
             Err(error @ (AuthError::Missing | AuthError::NotBearer | AuthError::Invalid(_))) => {
                 if let Some(address) = address
@@ -214,6 +214,21 @@ impl AccessControl {
         self.failures.retain_recent();
         self.failures.shrink_to_fit();
     }
+}
+
+/// The request's one `Authorization` header, if any. Several are refused as an invalid
+/// credential: which one a proxy, a log or this service reads would be anyone's guess,
+/// and a valid one must not vouch for another beside it.
+fn authorization(req: &HttpRequest) -> Result<Option<&str>, AuthError> {
+    let mut values = req.headers().get_all(header::AUTHORIZATION);
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(AuthError::Invalid(
+            "more than one Authorization header".into(),
+        ));
+    }
+    // A value that is not visible ASCII is no bearer credential: a NUL stands for it.
+    Ok(first.map(|value| value.to_str().unwrap_or("\u{0}")))
 }
 
 fn too_many(language: Language, policy: &'static str, rate: RateLimit, wait: Duration) -> ApiError {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use customer_domain::FailureKind;
 use prometheus::{IntCounterVec, Opts};
 
-use crate::log_throttle::RateLimitedLog;
+use customer_application::RateLimitedLog;
 
 /// Why a statement failed, as far as the service can do something about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,6 @@ mod admission;
 mod drain;
 mod faults;
 mod health;
-mod log_throttle;
 mod metrics;
 mod observability;
 mod openapi;
@@ -20,8 +19,8 @@ mod routes;
 mod wire;
 
 pub use admission::AccessControl;
+pub use customer_application::RateLimitedLog;
 pub use drain::{Draining, close_when_draining};
-pub use log_throttle::RateLimitedLog;
 pub use metrics::Metrics;
 pub use observability::observe;
 pub use openapi::document as openapi_document;

@@ -3,8 +3,15 @@
 //!
 //! Identifiers are personal data: the log line shows the searched ones masked, all but
 //! their last three characters.
+//!
+//! A lookup refused before it was looked at (401, 429) costs the service next to
+//! nothing, and a flood of them would cost the log a line each: their lines are written
+//! once per client address and interval, with the number left out since. The metrics
+//! count every one.
 
-use std::time::Instant;
+use std::net::IpAddr;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,6 +20,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
+use customer_application::RateLimitedLog;
 use customer_domain::ClientName;
 
 use crate::metrics::Metrics;
@@ -32,6 +40,20 @@ pub struct LookupSummary {
     /// The identifiers searched, masked (`mobileNumber=******084`).
     pub criteria: String,
 }
+
+/// Set on a lookup refused by admission (401, 429): its line is logged once per client
+/// address and interval.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Refused {
+    /// The client's address, as the failed-authentication limit counts it.
+    pub(crate) client: Option<IpAddr>,
+}
+
+/// How often the line of a refused request is written again for the same address.
+const REFUSED_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+static REFUSED: LazyLock<RateLimitedLog> =
+    LazyLock::new(|| RateLimitedLog::new(REFUSED_LOG_INTERVAL));
 
 /// `value` with all but its last three characters replaced by `*`; short values are
 /// masked whole.
@@ -91,19 +113,35 @@ pub async fn observe(
         metrics.record_request(route, method, status, elapsed);
     }
     let extensions = request.extensions();
-    let lookup = extensions.get::<LookupSummary>();
-    let caller = extensions.get::<ClientName>();
-    tracing::info!(
-        request_id = id.to_str().unwrap_or("-"),
-        method,
-        route,
-        status = status.as_u16(),
-        caller = caller.map(ClientName::as_str),
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        customers = lookup.map(|l| l.customers),
-        criteria = lookup.map(|l| l.criteria.as_str()),
-        "request"
-    );
+    let refused = extensions.get::<Refused>().copied();
+    // `None`: a refused request whose address has had its line this interval.
+    let repeated = match refused {
+        None => Some(None),
+        Some(refused) => {
+            let client = refused
+                .client
+                .map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+            REFUSED.admit(&client).map(Some)
+        }
+    };
+    if let Some(repeated) = repeated {
+        let lookup = extensions.get::<LookupSummary>();
+        let caller = extensions.get::<ClientName>();
+        tracing::info!(
+            request_id = id.to_str().unwrap_or("-"),
+            method,
+            route,
+            status = status.as_u16(),
+            caller = caller.map(ClientName::as_str),
+            // Whole microseconds: a float of milliseconds prints as 0.059898999999999994.
+            latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            customers = lookup.map(|l| l.customers),
+            criteria = lookup.map(|l| l.criteria.as_str()),
+            client_address = refused.and_then(|r| r.client).map(tracing::field::display),
+            refusals_left_out = repeated,
+            "request"
+        );
+    }
     drop(extensions);
     Ok(response)
 }

@@ -10,7 +10,7 @@ use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::FailureKind;
 
 use crate::admission::{AccessControl, Refusal};
-use crate::observability::{LookupSummary, RequestId, mask};
+use crate::observability::{LookupSummary, Refused, RequestId, mask};
 use crate::problem::{ApiError, ProblemJson};
 use crate::request::{language, params};
 use crate::wire::CustomerJson;
@@ -128,6 +128,9 @@ pub async fn find_customers(
                     Refusal::CallerLimit(name) => name.as_str(),
                 };
                 metrics.record_refusal(caller, error.status_code().as_u16());
+                req.extensions_mut().insert(Refused {
+                    client: state.access.client_address(&req),
+                });
             }
             return Err(error);
         }

@@ -125,11 +125,13 @@ fn verifier(
     )
 }
 
-/// A request: method, path and query, and a bearer token.
+/// A request: method, path and query, a bearer token, and `Authorization` headers
+/// besides.
 struct Ask {
     method: Method,
     uri: &'static str,
     token: Option<&'static str>,
+    authorizations: &'static [&'static str],
 }
 
 const LOOKUP: &str = "/v1/core/customer?companyCode=jtc&mobileNumber=568617084&lang=en";
@@ -139,6 +141,7 @@ fn get(uri: &'static str) -> Ask {
         method: Method::GET,
         uri,
         token: None,
+        authorizations: &[],
     }
 }
 
@@ -180,6 +183,9 @@ async fn answer(
             .peer_addr("127.0.0.1:40000".parse().expect("an address"));
         if let Some(token) = ask.token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        for authorization in ask.authorizations {
+            request = request.append_header(("Authorization", *authorization));
         }
         let response = app.call(request.to_request()).await.expect("an answer");
         last = Some(response);
@@ -286,6 +292,52 @@ async fn a_rejected_token_is_401() {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     assert!(challenge.contains("invalid_token"), "{challenge}");
+}
+
+#[actix_web::test]
+async fn two_authorization_headers_are_401_whatever_their_order() {
+    // Every token is valid here: only the second header makes the request wrong.
+    for authorizations in [
+        &["Bearer a.signed.token", "Bearer another.signed.token"],
+        &["Bearer another.signed.token", "Bearer a.signed.token"],
+        &["Bearer a.signed.token", "Basic dXNlcjpwYXNz"],
+        &["Basic dXNlcjpwYXNz", "Bearer a.signed.token"],
+    ] {
+        let ask = Ask {
+            authorizations,
+            ..get(LOOKUP)
+        };
+        let (status, headers, body) = answer(
+            Store::Finds(vec![customer(7)]),
+            Auth::Companies("jtc", "jfc"),
+            "100/s",
+            &[ask],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{authorizations:?}: {body}"
+        );
+        let challenge = headers
+            .get("www-authenticate")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        assert!(challenge.contains("invalid_token"), "{challenge}");
+    }
+    // One of them alone is let in.
+    let ask = Ask {
+        authorizations: &["Bearer a.signed.token"],
+        ..get(LOOKUP)
+    };
+    let (status, _, body) = answer(
+        Store::Finds(vec![customer(7)]),
+        Auth::Companies("jtc", "jfc"),
+        "100/s",
+        &[ask],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[actix_web::test]

@@ -1,5 +1,10 @@
 //! Who is calling: a bearer credential in, a [`Caller`] out, with no database round trip
-//! for a key seen recently.
+//! for a key id seen recently, whether the registry knows it or not.
+//!
+//! An id the registry does not know is remembered as unknown for as long as a known one
+//! is trusted, and its secret is compared against a hash no key has: an unknown id then
+//! costs what a known id with a wrong secret costs, so that the time of an answer does
+//! not tell which ids exist.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -7,8 +12,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_domain::{
-    ApiKey, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup, RepositoryError,
-    StoredApiKey, SystemClock, TokenError, TokenVerifier,
+    ApiKey, ApiKeyHash, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup,
+    RepositoryError, StoredApiKey, SystemClock, TokenError, TokenVerifier,
 };
 use moka::sync::Cache;
 
@@ -18,10 +23,14 @@ use super::credentials::key_matches;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthenticatorSettings {
     /// How long a key read from the registry is trusted without reading it again: the
-    /// longest a revocation or expiry set in the registry takes to apply.
+    /// longest a revocation or expiry set in the registry takes to apply. An id the
+    /// registry did not know is taken as unknown for as long.
     pub key_cache_ttl: Duration,
     /// The most keys kept in the cache.
     pub key_cache_capacity: u64,
+    /// The most ids remembered as unknown. Apart from the keys, so that a flood of
+    /// made-up ids cannot push the real keys out of their cache.
+    pub unknown_key_cache_capacity: u64,
     /// A key's last use is written at most this often.
     pub touch_interval: Duration,
 }
@@ -31,6 +40,7 @@ impl Default for AuthenticatorSettings {
         Self {
             key_cache_ttl: Duration::from_secs(30),
             key_cache_capacity: 10_000,
+            unknown_key_cache_capacity: 10_000,
             touch_interval: Duration::from_secs(60),
         }
     }
@@ -68,6 +78,10 @@ struct CachedKey {
     touched_at: AtomicI64,
 }
 
+/// What an unknown id's secret is compared against: a SHA-256 no one knows a preimage
+/// of. Whatever the comparison says, an unknown id is refused.
+const UNKNOWN_KEY_HASH: ApiKeyHash = ApiKeyHash::from_bytes([0; 32]);
+
 /// Checks bearer credentials: API keys against the registry (through a cache), other
 /// bearer tokens with the identity provider's verifier when one is configured.
 #[derive(Clone)]
@@ -75,6 +89,8 @@ pub struct Authenticator {
     registry: Arc<dyn KeyLookup>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     keys: Cache<ApiKeyId, Arc<CachedKey>>,
+    /// Ids the registry did not know, and when it said so.
+    unknown: Cache<ApiKeyId, DateTime<Utc>>,
     key_cache_ttl: TimeDelta,
     touch_interval: Duration,
     clock: Arc<dyn Clock>,
@@ -85,6 +101,7 @@ impl std::fmt::Debug for Authenticator {
         f.debug_struct("Authenticator")
             .field("tokens", &self.tokens.is_some())
             .field("cached_keys", &self.keys.entry_count())
+            .field("unknown_keys", &self.unknown.entry_count())
             .finish_non_exhaustive()
     }
 }
@@ -103,6 +120,9 @@ impl Authenticator {
             // in real time, so that tests can move time on.
             keys: Cache::builder()
                 .max_capacity(settings.key_cache_capacity)
+                .build(),
+            unknown: Cache::builder()
+                .max_capacity(settings.unknown_key_cache_capacity)
                 .build(),
             key_cache_ttl: TimeDelta::from_std(settings.key_cache_ttl).unwrap_or(TimeDelta::MAX),
             touch_interval: settings.touch_interval,
@@ -156,32 +176,30 @@ impl Authenticator {
 
     async fn check_key(&self, key: &ApiKey) -> Result<Caller, AuthError> {
         let now = self.clock.now();
-        let fresh = self
+        let fresh =
+            |read_at: DateTime<Utc>| now.signed_duration_since(read_at) < self.key_cache_ttl;
+        // Both caches are read whatever the answer, so that a known and an unknown id
+        // cost the same reads.
+        let known = self
             .keys
             .get(key.id())
-            .filter(|cached| now.signed_duration_since(cached.read_at) < self.key_cache_ttl);
-        let cached = if let Some(cached) = fresh {
-            cached
-        } else {
-            let stored = self
-                .registry
-                .find_key(key.id())
-                .await
-                .map_err(AuthError::Registry)?
-                .ok_or_else(|| AuthError::Invalid("unknown API key".into()))?;
-            let cached = Arc::new(CachedKey {
-                stored,
-                read_at: now,
-                touched_at: AtomicI64::new(0),
-            });
-            self.keys.insert(key.id().clone(), cached.clone());
-            cached
+            .filter(|cached| fresh(cached.read_at));
+        let unknown = self.unknown.get(key.id()).is_some_and(fresh);
+        let known = match (known, unknown) {
+            (Some(cached), _) => Some(cached),
+            (None, true) => None,
+            (None, false) => self.read_key(key.id(), now).await?,
         };
-        // Compared before anything else is said of the key: who does not hold the secret
-        // learns nothing about the key id.
-        if !key_matches(key, &cached.stored.hash) {
+        // Compared before anything else is said of the key, and compared even when the
+        // id is unknown: who does not hold the secret learns nothing about the key id,
+        // from the answer or from its time.
+        let hash = known
+            .as_ref()
+            .map_or(&UNKNOWN_KEY_HASH, |cached| &cached.stored.hash);
+        let matches = key_matches(key, hash);
+        let Some(cached) = known.filter(|_| matches) else {
             return Err(AuthError::Invalid("unknown API key".into()));
-        }
+        };
         if cached.stored.revoked_at.is_some_and(|at| at <= now) {
             return Err(AuthError::Invalid("revoked API key".into()));
         }
@@ -193,6 +211,32 @@ impl Authenticator {
             profile: cached.stored.client.clone(),
             credential: Credential::ApiKey(key.id().clone()),
         })
+    }
+
+    /// Reads the key `id` from the registry and caches the answer, a key or its absence.
+    async fn read_key(
+        &self,
+        id: &ApiKeyId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<CachedKey>>, AuthError> {
+        let stored = self
+            .registry
+            .find_key(id)
+            .await
+            .map_err(AuthError::Registry)?;
+        let Some(stored) = stored else {
+            self.keys.invalidate(id);
+            self.unknown.insert(id.clone(), now);
+            return Ok(None);
+        };
+        let cached = Arc::new(CachedKey {
+            stored,
+            read_at: now,
+            touched_at: AtomicI64::new(0),
+        });
+        self.unknown.invalidate(id);
+        self.keys.insert(id.clone(), cached.clone());
+        Ok(Some(cached))
     }
 
     /// Writes the key's last use when the last write is older than the touch interval;
@@ -229,4 +273,67 @@ fn bearer(authorization: Option<&str>) -> Result<&str, AuthError> {
         return Err(AuthError::NotBearer);
     }
     Ok(credential)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::credentials::{COMPARISONS, issue_key};
+    use customer_domain::{ClientName, CompanyScope, MockKeyLookup};
+
+    fn comparisons() -> usize {
+        COMPARISONS.with(std::cell::Cell::get)
+    }
+
+    fn bearer(key: &ApiKey) -> String {
+        format!("Bearer {}", key.expose_secret())
+    }
+
+    /// The comparison is counted per thread: these tests run on the current-thread
+    /// runtime, so the authentication is on the test's thread.
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_unknown_id_is_compared_against_a_hash_like_a_known_one() {
+        let known = issue_key(Utc::now(), None).expect("random bytes");
+        let stranger = issue_key(Utc::now(), None).expect("random bytes");
+        let stored = StoredApiKey {
+            id: known.stored.id.clone(),
+            hash: known.stored.hash,
+            client: ClientProfile {
+                name: ClientName::parse("call-centre").expect("a valid name"),
+                companies: CompanyScope::parse("jtc").expect("a valid scope"),
+                rate_limit: None,
+            },
+            expires_at: None,
+            revoked_at: None,
+        };
+        let mut registry = MockKeyLookup::new();
+        registry
+            .expect_find_key()
+            .returning(move |id| Ok((*id == stored.id).then(|| stored.clone())));
+        registry.expect_touch_key().returning(|_, _| Ok(()));
+        let auth = Authenticator::new(Arc::new(registry), None, AuthenticatorSettings::default());
+
+        let before = comparisons();
+        auth.authenticate(Some(&bearer(&known.key)))
+            .await
+            .expect("the known key");
+        assert_eq!(comparisons() - before, 1, "a known id: one comparison");
+
+        for round in ["read from the registry", "from the cache"] {
+            let before = comparisons();
+            let outcome = auth.authenticate(Some(&bearer(&stranger.key))).await;
+            assert!(
+                matches!(&outcome, Err(AuthError::Invalid(reason)) if reason == "unknown API key"),
+                "{outcome:?}"
+            );
+            assert_eq!(comparisons() - before, 1, "an unknown id, {round}");
+        }
+    }
+
+    #[test]
+    fn no_key_has_the_hash_unknown_ids_are_compared_against() {
+        let key = issue_key(Utc::now(), None).expect("random bytes");
+        assert_ne!(key.stored.hash, UNKNOWN_KEY_HASH);
+        assert!(!key_matches(&key.key, &UNKNOWN_KEY_HASH));
+    }
 }

@@ -9,10 +9,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use customer_domain::{AuditLog, AuditRecord};
+use customer_domain::{AuditLog, AuditRecord, FailureKind};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::{mpsc, oneshot};
+
+use crate::log_throttle::RateLimitedLog;
+
+/// How often a failure of the same kind to store audit records is logged again: a
+/// revoked privilege fails every batch, hundreds a second under load.
+const FAILURE_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
 /// When a lookup's answer may leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +119,8 @@ struct Committer {
     trail: Arc<dyn AuditLog>,
     settings: AuditWriterSettings,
     counters: Arc<AuditCounters>,
+    /// Failures logged, one line per kind and interval.
+    failures: RateLimitedLog,
 }
 
 impl std::fmt::Debug for AuditWriterTask {
@@ -139,6 +147,7 @@ impl AuditWriter {
                 trail,
                 settings,
                 counters,
+                failures: RateLimitedLog::new(FAILURE_LOG_INTERVAL),
             },
         };
         (writer, task)
@@ -253,6 +262,23 @@ impl Committer {
         }
     }
 
+    /// Logs a failed batch at ERROR, at most once per kind of failure and interval, with
+    /// the number of failed batches left out since; `audit_records{state="failed_batches"}`
+    /// counts each.
+    fn log_failure(&self, kind: FailureKind, error: &dyn std::error::Error, records: usize) {
+        let Some(repeated) = self.failures.admit(&format!("{kind:?}")) else {
+            return;
+        };
+        tracing::error!(
+            error = %error,
+            cause = ?kind,
+            records,
+            repeated,
+            "audit records not written (logged once a minute per cause; \
+             audit_records{{state=\"failed_batches\"}} counts each)"
+        );
+    }
+
     /// Stores one batch: once in sync mode (the lookups waiting on it answer 503), until
     /// it succeeds in async mode (nothing queued is dropped; lookups wait for room).
     async fn write(&self, records: &[AuditRecord]) -> Result<(), AuditError> {
@@ -266,7 +292,7 @@ impl Committer {
                 }
                 Err(error) => {
                     self.counters.failed_batches.fetch_add(1, Ordering::Relaxed);
-                    tracing::error!(%error, records = records.len(), "audit records not written");
+                    self.log_failure(error.kind(), &error, records.len());
                     if self.settings.mode == AuditMode::Sync {
                         // Not tried again: pending must not count them for ever.
                         self.counters

@@ -157,6 +157,90 @@ async fn an_unknown_key_id_is_invalid() {
 }
 
 #[tokio::test]
+async fn an_unknown_key_id_is_remembered_for_the_cache_time_to_live() {
+    let ttl = AuthenticatorSettings::default().key_cache_ttl;
+    let reads = Arc::new(AtomicUsize::new(0));
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let auth =
+        authenticator(registry_knowing(stored(&new_key()), &reads)).with_clock(clock.clone());
+    let header = format!("Bearer {FOREIGN_KEY}");
+    // The same id with another secret is the same unknown id.
+    let other_secret = format!(
+        "Bearer {}",
+        FOREIGN_KEY.replace("abcdefghijABCDEFGHIJ", "zyxwvutsrqZYXWVUTSRQ")
+    );
+
+    assert_invalid(&auth.authenticate(Some(&header)).await, "unknown API key");
+    clock.advance(ttl.saturating_sub(Duration::from_millis(1)));
+    assert_invalid(
+        &auth.authenticate(Some(&other_secret)).await,
+        "unknown API key",
+    );
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        1,
+        "asked again within the time to live, the registry is not read"
+    );
+
+    clock.advance(Duration::from_millis(1));
+    assert_invalid(&auth.authenticate(Some(&header)).await, "unknown API key");
+    assert_eq!(reads.load(Ordering::SeqCst), 2, "read again after it");
+}
+
+#[tokio::test]
+async fn a_key_added_after_its_id_was_unknown_is_found_once_the_answer_expires() {
+    let ttl = AuthenticatorSettings::default().key_cache_ttl;
+    let issued = new_key();
+    let key = stored(&issued);
+    let added = Arc::new(AtomicBool::new(false));
+    let mut registry = MockKeyLookup::new();
+    {
+        let added = Arc::clone(&added);
+        registry
+            .expect_find_key()
+            .returning(move |_| Ok(added.load(Ordering::SeqCst).then(|| key.clone())));
+    }
+    registry.expect_touch_key().returning(|_, _| Ok(()));
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let auth = authenticator(registry).with_clock(clock.clone());
+    let header = bearer(&issued.key);
+
+    assert_invalid(&auth.authenticate(Some(&header)).await, "unknown API key");
+    added.store(true, Ordering::SeqCst);
+    clock.advance(ttl);
+    auth.authenticate(Some(&header))
+        .await
+        .expect("read again, and found");
+}
+
+#[tokio::test]
+async fn unknown_ids_do_not_hide_known_keys() {
+    let issued = new_key();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let auth = with_settings(
+        registry_knowing(stored(&issued), &reads),
+        AuthenticatorSettings {
+            unknown_key_cache_capacity: 1,
+            ..AuthenticatorSettings::default()
+        },
+    );
+    auth.authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("a valid key");
+    for _ in 0..50 {
+        let stranger = new_key();
+        assert_invalid(
+            &auth.authenticate(Some(&bearer(&stranger.key))).await,
+            "unknown API key",
+        );
+    }
+    auth.authenticate(Some(&bearer(&issued.key)))
+        .await
+        .expect("still valid");
+    assert_eq!(reads.load(Ordering::SeqCst), 51, "the known key read once");
+}
+
+#[tokio::test]
 async fn the_right_id_with_a_wrong_secret_is_invalid() {
     let issued = new_key();
     let reads = Arc::new(AtomicUsize::new(0));

@@ -282,6 +282,78 @@ async fn a_failed_statement_fails_every_lookup_waiting_on_it() {
     ended(task).await;
 }
 
+/// What is logged on this thread while the guard lives, as text.
+#[derive(Clone, Default)]
+struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    fn start(&self) -> tracing::subscriber::DefaultGuard {
+        let log = self.clone();
+        tracing::subscriber::set_default(
+            tracing_subscriber::fmt()
+                .with_writer(move || log.clone())
+                .with_ansi(false)
+                .finish(),
+        )
+    }
+
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// On the current-thread runtime: the writer task runs on the test's thread, where the
+/// log is captured.
+#[tokio::test(flavor = "current_thread")]
+async fn failed_batches_of_one_cause_are_logged_once_with_a_count() {
+    let log = CapturedLog::default();
+    let _guard = log.start();
+    let trail = Arc::new(FakeTrail {
+        failures: usize::MAX,
+        ..FakeTrail::default()
+    });
+    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    // One at a time: each record is a batch of its own, and each batch fails.
+    for n in 0..50 {
+        let outcome = writer.record(record(n)).await;
+        assert!(
+            matches!(outcome, Err(AuditError::NotWritten(_))),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(writer.counters().failed_batches.load(Ordering::SeqCst), 50);
+    drop(writer);
+    ended(task).await;
+    let errors: Vec<String> = log
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains("audit records not written"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "one line for 50 failed batches: {errors:#?}"
+    );
+    assert!(
+        errors[0].contains("ERROR") && errors[0].contains("audit store down"),
+        "{errors:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_does_not_wait_behind_the_insert_under_way() {
     let (gate, trail) = gated();

@@ -391,6 +391,8 @@ fn every_shipped_configuration_file_loads() {
             assert_eq!(settings.log.format, LogFormat::Json);
             assert_eq!(settings.server.host, "0.0.0.0");
             assert!(!settings.database.seed_demo_when_empty);
+            // Metrics name the clients: not on the port the clients use.
+            assert_eq!(settings.server.admin_port, Some(9090));
         }
     }
 }

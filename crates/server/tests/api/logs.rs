@@ -13,6 +13,7 @@ use serde_json::Value;
 suite_tests!("logs":
     every_request_has_one_json_log_line_with_its_request_id,
     searched_identifiers_appear_in_the_output_only_masked,
+    refused_requests_leave_a_line_per_client_address_and_interval,
 );
 
 /// `568617084` in Arabic-Indic digits (`٥٦٨٦١٧٠٨٤`), percent-encoded.
@@ -199,16 +200,9 @@ async fn every_request_has_one_json_log_line_with_its_request_id(backend: TestBa
         } else {
             assert_eq!(route, path, "{what}");
         }
-        let latency = line
-            .as_object()
-            .and_then(|fields| {
-                fields
-                    .iter()
-                    .find(|(name, _)| name.starts_with("latency"))
-                    .map(|(_, value)| value)
-            })
-            .and_then(Value::as_f64);
-        assert!(latency.is_some_and(|ms| ms >= 0.0), "a latency: {what}");
+        // Whole microseconds, not a float of milliseconds that prints 17 digits.
+        assert!(line["latency_us"].is_u64(), "a latency in µs: {what}");
+        assert!(line.get("latency_ms").is_none(), "{what}");
         match exchange.found {
             Some(found) => assert_eq!(
                 line["customers"].as_u64(),
@@ -222,6 +216,104 @@ async fn every_request_has_one_json_log_line_with_its_request_id(backend: TestBa
             ),
         }
     }
+}
+
+/// The JSON lines of `stdout` that log a request.
+fn request_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line.get("request_id").is_some() && line.get("status").is_some())
+        .collect()
+}
+
+/// The sum of `http_refused_requests_total` for `caller`, in a Prometheus text.
+fn refused_total(metrics: &str, caller: &str) -> u64 {
+    let label = format!("caller=\"{caller}\"");
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("http_refused_requests_total{") && line.contains(&label))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+async fn refused_requests_leave_a_line_per_client_address_and_interval(backend: TestBackend) {
+    const ANONYMOUS: u64 = 300;
+    const WRONG_KEY: u64 = 100;
+    const ACCEPTED: usize = 3;
+    let database = TestDatabase::with_demo_data(backend).await;
+    let folder = tempfile::tempdir().expect("an empty working folder");
+    let url = url_string(database.url());
+    let env = vec![
+        ("APP__LOG__FORMAT", "json"),
+        ("APP__LOG__LEVEL", "info"),
+        ("APP__DATABASE__SEED_DEMO_WHEN_EMPTY", "false"),
+        ("DATABASE_URL", url.as_str()),
+    ];
+    let bearer = format!(
+        "Bearer {}",
+        add_client(database.url(), "log-reader", "all", None).await
+    );
+    let mut service = Service::start(folder.path(), &env).await;
+    let client = client();
+    let lookup = format!("{}{LOOKUP_PATH}?{EXAMPLE_QUERY}", service.address());
+    // The accepted lookups first: the refusals that follow spend the address's budget
+    // of failed authentications, and then every request from it is a 429.
+    for _ in 0..ACCEPTED {
+        let response = send(&client, Method::GET, &lookup, &[("authorization", &bearer)]).await;
+        assert_eq!(response.status, 200, "{}", response.body);
+    }
+    let wrong = "Bearer clk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+    for n in 0..ANONYMOUS + WRONG_KEY {
+        let headers: &[(&str, &str)] = if n < WRONG_KEY {
+            &[("authorization", wrong)]
+        } else {
+            &[]
+        };
+        let response = send(&client, Method::GET, &lookup, headers).await;
+        *statuses.entry(response.status).or_default() += 1;
+    }
+    assert_eq!(
+        statuses.keys().copied().collect::<Vec<_>>(),
+        [401, 429],
+        "{statuses:?}"
+    );
+    let metrics = send(
+        &client,
+        Method::GET,
+        &format!("{}/metrics", service.address()),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        refused_total(&metrics.body, "-"),
+        ANONYMOUS + WRONG_KEY,
+        "the metrics count every refusal\n{}",
+        metrics.body
+    );
+    let status = service.terminate(Duration::from_secs(30)).await;
+    assert!(status.success(), "exit status {status}\n{}", service.logs());
+    let lines: Vec<Value> = request_lines(&service.stdout())
+        .into_iter()
+        .filter(|line| line["route"] == LOOKUP_PATH)
+        .collect();
+    let accepted = lines.iter().filter(|line| line["status"] == 200).count();
+    let refused: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["status"] == 401 || line["status"] == 429)
+        .collect();
+    assert_eq!(accepted, ACCEPTED, "each accepted lookup has its line");
+    // One line per interval of 10 s for the one client address: two should the
+    // requests straddle the end of an interval, three on a very slow machine.
+    assert!(
+        (1..=3).contains(&refused.len()),
+        "{} lines for {} refusals:\n{refused:#?}",
+        refused.len(),
+        ANONYMOUS + WRONG_KEY
+    );
+    assert_eq!(refused[0]["client_address"], "127.0.0.1", "{}", refused[0]);
+    assert!(refused[0]["refusals_left_out"].is_u64(), "{}", refused[0]);
 }
 
 /// The output with the fields that hold random digits (timestamps, latencies, request

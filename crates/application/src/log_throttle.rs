@@ -1,12 +1,17 @@
-//! Log lines that would repeat with every request (an outage, a broken schema, a flood of
-//! malformed requests), written at most once per interval and key with the count of
-//! those left out.
+//! Log lines that would repeat with every request or batch (an outage, a broken schema, a
+//! revoked privilege, a flood of malformed or refused requests), written at most once
+//! per interval and key with the count of those left out.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The most keys remembered at once.
+pub const MAX_KEYS: usize = 4096;
+
 /// Remembers when each kind of line was last logged, and how many times it recurred since.
+/// At most [`MAX_KEYS`] keys are kept, so that keys made by clients (their addresses)
+/// cannot grow it without bound.
 #[derive(Debug)]
 pub struct RateLimitedLog {
     interval: Duration,
@@ -42,9 +47,15 @@ impl RateLimitedLog {
                 Some(since)
             }
             None => {
-                // Bounded: distinct messages are few (one per broken table or privilege).
-                if seen.len() >= 1024 {
-                    seen.clear();
+                if seen.len() >= MAX_KEYS {
+                    // Keys past their interval would be logged at once anyway; their
+                    // counts are lost. Should every key be recent, forgetting them all
+                    // costs one more line each.
+                    let interval = self.interval;
+                    seen.retain(|_, (last, _)| now.duration_since(*last) < interval);
+                    if seen.len() >= MAX_KEYS {
+                        seen.clear();
+                    }
                 }
                 seen.insert(key.to_owned(), (now, 0));
                 Some(0)

@@ -5,10 +5,10 @@
 pub mod app;
 pub mod audit_key;
 pub mod cli;
+mod database_setup;
 pub mod diagnose;
 mod error;
 pub mod healthcheck;
-mod database_setup;
 mod replica_checks;
 pub mod settings;
 mod shutdown;

@@ -1,5 +1,5 @@
 //! An internal crate reusing the core without the web or a database: it implements the
-//! two ports over a list in memory and calls the typed use case with validated values.
+//! three ports over a list in memory and calls the typed use case with validated values.
 //!
 //! ```sh
 //! cargo run -p customer-application --example in_memory
@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use customer_application::{CustomerSearch, Param, SearchError};
 use customer_domain::{
-    Coded, CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerId, CustomerRepository,
-    Language, LocalizedName, MobileNumber, RepositoryError, SearchCriteria,
+    Coded, CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerHistory, CustomerId,
+    CustomerRepository, Language, LocalizedName, MobileNumber, RepositoryError, SearchCriteria,
 };
 
 /// Customers and companies held in memory: what a batch job or a test double would use.
@@ -54,6 +54,37 @@ impl CustomerRepository for InMemory {
                 && criteria.reference_no().is_none()
         };
         Ok(self.customers.iter().filter(matches).cloned().collect())
+    }
+}
+
+#[async_trait]
+impl CustomerHistory for InMemory {
+    async fn find_as_of(
+        &self,
+        company: CompanyId,
+        criteria: &SearchCriteria,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Customer>, RepositoryError> {
+        // Only current versions are kept here, with their start in UTC: one valid at
+        // `at` is one begun by then.
+        let current = self.find_current(company, criteria).await?;
+        Ok(current
+            .into_iter()
+            .filter(|customer| customer.start_date <= at.naive_utc())
+            .collect())
+    }
+
+    async fn versions(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+    ) -> Result<Vec<Customer>, RepositoryError> {
+        Ok(self
+            .customers
+            .iter()
+            .filter(|c| c.company_id == company && c.customer_id == customer)
+            .cloned()
+            .collect())
     }
 }
 
@@ -99,7 +130,7 @@ async fn main() -> ExitCode {
             customer(3, jfc, "Sara", "512345678"),
         ],
     });
-    let search = CustomerSearch::new(store.clone(), store);
+    let search = CustomerSearch::new(store.clone(), store.clone(), store);
 
     // Values are validated where they enter this program, with the domain's own rules:
     // a family's shared mobile number, written as a person would.

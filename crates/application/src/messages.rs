@@ -44,6 +44,10 @@ pub enum Message {
     ControlCharacters,
     /// A language other than `ar` or `en`.
     UnsupportedLanguage,
+    /// Not an RFC 3339 date-time with an offset.
+    NotADateTime,
+    /// A moment later than now.
+    InTheFuture,
     /// Title of a `400` problem.
     InvalidRequestTitle,
     /// Detail of a `400` problem with parameter errors.
@@ -155,6 +159,11 @@ impl Message {
                 "يجب ألا يحتوي على أحرف تحكم",
             ),
             Self::UnsupportedLanguage => fixed("must be ar or en", "يجب أن تكون ar أو en"),
+            Self::NotADateTime => fixed(
+                "must be a date and time in RFC 3339 format with an offset, e.g. 2025-01-01T00:00:00Z",
+                "يجب أن يكون تاريخاً ووقتاً بصيغة RFC 3339 مع فرق التوقيت، مثل 2025-01-01T00:00:00Z",
+            ),
+            Self::InTheFuture => fixed("must not be in the future", "يجب ألا يكون في المستقبل"),
             Self::InvalidRequestTitle => fixed("Invalid request", "طلب غير صالح"),
             Self::InvalidRequestDetail => fixed(
                 "Some parameters of the request are invalid; see errors.",

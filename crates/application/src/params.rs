@@ -17,17 +17,21 @@ pub enum Param {
     ReferenceNo,
     /// `lang`: the language of the answer; required.
     Lang,
+    /// `asOf`: the moment whose versions to search (RFC 3339, with an offset); optional,
+    /// the current versions when absent.
+    AsOf,
 }
 
 impl Param {
     /// Every parameter, in the contract's order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::CompanyCode,
         Self::CustomerId,
         Self::IdentificationNo,
         Self::MobileNumber,
         Self::ReferenceNo,
         Self::Lang,
+        Self::AsOf,
     ];
 
     /// The identifiers, at least one of which a lookup needs, in the contract's order:
@@ -52,14 +56,14 @@ impl Param {
         }
     }
 
-    /// The criterion this parameter carries; `None` for `companyCode` and `lang`.
+    /// The criterion this parameter carries; `None` for `companyCode`, `lang` and `asOf`.
     pub const fn criterion(self) -> Option<Criterion> {
         match self {
             Self::CustomerId => Some(Criterion::CustomerId),
             Self::IdentificationNo => Some(Criterion::IdentificationNo),
             Self::MobileNumber => Some(Criterion::MobileNumber),
             Self::ReferenceNo => Some(Criterion::ReferenceNo),
-            Self::CompanyCode | Self::Lang => None,
+            Self::CompanyCode | Self::Lang | Self::AsOf => None,
         }
     }
 
@@ -69,6 +73,7 @@ impl Param {
         match self.criterion() {
             Some(criterion) => criterion.name(),
             None if self == Self::Lang => "lang",
+            None if self == Self::AsOf => "asOf",
             None => "companyCode",
         }
     }
@@ -89,8 +94,8 @@ impl Param {
 /// unknown names dropped, repetitions remembered. Nothing is validated yet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawSearchParams {
-    values: [Option<String>; 6],
-    repeated: [bool; 6],
+    values: [Option<String>; Param::ALL.len()],
+    repeated: [bool; Param::ALL.len()],
 }
 
 impl RawSearchParams {
@@ -167,6 +172,8 @@ mod tests {
         }
         assert_eq!(Param::CompanyCode.criterion(), None);
         assert_eq!(Param::Lang.criterion(), None);
+        assert_eq!(Param::AsOf.criterion(), None);
+        assert_eq!(Param::AsOf.name(), "asOf");
     }
 
     #[test]

@@ -2,23 +2,24 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use customer_domain::{
-    AuditRecord, Caller, CompanyCode, CompanyDirectory, CompanyScope, Customer, CustomerRepository,
-    Disclosure, Language, RepositoryError, SearchCriteria,
+    AuditRecord, Caller, CompanyCode, CompanyDirectory, CompanyId, CompanyScope, Customer,
+    CustomerHistory, CustomerRepository, Disclosure, Language, RepositoryError, SearchCriteria,
 };
 
 use crate::access::RandomnessError;
 use crate::audit::{AuditError, AuditKey, AuditKeyError, AuditWriter};
 use crate::params::{Param, RawSearchParams};
-use crate::validation::{Problem, Rejected, ValidationErrors, validate};
+use crate::validation::{Problem, Rejected, ValidationErrors, validate, validate_versions};
 
 /// The answer to a valid lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchOutcome {
     /// The language the answer must be given in.
     pub language: Language,
-    /// The matching customers, ordered by customer id.
+    /// The matching customers, ordered by customer id (a customer's versions: newest
+    /// first).
     pub customers: Vec<Customer>,
 }
 
@@ -47,13 +48,16 @@ pub enum SearchError {
     NotAudited(#[source] AuditError),
 }
 
-/// The customer lookup, over the ports that find customers and companies.
+/// The customer lookup, over the ports that find customers (current and past) and
+/// companies: the lookup of the current versions or of those valid at a moment, and the
+/// list of one customer's versions.
 ///
 /// Internal callers that hold validated values call [`CustomerSearch::find`]; the HTTP
 /// edge, which holds the raw query string, calls [`CustomerSearch::search`].
 #[derive(Clone)]
 pub struct CustomerSearch {
     customers: Arc<dyn CustomerRepository>,
+    history: Arc<dyn CustomerHistory>,
     companies: Arc<dyn CompanyDirectory>,
     audit: Option<Audit>,
 }
@@ -84,10 +88,12 @@ impl CustomerSearch {
     /// A lookup over the given ports.
     pub fn new(
         customers: Arc<dyn CustomerRepository>,
+        history: Arc<dyn CustomerHistory>,
         companies: Arc<dyn CompanyDirectory>,
     ) -> Self {
         Self {
             customers,
+            history,
             companies,
             audit: None,
         }
@@ -113,16 +119,38 @@ impl CustomerSearch {
         criteria: &SearchCriteria,
         language: Language,
     ) -> Result<SearchOutcome, SearchError> {
-        let Some(company) = self.companies.resolve(company).await? else {
-            return Err(SearchError::Invalid(ValidationErrors::single(
-                Param::CompanyCode,
-                Problem::UnknownCompany,
-            )));
+        self.find_as_of(company, criteria, None, language).await
+    }
+
+    /// The customers of `company` that match all of `criteria`, as their versions valid
+    /// at `as_of` were (the current versions when `None`), to be shown in `language`.
+    ///
+    /// # Errors
+    /// As [`Self::find`].
+    pub async fn find_as_of(
+        &self,
+        company: &CompanyCode,
+        criteria: &SearchCriteria,
+        as_of: Option<DateTime<Utc>>,
+        language: Language,
+    ) -> Result<SearchOutcome, SearchError> {
+        let company = self.resolve(company).await?;
+        let customers = match as_of {
+            None => self.customers.find_current(company, criteria).await?,
+            Some(at) => self.history.find_as_of(company, criteria, at).await?,
         };
-        let customers = self.customers.find_current(company, criteria).await?;
         Ok(SearchOutcome {
             language,
             customers,
+        })
+    }
+
+    async fn resolve(&self, company: &CompanyCode) -> Result<CompanyId, SearchError> {
+        self.companies.resolve(company).await?.ok_or_else(|| {
+            SearchError::Invalid(ValidationErrors::single(
+                Param::CompanyCode,
+                Problem::UnknownCompany,
+            ))
         })
     }
 
@@ -136,7 +164,8 @@ impl CustomerSearch {
     }
 
     /// The lookup of an authenticated `caller`: validates the parameters as they
-    /// arrived, checks that the caller may search the company, [`Self::find`]s, and,
+    /// arrived, checks that the caller may search the company, [`Self::find_as_of`]s
+    /// (as of `asOf` when given; `asOf` later than now is a problem of the request), and,
     /// when an audit writer is set, records the answer under `request_id` before
     /// returning it.
     ///
@@ -158,21 +187,9 @@ impl CustomerSearch {
         request_id: &str,
         params: &RawSearchParams,
     ) -> Result<SearchOutcome, SearchError> {
-        let request = match validate(params) {
+        let request = match validate(params, Utc::now()) {
             Ok(request) => request,
-            Err(Rejected {
-                mut errors,
-                company,
-            }) => {
-                // Named among the other problems; should the directory be down, those
-                // are answer enough.
-                if let Some(code) = company.filter(|code| caller.may_search(code))
-                    && let Ok(None) = self.companies.resolve(&code).await
-                {
-                    errors.add(Param::CompanyCode, Problem::UnknownCompany);
-                }
-                return Err(SearchError::Invalid(errors));
-            }
+            Err(rejected) => return Err(self.rejected(caller, rejected).await),
         };
         if !caller.may_search(&request.company) {
             return Err(SearchError::Forbidden {
@@ -180,33 +197,113 @@ impl CustomerSearch {
             });
         }
         let outcome = self
-            .find(&request.company, &request.criteria, request.language)
+            .find_as_of(
+                &request.company,
+                &request.criteria,
+                request.as_of,
+                request.language,
+            )
             .await?;
-        if let Some(audit) = &self.audit {
-            let hasher = audit.key.hasher().await?;
-            let record = AuditRecord {
-                at: Utc::now(),
-                request_id: request_id.to_owned(),
-                client: caller.profile.name.clone(),
-                credential: caller.credential.to_string(),
-                company: request.company.clone(),
-                criteria: hasher.digests(&request.criteria),
-                disclosed: outcome
-                    .customers
-                    .iter()
-                    .map(|customer| Disclosure {
-                        customer_id: customer.customer_id,
-                        customer_version_id: customer.customer_version_id,
-                    })
-                    .collect(),
-            };
-            audit
-                .writer
-                .record(record)
-                .await
-                .map_err(SearchError::NotAudited)?;
-        }
+        self.audit(
+            caller,
+            request_id,
+            &request.company,
+            &request.criteria,
+            &outcome,
+        )
+        .await?;
         Ok(outcome)
+    }
+
+    /// Every version of one customer, newest first, for an authenticated `caller`: the
+    /// parameters (`companyCode`, `customerId`, `lang`) are validated as they arrived,
+    /// under the same rules and access checks as [`Self::search_as`], and the answer is
+    /// audited as a lookup by customer id that disclosed each version.
+    ///
+    /// # Errors
+    /// As [`Self::search_as`]; a customer the company does not have is no error, but an
+    /// empty list.
+    pub async fn versions_as(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        params: &RawSearchParams,
+    ) -> Result<SearchOutcome, SearchError> {
+        let request = match validate_versions(params) {
+            Ok(request) => request,
+            Err(rejected) => return Err(self.rejected(caller, rejected).await),
+        };
+        if !caller.may_search(&request.company) {
+            return Err(SearchError::Forbidden {
+                allowed: allowed_companies(&caller.profile.companies),
+            });
+        }
+        let company = self.resolve(&request.company).await?;
+        let customers = self.history.versions(company, request.customer).await?;
+        let outcome = SearchOutcome {
+            language: request.language,
+            customers,
+        };
+        let Ok(criteria) = SearchCriteria::new(Some(request.customer), None, None, None) else {
+            unreachable!("a customer id is an identifier")
+        };
+        self.audit(caller, request_id, &request.company, &criteria, &outcome)
+            .await?;
+        Ok(outcome)
+    }
+
+    /// The error of a rejected request: every problem, an unknown company among them
+    /// when the caller may search it (so that company codes cannot be probed).
+    async fn rejected(&self, caller: &Caller, rejected: Rejected) -> SearchError {
+        let Rejected {
+            mut errors,
+            company,
+        } = rejected;
+        // Named among the other problems; should the directory be down, those are answer
+        // enough.
+        if let Some(code) = company.filter(|code| caller.may_search(code))
+            && let Ok(None) = self.companies.resolve(&code).await
+        {
+            errors.add(Param::CompanyCode, Problem::UnknownCompany);
+        }
+        SearchError::Invalid(errors)
+    }
+
+    /// Records the answer `outcome` to `caller`'s lookup of `criteria` in `company`, when
+    /// an audit writer is set; the answer may be given only once this succeeds.
+    async fn audit(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        company: &CompanyCode,
+        criteria: &SearchCriteria,
+        outcome: &SearchOutcome,
+    ) -> Result<(), SearchError> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let hasher = audit.key.hasher().await?;
+        let record = AuditRecord {
+            at: Utc::now(),
+            request_id: request_id.to_owned(),
+            client: caller.profile.name.clone(),
+            credential: caller.credential.to_string(),
+            company: company.clone(),
+            criteria: hasher.digests(criteria),
+            disclosed: outcome
+                .customers
+                .iter()
+                .map(|customer| Disclosure {
+                    customer_id: customer.customer_id,
+                    customer_version_id: customer.customer_version_id,
+                })
+                .collect(),
+        };
+        audit
+            .writer
+            .record(record)
+            .await
+            .map_err(SearchError::NotAudited)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use customer_domain::{
     CompanyCode, CustomerId, IdentificationNumber, InvalidValue, Language, MobileNumber,
     ReferenceNumber, SearchCriteria, Violation,
@@ -23,6 +24,10 @@ pub enum Problem {
     UnknownCompany,
     /// None of the four identifiers was given; reported once, under `customerId`.
     NoIdentifier,
+    /// Not an RFC 3339 date-time with an offset.
+    NotADateTime,
+    /// A moment later than now: nothing is known of it yet.
+    InTheFuture,
 }
 
 impl Problem {
@@ -41,6 +46,8 @@ impl Problem {
                 Message::UnknownCompany
             }
             Self::NoIdentifier => Message::NoIdentifier,
+            Self::NotADateTime => Message::NotADateTime,
+            Self::InTheFuture => Message::InTheFuture,
             Self::Invalid(Violation::NotAnInteger) => Message::NotAnInteger,
             Self::Invalid(Violation::NotPositive) => Message::NotPositive,
             Self::Invalid(Violation::TooLarge) => Message::TooLarge,
@@ -100,6 +107,16 @@ pub(crate) struct ValidRequest {
     pub company: CompanyCode,
     pub criteria: SearchCriteria,
     pub language: Language,
+    /// The moment whose versions to search; the current ones when `None`.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// A valid request for the versions of one customer.
+#[derive(Debug)]
+pub(crate) struct ValidVersionsRequest {
+    pub company: CompanyCode,
+    pub customer: CustomerId,
+    pub language: Language,
 }
 
 /// A request with problems, and its company code when that one is well formed (whether it
@@ -110,8 +127,11 @@ pub(crate) struct Rejected {
     pub company: Option<CompanyCode>,
 }
 
-/// Applies every rule of the contract that needs no lookup.
-pub(crate) fn validate(params: &RawSearchParams) -> Result<ValidRequest, Rejected> {
+/// Applies every rule of the contract that needs no lookup; `now` bounds `asOf`.
+pub(crate) fn validate(
+    params: &RawSearchParams,
+    now: DateTime<Utc>,
+) -> Result<ValidRequest, Rejected> {
     let mut errors = ValidationErrors::default();
     for param in Param::ALL {
         if params.is_repeated(param) {
@@ -150,14 +170,63 @@ pub(crate) fn validate(params: &RawSearchParams) -> Result<ValidRequest, Rejecte
     {
         errors.add(Param::IDENTIFIERS[0], Problem::NoIdentifier);
     }
+    let as_of = as_of(params, now, &mut errors);
     match (language, company, criteria) {
         (Some(language), Some(company), Ok(criteria)) if errors.is_empty() => Ok(ValidRequest {
             company,
             criteria,
             language,
+            as_of,
         }),
         (_, company, _) => Err(Rejected { errors, company }),
     }
+}
+
+/// The rules of a request for the versions of one customer: `companyCode`, `customerId`
+/// and `lang`, each required and given once. Other parameters are not read, as unknown
+/// ones are not.
+pub(crate) fn validate_versions(
+    params: &RawSearchParams,
+) -> Result<ValidVersionsRequest, Rejected> {
+    let mut errors = ValidationErrors::default();
+    for param in [Param::CompanyCode, Param::CustomerId, Param::Lang] {
+        if params.is_repeated(param) {
+            errors.add(param, Problem::Repeated);
+        }
+    }
+    let language = required(params, Param::Lang, Language::parse, &mut errors);
+    let company = required(params, Param::CompanyCode, CompanyCode::parse, &mut errors);
+    let customer = required(params, Param::CustomerId, CustomerId::parse, &mut errors);
+    match (language, company, customer) {
+        (Some(language), Some(company), Some(customer)) if errors.is_empty() => {
+            Ok(ValidVersionsRequest {
+                company,
+                customer,
+                language,
+            })
+        }
+        (_, company, _) => Err(Rejected { errors, company }),
+    }
+}
+
+/// `asOf`, when given: an RFC 3339 date-time (its offset says which moment it is), not
+/// later than `now`.
+fn as_of(
+    params: &RawSearchParams,
+    now: DateTime<Utc>,
+    errors: &mut ValidationErrors,
+) -> Option<DateTime<Utc>> {
+    let value = params.value(Param::AsOf)?;
+    let Ok(at) = DateTime::parse_from_rfc3339(value) else {
+        errors.add(Param::AsOf, Problem::NotADateTime);
+        return None;
+    };
+    let at = at.with_timezone(&Utc);
+    if at > now {
+        errors.add(Param::AsOf, Problem::InTheFuture);
+        return None;
+    }
+    Some(at)
 }
 
 fn record(param: Param, error: &InvalidValue, errors: &mut ValidationErrors) {

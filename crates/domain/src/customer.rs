@@ -36,11 +36,12 @@ pub struct Coded {
     pub name: LocalizedName,
 }
 
-/// The current version of a customer, with all of the customer's contacts.
+/// A version of a customer (the current one, unless the past was asked for), with the
+/// contacts it holds.
 ///
 /// A customer is versioned: each version has a global `version_id` and a per-customer
-/// `customer_version_id` (1, 2, ...); only the current one (without an end date) is
-/// ever looked up.
+/// `customer_version_id` (1, 2, ...). The current one has no end date; the lookup
+/// returns it, unless it is asked what was known at an earlier moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
     /// Global identifier of this version, unique across all customers.
@@ -125,7 +126,7 @@ pub struct Customer {
     pub vat_reg_no: Option<String>,
     /// When this version became current.
     pub start_date: NaiveDateTime,
-    /// When this version stopped being current; `None` for the current version, the only one looked up.
+    /// When this version stopped being current (exclusive); `None` for the current version.
     pub end_date: Option<NaiveDateTime>,
     /// District of the national address.
     pub city_sub_division_name: Option<String>,

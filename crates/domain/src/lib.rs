@@ -40,13 +40,13 @@ pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceN
 pub use language::Language;
 pub use ports::{
     AuditArchive, AuditKeyStore, AuditLog, ClientAdministration, CompanyDirectory, CompanyRegistry,
-    CompanyRegistryError, CustomerRepository, FailureKind, KeyLookup, RegistryError,
-    RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
+    CompanyRegistryError, CustomerHistory, CustomerRepository, FailureKind, KeyLookup,
+    RegistryError, RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
     MockAuditArchive, MockAuditKeyStore, MockAuditLog, MockClientAdministration,
-    MockCompanyDirectory, MockCompanyRegistry, MockCustomerRepository, MockKeyLookup,
-    MockTokenVerifier,
+    MockCompanyDirectory, MockCompanyRegistry, MockCustomerHistory, MockCustomerRepository,
+    MockKeyLookup, MockTokenVerifier,
 };
 pub use violation::{InvalidValue, Violation};

@@ -16,6 +16,7 @@ use crate::company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 use crate::criteria::SearchCriteria;
 use crate::customer::Customer;
 use crate::customer::LocalizedName;
+use crate::identifiers::CustomerId;
 
 /// What kind of failure a store met, as the adapter that met it classified it when the
 /// error was made: the layers above decide on the kind alone (retry, answer `503` or
@@ -100,6 +101,39 @@ pub trait CustomerRepository: Send + Sync + 'static {
         &self,
         company: CompanyId,
         criteria: &SearchCriteria,
+    ) -> Result<Vec<Customer>, RepositoryError>;
+}
+
+/// Finds customers as they were: the versions valid at a moment, and every version of
+/// one customer. Kept apart from [`CustomerRepository`], whose current lookup is the hot
+/// path, so that reading the past never changes what that one runs.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait CustomerHistory: Send + Sync + 'static {
+    /// The versions of `company`'s customers valid at `at` (`start_date <= at <
+    /// end_date`, or no end date) that match all of `criteria` as they were then (the
+    /// version's own identification and mobile numbers, the references it held), each
+    /// with the contacts it held, ordered by customer id. Empty when none matches.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
+    async fn find_as_of(
+        &self,
+        company: CompanyId,
+        criteria: &SearchCriteria,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Customer>, RepositoryError>;
+
+    /// Every version of the customer `customer` of `company`, newest first, each with the
+    /// contacts it held. Empty when the company has no such customer.
+    ///
+    /// # Errors
+    /// As [`Self::find_as_of`].
+    async fn versions(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
     ) -> Result<Vec<Customer>, RepositoryError>;
 }
 

@@ -40,5 +40,5 @@ pub use replicas::{
 };
 pub use seed::{POSTGRES_IDENTITY_FIX, company_codes, is_empty, seed_demo};
 pub use setup_lock::SetupLock;
-pub use store::{QueryObserver, SqlCustomerStore};
+pub use store::{DEFAULT_LOCAL_TIME_OFFSET, QueryObserver, SqlCustomerStore};
 pub use tls::{PgTlsSettings, RootCerts, SslMode};

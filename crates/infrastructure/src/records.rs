@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::error::InfraError;
 use crate::reference_data::{Category, MissingReference, ReferenceData};
-use crate::schema::{customer_contacts, customer_versions};
+use crate::schema::{customer_contacts, customer_contacts_history, customer_versions};
 
 /// One version of a customer.
 #[derive(Debug, Queryable, Selectable)]
@@ -61,7 +61,7 @@ pub(crate) struct VersionRecord {
 }
 
 /// One contact of a customer.
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_contacts)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct ContactRecord {
@@ -78,6 +78,52 @@ pub(crate) struct ContactRecord {
     pub contact_is_enable: Option<bool>,
     pub profession: Option<String>,
     pub remarks: Option<String>,
+}
+
+/// A contact that a later version of its customer removed: the columns of a
+/// [`ContactRecord`] and the versions it belonged to.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = customer_contacts_history)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct ContactHistoryRecord {
+    pub contact_id: i64,
+    pub customer_id: i64,
+    pub contact_number: Option<String>,
+    pub relation_type_id: Option<i32>,
+    pub contact_name: Option<String>,
+    pub contact_phone_code_id: Option<i32>,
+    pub primary_contact: bool,
+    pub contact_start_date: Option<NaiveDateTime>,
+    pub contact_end_date: Option<NaiveDateTime>,
+    pub is_active: Option<bool>,
+    pub contact_is_enable: Option<bool>,
+    pub profession: Option<String>,
+    pub remarks: Option<String>,
+    pub since_version: i32,
+    pub until_version: i32,
+}
+
+impl ContactHistoryRecord {
+    /// The contact as a [`ContactRecord`], and the versions `since..until` it belonged to.
+    pub(crate) fn split(self) -> (ContactRecord, std::ops::Range<i32>) {
+        let versions = self.since_version..self.until_version;
+        let record = ContactRecord {
+            contact_id: self.contact_id,
+            customer_id: self.customer_id,
+            contact_number: self.contact_number,
+            relation_type_id: self.relation_type_id,
+            contact_name: self.contact_name,
+            contact_phone_code_id: self.contact_phone_code_id,
+            primary_contact: self.primary_contact,
+            contact_start_date: self.contact_start_date,
+            contact_end_date: self.contact_end_date,
+            is_active: self.is_active,
+            contact_is_enable: self.contact_is_enable,
+            profession: self.profession,
+            remarks: self.remarks,
+        };
+        (record, versions)
+    }
 }
 
 /// The coded values of a [`VersionRecord`], resolved against the reference data.

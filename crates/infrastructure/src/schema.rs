@@ -200,6 +200,40 @@ diesel::table! {
         profession -> Nullable<Text>,
         remarks -> Nullable<Text>,
         company_id -> Integer,
+        since_version -> Integer,
+    }
+}
+
+// Rows of contacts and references that a later version of their customer removed: each
+// belonged to the versions from `since_version` up to `until_version`, exclusive.
+diesel::table! {
+    customer_contacts_history (company_id, customer_id, contact_id, since_version) {
+        contact_id -> BigInt,
+        customer_id -> BigInt,
+        contact_number -> Nullable<Text>,
+        relation_type_id -> Nullable<Integer>,
+        contact_name -> Nullable<Text>,
+        contact_phone_code_id -> Nullable<Integer>,
+        primary_contact -> Bool,
+        contact_start_date -> Nullable<Timestamp>,
+        contact_end_date -> Nullable<Timestamp>,
+        is_active -> Nullable<Bool>,
+        contact_is_enable -> Nullable<Bool>,
+        profession -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        company_id -> Integer,
+        since_version -> Integer,
+        until_version -> Integer,
+    }
+}
+
+diesel::table! {
+    customer_references_history (company_id, customer_id, reference_no, since_version) {
+        company_id -> Integer,
+        customer_id -> BigInt,
+        reference_no -> Text,
+        since_version -> Integer,
+        until_version -> Integer,
     }
 }
 
@@ -209,6 +243,7 @@ diesel::table! {
         company_id -> Integer,
         customer_id -> BigInt,
         reference_no -> Text,
+        since_version -> Integer,
     }
 }
 
@@ -267,7 +302,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     customer_versions,
     customer_contacts,
-    customer_references
+    customer_references,
+    customer_contacts_history,
+    customer_references_history
 );
 
 diesel::allow_tables_to_appear_in_same_query!(clients, api_keys);

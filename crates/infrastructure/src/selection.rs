@@ -17,7 +17,7 @@ use diesel::query_builder::{AstPass, QueryBuilder, QueryFragment, QueryId};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, Selectable};
 
-use crate::records::{ContactRecord, VersionRecord};
+use crate::records::{ContactHistoryRecord, ContactRecord, VersionRecord};
 
 /// A record whose select list is written once per backend. Its columns are the same for
 /// both backends (as for every derived `Selectable`); the bound says so.
@@ -74,6 +74,14 @@ impl WrittenOnce for VersionRecord {
 impl WrittenOnce for ContactRecord {
     fn select_lists() -> &'static SelectLists {
         static LISTS: LazyLock<SelectLists> = LazyLock::new(SelectLists::of::<ContactRecord>);
+        &LISTS
+    }
+}
+
+impl WrittenOnce for ContactHistoryRecord {
+    fn select_lists() -> &'static SelectLists {
+        static LISTS: LazyLock<SelectLists> =
+            LazyLock::new(SelectLists::of::<ContactHistoryRecord>);
         &LISTS
     }
 }

@@ -1,9 +1,13 @@
-//! The adapter of both lookup ports: customers and companies, from either backend.
+//! The adapter of both lookup ports: customers and companies, from either backend; and of
+//! the customers' past ([`history`]).
+
+mod history;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use chrono::FixedOffset;
 use customer_domain::{
     CompanyCode, CompanyDirectory, CompanyId, Customer, CustomerRepository, RepositoryError,
     SearchCriteria,
@@ -33,7 +37,16 @@ pub struct SqlCustomerStore {
     replicas: Option<Arc<ReplicaSet>>,
     references: ReferenceCache,
     observer: Option<QueryObserver>,
+    /// The offset of the stored local times (`database.local_time_offset`).
+    local_time_offset: FixedOffset,
 }
+
+/// The offset of the stored local times unless configured: Saudi Arabia's, which has no
+/// daylight saving time.
+pub const DEFAULT_LOCAL_TIME_OFFSET: FixedOffset = match FixedOffset::east_opt(3 * 3600) {
+    Some(offset) => offset,
+    None => unreachable!(),
+};
 
 impl std::fmt::Debug for SqlCustomerStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -251,7 +264,16 @@ impl SqlCustomerStore {
             replicas: None,
             references: ReferenceCache::new(reference_ttl),
             observer: None,
+            local_time_offset: DEFAULT_LOCAL_TIME_OFFSET,
         }
+    }
+
+    /// Reads the stored date-times, which carry no offset, as local times at `offset`
+    /// from UTC: a moment asked for (a lookup as of then) is converted with it.
+    #[must_use]
+    pub fn with_local_time_offset(mut self, offset: FixedOffset) -> Self {
+        self.local_time_offset = offset;
+        self
     }
 
     /// Reads customers from `replicas` (those in rotation), falling back as they say.
@@ -542,7 +564,7 @@ mod inspection {
     use crate::database::Backend;
 
     /// `(sql, binds)` of `query` as sent to `backend`.
-    fn render<Q>(query: &Q, backend: Backend) -> (String, String)
+    pub(super) fn render<Q>(query: &Q, backend: Backend) -> (String, String)
     where
         Q: QueryFragment<Pg> + QueryFragment<Sqlite>,
     {

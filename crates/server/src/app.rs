@@ -100,8 +100,11 @@ impl Application {
         let draining = Draining::default();
         let readiness = readiness(settings, &db, &store, &draining, replicas.as_ref());
         let readiness = web::Data::new(readiness);
-        let (search, audit, audit_breaker) =
-            audited(CustomerSearch::new(store.clone(), store), settings, &url)?;
+        let (search, audit, audit_breaker) = audited(
+            CustomerSearch::new(store.clone(), store.clone(), store),
+            settings,
+            &url,
+        )?;
         let metrics = all_metrics(
             metrics,
             audit.as_ref(),
@@ -343,7 +346,8 @@ async fn lookups(
     let db = Database::connect(url, &settings.database.pool(workers))?;
     let replicas = ReadReplicas::start(settings, url, workers).await?;
     let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl)
-        .with_query_observer(metrics.query_observer());
+        .with_query_observer(metrics.query_observer())
+        .with_local_time_offset(settings.database.local_time_offset);
     let store = match &replicas {
         Some(replicas) => store.with_replicas(replicas.set.clone()),
         None => store,

@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
 use config::{Config, Environment, File, FileFormat};
 use customer_application::access::AuthenticatorSettings;
 use customer_application::audit::{AuditMode, AuditWriterSettings};
@@ -100,6 +101,8 @@ pub struct DatabaseSettings {
     pub pool: PoolSettings,
     /// How long reference data is cached in memory (`database.reference_cache_ttl_secs`).
     pub reference_ttl: Duration,
+    /// The offset from UTC of the stored local date-times (`database.local_time_offset`).
+    pub local_time_offset: FixedOffset,
     /// The weakest TLS a PostgreSQL URL may ask for (`database.min_sslmode`); `url` and
     /// `replica_urls` were held to it at load.
     pub min_sslmode: SslMode,
@@ -526,11 +529,28 @@ impl TryFrom<RawDatabase> for DatabaseSettings {
             seed_demo_when_empty: raw.seed_demo_when_empty,
             pool,
             reference_ttl: Duration::from_secs(raw.reference_cache_ttl_secs),
+            local_time_offset: local_time_offset(&raw.local_time_offset)?,
             min_sslmode,
             replica_urls,
             replicas,
         })
     }
+}
+
+/// `database.local_time_offset`: `+HH:MM` or `-HH:MM` (`Z` for UTC), less than a day.
+fn local_time_offset(text: &str) -> Result<FixedOffset, SettingsError> {
+    let invalid = || SettingsError::Invalid {
+        key: "database.local_time_offset",
+        reason: format!("{text:?} is not an offset from UTC such as \"+03:00\" or \"Z\""),
+    };
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") {
+        return FixedOffset::east_opt(0).ok_or_else(invalid);
+    }
+    // chrono reads an offset only as part of a date-time.
+    DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{text}"))
+        .map(|at| *at.offset())
+        .map_err(|_| invalid())
 }
 
 /// The read replicas' URLs, parsed: each `postgres://`, of a PostgreSQL `primary`.

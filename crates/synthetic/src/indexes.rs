@@ -17,13 +17,15 @@ pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
 
 /// The migrations that create or drop indexes of the customer tables, in order: their
 /// `CREATE INDEX` statements are replayed after a load.
-const POSTGRES_SCHEMA: [&str; 2] = [
+const POSTGRES_SCHEMA: [&str; 3] = [
     include_str!("../../../migrations/postgres/2026-11-26-000001_schema/up.sql"),
     include_str!("../../../migrations/postgres/2026-11-29-000004_company_keys/up.sql"),
+    include_str!("../../../migrations/postgres/2026-12-06-000005_customer_history/up.sql"),
 ];
-const SQLITE_SCHEMA: [&str; 2] = [
+const SQLITE_SCHEMA: [&str; 3] = [
     include_str!("../../../migrations/sqlite/2026-11-26-000001_schema/up.sql"),
     include_str!("../../../migrations/sqlite/2026-11-29-000004_company_keys/up.sql"),
+    include_str!("../../../migrations/sqlite/2026-12-06-000005_customer_history/up.sql"),
 ];
 /// The tables whose secondary indexes (and foreign keys) a large load rebuilds.
 const LOADED_TABLES: [&str; 3] = [
@@ -187,8 +189,11 @@ mod tests {
         for schema in [&POSTGRES_SCHEMA[..], &SQLITE_SCHEMA[..]] {
             let indexes = index_statements(schema, &LOADED_TABLES);
             let names: Vec<&str> = indexes.iter().map(|i| i.name.as_str()).collect();
-            assert_eq!(indexes.len(), 23, "{names:?}");
+            assert_eq!(indexes.len(), 25, "{names:?}");
             assert!(names.contains(&"customer_versions_current_key"));
+            // The lookups as of a moment's, on every version.
+            assert!(names.contains(&"customer_versions_identification_idx"));
+            assert!(names.contains(&"customer_versions_mobile_idx"));
             assert!(names.contains(&"customer_references_reference_no_idx"));
             // Replaced by the company_keys migration.
             assert!(!names.contains(&"customer_contacts_customer_id_idx"));

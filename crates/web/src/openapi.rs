@@ -39,19 +39,58 @@ fn cause() -> Box<dyn std::error::Error + Send + Sync> {
     Box::new(std::io::Error::other("example"))
 }
 
-/// The lookup's problem answers, by status: what each example shows, and the error
+/// The versions of the contract's example customer, newest first: the example as the
+/// current version 2, and a version 1 it replaced (another mobile number), closed when
+/// version 2 began.
+fn versions_example(current: &serde_json::Value) -> serde_json::Value {
+    let mut older = current.clone();
+    if let Some(older) = older.as_object_mut() {
+        older.insert("versionId".to_owned(), serde_json::json!(65_002));
+        older.insert("customerVersionId".to_owned(), serde_json::json!(1));
+        older.insert("mobileNumber".to_owned(), serde_json::json!("555123456"));
+        older.insert(
+            "startDate".to_owned(),
+            serde_json::json!("2019-03-17T10:12:44"),
+        );
+        older.insert("endDate".to_owned(), current["startDate"].clone());
+    }
+    let mut newer = current.clone();
+    if let Some(newer) = newer.as_object_mut() {
+        newer.insert("customerVersionId".to_owned(), serde_json::json!(2));
+    }
+    serde_json::json!([newer, older])
+}
+
+/// Which resource's examples: they differ in the `400`, `405` and `200` they show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    Lookup,
+    Versions,
+}
+
+/// A resource's problem answers, by status: what each example shows, and the error
 /// the service answers then, in `language`.
-fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
-    vec![
+fn problems(resource: Resource, language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
+    let invalid = match resource {
+        Resource::Lookup => (
+            "mobileNumber=468617084",
+            ValidationErrors::single(
+                Param::MobileNumber,
+                Problem::Invalid(Violation::MustStartWith5),
+            ),
+        ),
+        Resource::Versions => (
+            "no customerId",
+            ValidationErrors::single(Param::CustomerId, Problem::Required),
+        ),
+    };
+    let mut problems = vec![
         (
             "400",
-            "mobileNumber=468617084",
+            invalid.0,
             ApiError::Invalid {
                 language,
-                errors: ValidationErrors::single(
-                    Param::MobileNumber,
-                    Problem::Invalid(Violation::MustStartWith5),
-                ),
+                errors: invalid.1,
             },
         ),
         (
@@ -79,7 +118,10 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
         ),
         (
             "405",
-            "POST /v1/core/customer",
+            match resource {
+                Resource::Lookup => "POST /v1/core/customer",
+                Resource::Versions => "POST /v1/core/customer/versions",
+            },
             ApiError::MethodNotAllowed {
                 language,
                 allow: crate::routes::ALLOWED_METHODS,
@@ -115,7 +157,21 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
                 source: cause(),
             },
         ),
-    ]
+    ];
+    if resource == Resource::Versions {
+        // An unknown path is no answer of a resource that exists.
+        problems.retain(|(status, ..)| *status != "404");
+    }
+    problems
+}
+
+/// The lookup's `400` for an `asOf` in the future, in `language`: shown beside the
+/// other `400` example.
+fn as_of_problem(language: Language) -> ApiError {
+    ApiError::Invalid {
+        language,
+        errors: ValidationErrors::single(Param::AsOf, Problem::InTheFuture),
+    }
 }
 
 #[derive(OpenApi)]
@@ -124,7 +180,12 @@ fn problems(language: Language) -> Vec<(&'static str, &'static str, ApiError)> {
         title = "Customer lookup",
         description = "Who is this customer? The current profile of the customers of one company that match a national ID or commercial registration number, a mobile number, a customer id or a policy reference, in Arabic or English.",
     ),
-    paths(crate::routes::find_customers, crate::health::live, crate::health::ready),
+    paths(
+        crate::routes::find_customers,
+        crate::routes::customer_versions,
+        crate::health::live,
+        crate::health::ready
+    ),
     components(schemas(CustomerJson<'_>, ContactJson<'_>, ProblemJson, HealthJson, CheckJson)),
     modifiers(&LookupExamples, &BearerSecurity),
 )]
@@ -151,54 +212,90 @@ impl Modify for BearerSecurity {
     }
 }
 
-/// Examples of the lookup's answers, in both languages.
+/// Examples of the answers of the lookup and of the versions list, in both languages.
 struct LookupExamples;
+
+/// The examples of one response: status, media type, and `(name, summary, value)` each.
+type Samples = Vec<(
+    &'static str,
+    &'static str,
+    Vec<(&'static str, String, serde_json::Value)>,
+)>;
+
+fn samples(resource: Resource) -> Samples {
+    let (arabic, english) = examples();
+    let ok = match resource {
+        Resource::Lookup => vec![
+            ("ar", "The contract's example, lang=ar".to_owned(), arabic),
+            ("en", "The same customer, lang=en".to_owned(), english),
+        ],
+        Resource::Versions => vec![
+            (
+                "ar",
+                "A customer's two versions, newest first, lang=ar".to_owned(),
+                versions_example(&arabic[0]),
+            ),
+            (
+                "en",
+                "The same versions, lang=en".to_owned(),
+                versions_example(&english[0]),
+            ),
+        ],
+    };
+    let mut samples: Samples = vec![("200", "application/json", ok)];
+    for ((status, what, ar), (_, _, en)) in problems(resource, Language::Arabic)
+        .into_iter()
+        .zip(problems(resource, Language::English))
+    {
+        let mut named = vec![
+            ("ar", format!("{what}, lang=ar"), problem(&ar)),
+            ("en", format!("{what}, lang=en"), problem(&en)),
+        ];
+        if resource == Resource::Lookup && status == "400" {
+            named.push((
+                "asOf-ar",
+                "asOf in the future, lang=ar".to_owned(),
+                problem(&as_of_problem(Language::Arabic)),
+            ));
+            named.push((
+                "asOf-en",
+                "asOf in the future, lang=en".to_owned(),
+                problem(&as_of_problem(Language::English)),
+            ));
+        }
+        samples.push((status, "application/problem+json", named));
+    }
+    samples
+}
 
 impl Modify for LookupExamples {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let (arabic, english) = examples();
-        let Some(operation) = openapi
-            .paths
-            .paths
-            .get_mut(crate::routes::CUSTOMER_PATH)
-            .and_then(|item| item.get.as_mut())
-        else {
-            return;
-        };
-        let mut samples = vec![(
-            "200",
-            "application/json",
-            [
-                ("ar", "The contract's example, lang=ar".to_owned(), arabic),
-                ("en", "The same customer, lang=en".to_owned(), english),
-            ],
-        )];
-        for ((status, what, ar), (_, _, en)) in problems(Language::Arabic)
-            .into_iter()
-            .zip(problems(Language::English))
-        {
-            samples.push((
-                status,
-                "application/problem+json",
-                [
-                    ("ar", format!("{what}, lang=ar"), problem(&ar)),
-                    ("en", format!("{what}, lang=en"), problem(&en)),
-                ],
-            ));
-        }
-        for (status, media, samples) in samples {
-            let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) else {
+        for (path, resource) in [
+            (crate::routes::CUSTOMER_PATH, Resource::Lookup),
+            (crate::routes::VERSIONS_PATH, Resource::Versions),
+        ] {
+            let Some(operation) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+            else {
                 continue;
             };
-            let Some(content) = response.content.get_mut(media) else {
-                continue;
-            };
-            for (name, summary, value) in samples {
-                let example = ExampleBuilder::new()
-                    .summary(summary)
-                    .value(Some(value))
-                    .build();
-                content.examples.insert(name.to_owned(), RefOr::T(example));
+            for (status, media, samples) in samples(resource) {
+                let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) else {
+                    continue;
+                };
+                let Some(content) = response.content.get_mut(media) else {
+                    continue;
+                };
+                for (name, summary, value) in samples {
+                    let example = ExampleBuilder::new()
+                        .summary(summary)
+                        .value(Some(value))
+                        .build();
+                    content.examples.insert(name.to_owned(), RefOr::T(example));
+                }
             }
         }
     }

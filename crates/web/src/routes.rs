@@ -30,6 +30,9 @@ const BYTES_PER_CUSTOMER: usize = 2048;
 /// The path of the lookup.
 pub const CUSTOMER_PATH: &str = "/v1/core/customer";
 
+/// The path of the list of one customer's versions.
+pub const VERSIONS_PATH: &str = "/v1/core/customer/versions";
+
 /// The methods every resource answers, as a `405` names them.
 pub(crate) const ALLOWED_METHODS: &str = "GET, HEAD";
 
@@ -37,6 +40,7 @@ pub(crate) const ALLOWED_METHODS: &str = "GET, HEAD";
 /// listener of its own instead); any other path is a problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     cfg.service(read_only(CUSTOMER_PATH, find_customers))
+        .service(read_only(VERSIONS_PATH, customer_versions))
         .service(read_only("/health/live", health::live))
         .service(read_only("/health/ready", health::ready));
     if with_metrics {
@@ -92,9 +96,10 @@ enum LangCode {
         ("mobileNumber" = Option<String>, Query, pattern = r"^(?:\s*|[-\s]*[5٥۵](?:[-\s]*[0-9٠-٩۰-۹]){0,14}[-\s]*)$", description = "Blank counts as not given. Spaces and hyphens are ignored; then digits only (ASCII or Arabic-Indic), starting with 5, at most 15 digits.", example = "568617084"),
         ("referenceNo" = Option<String>, Query, max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters; Arabic-Indic digits are read as ASCII digits.", example = "333215"),
         ("lang" = inline(LangCode), Query, description = "`ar` or `en`, case-insensitive (`AR`, `En` are accepted too): the language of coded values and of error messages.", example = "ar"),
+        ("asOf" = Option<String>, Query, format = DateTime, description = "What was known at this moment: an RFC 3339 date-time with an offset (`Z` or `+03:00`), not later than now. The versions valid then (`startDate <= asOf < endDate`, or no `endDate`) are searched, matched on their own identifiers and references, and returned with the contacts they held; `endDate` is filled in for a version since closed. Stored date-times are local times, read at `database.local_time_offset` (`+03:00`). Without it, the current versions.", example = "2025-01-01T00:00:00Z"),
     ),
     security(("bearer" = [])),
-    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` must be given (not blank) and all given must match: without any, the answer is a 400 with the problem under `errors.customerId`, although each is optional on its own (the extension `x-at-least-one-of` lists them for generators). Only current versions are searched and returned.",
+    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` must be given (not blank) and all given must match: without any, the answer is a 400 with the problem under `errors.customerId`, although each is optional on its own (the extension `x-at-least-one-of` lists them for generators). The current versions are searched and returned, or with `asOf` those valid at that moment.",
     responses(
         (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [CustomerJson<'_>], content_type = "application/json",
             headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
@@ -116,6 +121,62 @@ pub async fn find_customers(
     req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<metrics::Metrics>,
+) -> Result<HttpResponse, ApiError> {
+    answer(req, state, metrics, Lookup::Customers).await
+}
+
+/// Lists every version of one customer, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/core/customer/versions",
+    tag = "customers",
+    params(
+        ("companyCode" = String, Query, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9_-]{1,32}$", description = "The company of the customer: as for the lookup.", example = "jtc"),
+        ("customerId" = i64, Query, minimum = 1, maximum = 9_223_372_036_854_775_807_i64, description = "The customer: a positive integer that fits in 64 bits; Arabic-Indic digits are accepted too.", example = 54218),
+        ("lang" = inline(LangCode), Query, description = "`ar` or `en`, case-insensitive: the language of coded values and of error messages.", example = "en"),
+    ),
+    security(("bearer" = [])),
+    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Every version of the customer, newest first, each in the lookup's format with the contacts it held and its `endDate` (`null` for the current one). Parameter names match case-insensitively; other parameters are ignored; a parameter given twice is an error. Audited as a lookup by `customerId` that showed every version.",
+    responses(
+        (status = 200, description = "The versions, newest first; `[]` when the company has no such customer.", body = [CustomerJson<'_>], content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
+        (status = 400, description = "Invalid input: every problem, by parameter.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 401, description = "No credential, or one that is unknown, expired or revoked.", body = ProblemJson, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"customer-api\"`, with `error=\"invalid_token\"` for a credential that is not valid."))),
+        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 429, description = "The caller's rate limit, or the client address's budget of failed authentications, is spent.", body = ProblemJson, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."), ("RateLimit" = String, description = "IETF RateLimit fields: `\"caller\";r=0;t=<seconds>`."), ("RateLimit-Policy" = String, description = "IETF RateLimit-Policy: `\"caller\";q=<requests>;w=<seconds>`."))),
+        (status = 405, description = "Method other than GET or HEAD.", body = ProblemJson, content_type = "application/problem+json",
+            headers(("Allow" = String, description = "`GET, HEAD`"))),
+        (status = 500, description = "Internal error; no internals are shown.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached, credentials cannot be checked, or the audit record cannot be written (no customer data is then shown).", body = ProblemJson, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+pub async fn customer_versions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    metrics: web::Data<metrics::Metrics>,
+) -> Result<HttpResponse, ApiError> {
+    answer(req, state, metrics, Lookup::Versions).await
+}
+
+/// What a request to one of the customer resources asks for.
+#[derive(Debug, Clone, Copy)]
+enum Lookup {
+    /// The customers that match (`/v1/core/customer`).
+    Customers,
+    /// The versions of one customer (`/v1/core/customer/versions`).
+    Versions,
+}
+
+/// Admits the caller, runs `lookup` and writes its customers; both resources answer
+/// alike, so that they are refused, audited and logged alike.
+async fn answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    metrics: web::Data<metrics::Metrics>,
+    lookup: Lookup,
 ) -> Result<HttpResponse, ApiError> {
     let params = params(&req);
     let language = params.language();
@@ -146,17 +207,22 @@ pub async fn find_customers(
         .extensions()
         .get::<RequestId>()
         .map_or_else(String::new, |id| id.0.clone());
-    let outcome = state
-        .search
-        .search_as(&caller, &request_id, &params)
-        .await
-        .map_err(|error| {
-            let error = ApiError::from_search(error, language);
-            if matches!(error, ApiError::Forbidden { .. }) {
-                metrics.record_refusal(caller.profile.name.as_str(), 403);
-            }
-            error
-        })?;
+    let outcome = match lookup {
+        Lookup::Customers => state.search.search_as(&caller, &request_id, &params).await,
+        Lookup::Versions => {
+            state
+                .search
+                .versions_as(&caller, &request_id, &params)
+                .await
+        }
+    };
+    let outcome = outcome.map_err(|error| {
+        let error = ApiError::from_search(error, language);
+        if matches!(error, ApiError::Forbidden { .. }) {
+            metrics.record_refusal(caller.profile.name.as_str(), 403);
+        }
+        error
+    })?;
     // Written without growing the buffer again and again.
     let mut body = Vec::with_capacity(64 + BYTES_PER_CUSTOMER * outcome.customers.len());
     let customers: Vec<CustomerJson<'_>> = outcome

@@ -12,7 +12,8 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-/// The current version of a customer, borrowed from the domain model.
+/// A version of a customer (the current one, unless the past was asked for), borrowed
+/// from the domain model.
 ///
 /// Every field is always present: `null` when unknown.
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,8 +131,10 @@ pub struct CustomerJson<'a> {
     #[schema(required)]
     vat_reg_no: Option<&'a str>,
     start_date: WireDateTime,
-    /// Always `null`: only current versions are returned.
-    end_date: Null,
+    /// When this version was replaced: `null` for the current version, filled in for one
+    /// since closed (a lookup `asOf`, the versions list).
+    #[schema(required)]
+    end_date: Option<WireDateTime>,
     #[schema(required)]
     city_sub_division_name: Option<&'a str>,
     #[schema(required)]
@@ -267,7 +270,7 @@ impl<'a> CustomerJson<'a> {
             unit_no: c.unit_no.as_deref(),
             vat_reg_no: c.vat_reg_no.as_deref(),
             start_date: WireDateTime(c.start_date),
-            end_date: Null,
+            end_date: c.end_date.map(WireDateTime),
             city_sub_division_name: c.city_sub_division_name.as_deref(),
             postal_code: c.postal_code.as_deref(),
             user_active: c.user_active.map(u8::from),

@@ -18,8 +18,8 @@ use customer_application::access::AuthenticatorSettings;
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
     ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
-    MockCompanyDirectory, MockCustomerRepository, MockKeyLookup, MockTokenVerifier, RateLimit,
-    RepositoryError, TokenError, VerifiedToken,
+    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, MockKeyLookup,
+    MockTokenVerifier, RateLimit, RepositoryError, TokenError, VerifiedToken,
 };
 use customer_web::{AccessControl, AppState, Metrics, RequestTimeout, observe};
 use serde_json::Value;
@@ -87,7 +87,11 @@ fn search(store: Store) -> CustomerSearch {
                 "relation \"customer_versions\" does not exist",
             )),
         });
-    CustomerSearch::new(Arc::new(customers), Arc::new(companies))
+    CustomerSearch::new(
+        Arc::new(customers),
+        Arc::new(MockCustomerHistory::new()),
+        Arc::new(companies),
+    )
 }
 
 fn access(auth: Auth, caller_rate: &str) -> AccessControl {

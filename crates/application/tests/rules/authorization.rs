@@ -14,8 +14,8 @@ use customer_application::{
 use customer_domain::{
     ApiKeyId, AuditRecord, Caller, ClientName, ClientProfile, CompanyCode, CompanyId, CompanyScope,
     Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditKeyStore,
-    MockAuditLog, MockCompanyDirectory, MockCustomerRepository, ReferenceNumber, RepositoryError,
-    SearchCriteria, Violation,
+    MockAuditLog, MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository,
+    ReferenceNumber, RepositoryError, SearchCriteria, Violation,
 };
 use tokio::task::JoinHandle;
 
@@ -83,7 +83,11 @@ fn finding(customers: Vec<Customer>) -> MockCustomerRepository {
 }
 
 fn search(repository: MockCustomerRepository, directory: MockCompanyDirectory) -> CustomerSearch {
-    CustomerSearch::new(Arc::new(repository), Arc::new(directory))
+    CustomerSearch::new(
+        Arc::new(repository),
+        Arc::new(MockCustomerHistory::new()),
+        Arc::new(directory),
+    )
 }
 
 /// A trail that keeps what it is given.
@@ -242,6 +246,53 @@ async fn an_unknown_company_is_told_to_a_caller_allowed_every_company() {
 }
 
 // --- The audit record of an answer ---
+
+#[tokio::test]
+async fn a_versions_list_is_recorded_as_a_lookup_by_customer_id_showing_every_version() {
+    let seen: Seen<Vec<AuditRecord>> = Arc::default();
+    let versions = vec![customer(54218, 2), customer(54218, 1)];
+    let listed = versions.clone();
+    let mut history = MockCustomerHistory::new();
+    history
+        .expect_versions()
+        .times(1)
+        .returning(move |_, _| Ok(listed.clone()));
+    let (search, task) = audited(
+        CustomerSearch::new(
+            Arc::new(untouched_repository()),
+            Arc::new(history),
+            Arc::new(directory()),
+        ),
+        recording_trail(&seen),
+    );
+    let params = RawSearchParams::from_pairs([
+        ("companyCode", "jtc"),
+        ("customerId", "54218"),
+        ("lang", "en"),
+    ]);
+    let outcome = search
+        .versions_as(&caller("jtc"), "req-7", &params)
+        .await
+        .expect("answered");
+    assert_eq!(outcome.customers, versions);
+    let records = seen.lock().unwrap().clone();
+    assert_eq!(records.len(), 1, "recorded before the answer");
+    let record = &records[0];
+    assert_eq!(record.request_id, "req-7");
+    let criteria =
+        SearchCriteria::new(CustomerId::new(54218).ok(), None, None, None).expect("an identifier");
+    assert_eq!(
+        record.criteria,
+        CriteriaHasher::new(AUDIT_KEY).digests(&criteria)
+    );
+    let shown: Vec<i32> = record
+        .disclosed
+        .iter()
+        .map(|d| d.customer_version_id)
+        .collect();
+    assert_eq!(shown, [2, 1]);
+    finish(search, task).await;
+}
 
 #[tokio::test]
 async fn an_answer_is_recorded_with_who_asked_what_and_what_was_shown() {

@@ -5,4 +5,5 @@
 mod access;
 mod audit;
 mod authorization;
+mod history;
 mod search;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use customer_application::{CustomerSearch, Param, Problem, RawSearchParams, SearchError};
 use customer_domain::{
     CompanyCode, CompanyId, CustomerId, FailureKind, Language, MockCompanyDirectory,
-    MockCustomerRepository, RepositoryError, SearchCriteria, Violation,
+    MockCustomerHistory, MockCustomerRepository, RepositoryError, SearchCriteria, Violation,
 };
 use mockall::predicate::{always, eq};
 
@@ -34,7 +34,11 @@ fn untouched_repository() -> MockCustomerRepository {
 }
 
 fn search(repository: MockCustomerRepository, directory: MockCompanyDirectory) -> CustomerSearch {
-    CustomerSearch::new(Arc::new(repository), Arc::new(directory))
+    CustomerSearch::new(
+        Arc::new(repository),
+        Arc::new(MockCustomerHistory::new()),
+        Arc::new(directory),
+    )
 }
 
 async fn problems(params: RawSearchParams) -> customer_application::ValidationErrors {
@@ -350,6 +354,7 @@ async fn every_problem_is_reported_at_once() {
         ("mobileNumber", "468"),
         ("referenceNo", "r"),
         ("referenceNo", "r"),
+        ("asOf", "2025-01-01"),
     ]);
     let errors = problems(params).await;
     let reported: Vec<Param> = errors.iter().map(|(param, _)| param).collect();
@@ -600,6 +605,8 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
         Message::TooManyCharacters { max: 64 },
         Message::ControlCharacters,
         Message::UnsupportedLanguage,
+        Message::NotADateTime,
+        Message::InTheFuture,
         Message::InvalidRequestTitle,
         Message::InvalidRequestDetail,
         Message::QueryTooLongDetail { max: 2048 },

@@ -34,11 +34,13 @@ use crate::support::{JFC, JTC, criteria, with_conn};
 
 /// The tables of customer data, distributed by `company_id` and colocated with
 /// `customers`.
-pub const DISTRIBUTED_TABLES: [&str; 4] = [
+pub const DISTRIBUTED_TABLES: [&str; 6] = [
     "customers",
     "customer_versions",
     "customer_contacts",
     "customer_references",
+    "customer_contacts_history",
+    "customer_references_history",
 ];
 
 /// Small tables written rarely and read by every node: Citus reference tables.

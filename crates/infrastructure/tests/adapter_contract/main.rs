@@ -15,6 +15,7 @@ mod companies;
 mod company_bound;
 mod contacts;
 mod deadlines;
+mod history;
 mod lifecycle;
 mod query_plans;
 mod reference_data;
@@ -38,6 +39,7 @@ macro_rules! suite {
     };
 }
 
+#[expect(clippy::too_many_lines, reason = "the list of the suite's tests")]
 fn main() -> std::process::ExitCode {
     let tests: &[(&'static str, SuiteTest)] = suite![
         self: [example_customer_is_found],
@@ -67,6 +69,14 @@ fn main() -> std::process::ExitCode {
             null_coded_ids_give_none,
             a_customer_id_of_two_companies_keeps_its_contacts_apart,
         ],
+        history: [
+            as_of_finds_the_version_valid_at_each_boundary,
+            as_of_is_read_at_the_local_time_offset,
+            identifiers_of_old_versions_match_only_as_of_then,
+            references_match_the_versions_that_held_them,
+            contacts_are_those_the_version_held,
+            versions_are_listed_newest_first,
+        ],
         reference_data: [
             reference_rows_added_later_are_picked_up_on_a_miss,
             a_miss_reloads_the_reference_data_not_the_rows,
@@ -87,7 +97,7 @@ fn main() -> std::process::ExitCode {
             versions_and_references_stay_in_their_customers_company,
         ],
         schema_agreement: [migrations_agree_with_schema_rs],
-        query_plans: [lookups_use_indexes],
+        query_plans: [lookups_use_indexes, history_statements_use_indexes],
         company_bound: [
             every_table_a_lookup_reads_is_filtered_on_its_company,
             customer_data_is_keyed_by_company,

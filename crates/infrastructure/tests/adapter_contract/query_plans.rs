@@ -301,6 +301,10 @@ fn literal(bind: &str) -> String {
             .collect();
         return format!("'{{{}}}'", items.join(","));
     }
+    // A timestamp, as `NaiveDateTime`'s debug notation writes it.
+    if chrono::NaiveDateTime::parse_from_str(bind, "%Y-%m-%dT%H:%M:%S%.f").is_ok() {
+        return format!("'{bind}'");
+    }
     assert!(
         bind.parse::<i64>().is_ok() || bind == "true" || bind == "false",
         "an unexpected bind: {bind}"
@@ -377,4 +381,166 @@ async fn check_sqlite(db: &TestDatabase, sample: &Sample) {
             assert!(searched > 0, "no indexed search: {context}");
         }
     }
+}
+
+/// The customer tables of the statements of a lookup as of a moment and of the versions
+/// list, none of which may be scanned.
+const HISTORY_TABLES: [&str; 5] = [
+    "customer_versions",
+    "customer_contacts",
+    "customer_references",
+    "customer_contacts_history",
+    "customer_references_history",
+];
+
+/// History rows of realistic size: one removed reference and one removed contact per
+/// reference and contact stored (nothing writes them yet), with statistics.
+async fn with_history_rows(db: &TestDatabase) {
+    let pool = db.connect();
+    let sql = "INSERT INTO customer_references_history \
+                 (company_id, customer_id, reference_no, since_version, until_version) \
+               SELECT company_id, customer_id, reference_no || '-OLD', 1, 2 \
+               FROM customer_references; \
+               INSERT INTO customer_contacts_history \
+                 (contact_id, customer_id, contact_number, relation_type_id, contact_name, \
+                  contact_phone_code_id, primary_contact, company_id, since_version, \
+                  until_version) \
+               SELECT contact_id, customer_id, contact_number, relation_type_id, \
+                      contact_name, contact_phone_code_id, primary_contact, company_id, 1, 2 \
+               FROM customer_contacts; \
+               ANALYZE";
+    with_conn!(&pool, |conn| conn
+        .batch_execute(sql)
+        .await
+        .expect("the history rows"));
+}
+
+/// Every statement of a lookup as of a moment (each driving identifier, and all four)
+/// and of the versions list reads every customer table through an index, on the
+/// synthetic data set with history rows: on PostgreSQL with the generic and the custom
+/// plan of the statement prepared as the adapter renders it, on SQLite by `EXPLAIN
+/// QUERY PLAN`.
+pub async fn history_statements_use_indexes(backend: TestBackend) {
+    let (db, sample) = realistic_database(backend).await;
+    with_history_rows(&db).await;
+    let pool = db.connect();
+    let company = CompanyId::new(sample.company_id);
+    let at = chrono::Utc::now();
+    let customer = customer_domain::CustomerId::new(sample.customer_id).expect("an id");
+    let mut checked = 0;
+    for (shape, criteria) in shapes(&sample) {
+        let statements = SqlCustomerStore::history_statements(
+            match backend {
+                TestBackend::Postgres => Backend::Postgres,
+                TestBackend::Sqlite => Backend::Sqlite,
+            },
+            company,
+            &criteria,
+            at,
+            &[sample.customer_id],
+            &[sample.customer_id],
+            customer,
+        );
+        for (statement, sql, binds) in statements {
+            let context = format!("{shape} {statement}\n{sql}\n{binds}");
+            match backend {
+                TestBackend::Postgres => {
+                    for mode in ["force_generic_plan", "force_custom_plan"] {
+                        let nodes = postgres_plan(&pool, &sql, &binds, mode).await;
+                        for (node, relation) in &nodes {
+                            if HISTORY_TABLES.contains(&relation.as_str()) {
+                                assert!(
+                                    matches!(
+                                        node.as_str(),
+                                        "Index Scan" | "Index Only Scan" | "Bitmap Heap Scan"
+                                    ),
+                                    "{node} on {relation} ({mode}): {context}"
+                                );
+                            }
+                        }
+                        assert!(
+                            !nodes.iter().any(|(node, _)| node == "Seq Scan"),
+                            "a Seq Scan ({mode}): {nodes:?} {context}"
+                        );
+                        checked += 1;
+                    }
+                }
+                TestBackend::Sqlite => {
+                    let details = sqlite_plan(&pool, &sql).await;
+                    let mut searched = 0;
+                    for detail in &details {
+                        for table in HISTORY_TABLES {
+                            assert!(
+                                !detail.starts_with(&format!("SCAN {table}")),
+                                "a scan of {table}: {details:#?} {context}"
+                            );
+                            if detail.starts_with(&format!("SEARCH {table} USING ")) {
+                                searched += 1;
+                            }
+                        }
+                    }
+                    assert!(searched > 0, "no indexed search: {details:#?} {context}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    // Each shape: find_as_of, two contacts statements and find_versions; the two
+    // reference statements for the two shapes with a reference number.
+    let statements = 5 * 4 + 2 * 2;
+    let per_statement = if backend == TestBackend::Postgres {
+        2
+    } else {
+        1
+    };
+    assert_eq!(checked, statements * per_statement, "plans checked");
+}
+
+/// The (node type, relation) of the plan of `sql`, prepared and executed with `binds`
+/// under `plan_cache_mode = mode`.
+async fn postgres_plan(
+    pool: &Database,
+    sql: &str,
+    binds: &str,
+    mode: &str,
+) -> Vec<(String, String)> {
+    let Database::Postgres(postgres) = pool else {
+        unreachable!("a PostgreSQL test database")
+    };
+    let mut conn = postgres.get().await.expect("a connection");
+    let values = literals(binds);
+    conn.batch_execute(&format!(
+        "DEALLOCATE ALL; PREPARE history_statement AS {sql}; SET plan_cache_mode = {mode}"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    let explain = if values.is_empty() {
+        "EXPLAIN (FORMAT JSON) EXECUTE history_statement".to_owned()
+    } else {
+        format!(
+            "EXPLAIN (FORMAT JSON) EXECUTE history_statement({})",
+            values.join(", ")
+        )
+    };
+    let plan: JsonPlan = diesel::sql_query(&explain)
+        .get_result(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {explain}"));
+    conn.batch_execute("DEALLOCATE history_statement; RESET plan_cache_mode")
+        .await
+        .expect("deallocated");
+    let json: Value = serde_json::from_str(&plan.plan).expect("a JSON plan");
+    let mut nodes = Vec::new();
+    collect_nodes(&json[0]["Plan"], &mut nodes);
+    nodes
+}
+
+/// The details of `EXPLAIN QUERY PLAN` of `sql`.
+async fn sqlite_plan(pool: &Database, sql: &str) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let lines: Vec<PlanLine> = with_conn!(pool, |conn| diesel::sql_query(&explain)
+        .load(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {explain}")));
+    lines.into_iter().map(|l| l.detail).collect()
 }

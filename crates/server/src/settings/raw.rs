@@ -54,6 +54,7 @@ pub(super) struct RawDatabase {
     pub(super) tcp_keepalive_secs: u64,
     pub(super) tcp_user_timeout_ms: u64,
     pub(super) reference_cache_ttl_secs: u64,
+    pub(super) local_time_offset: String,
     pub(super) min_sslmode: String,
     /// A list in files; in the environment, comma-separated (see [`url_list`]).
     #[serde(deserialize_with = "url_list")]

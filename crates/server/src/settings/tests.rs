@@ -192,6 +192,36 @@ fn invalid_settings_are_named() {
 }
 
 #[test]
+fn the_local_time_offset_defaults_to_saudi_time_and_is_checked_at_load() {
+    let hours = |h: i32| FixedOffset::east_opt(h * 3600).expect("an offset");
+    let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
+    assert_eq!(settings.database.local_time_offset, hours(3));
+    for (text, offset) in [("+04:00", hours(4)), ("-05:00", hours(-5)), ("Z", hours(0))] {
+        let settings = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__DATABASE__LOCAL_TIME_OFFSET", text)],
+        )
+        .expect("a valid offset");
+        assert_eq!(settings.database.local_time_offset, offset, "{text}");
+    }
+    for text in ["Asia/Riyadh", "+3", "+25:00", ""] {
+        let error = load(
+            Path::new("/nonexistent"),
+            None,
+            None,
+            &[("APP__DATABASE__LOCAL_TIME_OFFSET", text)],
+        )
+        .expect_err("must fail");
+        assert!(
+            error.to_string().contains("database.local_time_offset"),
+            "{text}: {error}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_key_in_a_variable_stops_start_up_naming_it() {
     let error = load(
         Path::new("/nonexistent"),

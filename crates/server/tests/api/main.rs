@@ -16,6 +16,7 @@ mod example;
 mod faults;
 mod headers;
 mod health;
+mod history;
 mod http_errors;
 mod instances;
 mod limits;
@@ -53,6 +54,7 @@ fn main() -> std::process::ExitCode {
         shutdown::TESTS,
         auth::TESTS,
         audit::TESTS,
+        history::TESTS,
         startup::TESTS,
         refusals::TESTS,
         readiness::TESTS,

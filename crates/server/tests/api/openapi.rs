@@ -165,7 +165,7 @@ async fn the_document_is_openapi_3_1_and_lists_the_operations(backend: TestBacke
     );
     assert!(document["info"]["title"].is_string(), "info.title");
     assert!(document["info"]["version"].is_string(), "info.version");
-    for path in [LOOKUP_PATH, "/health/live", "/health/ready"] {
+    for path in [LOOKUP_PATH, VERSIONS_PATH, "/health/live", "/health/ready"] {
         assert!(
             document["paths"][path]["get"].is_object(),
             "the document lists GET {path}"
@@ -200,10 +200,21 @@ async fn the_document_is_openapi_3_1_and_lists_the_operations(backend: TestBacke
         "mobileNumber",
         "referenceNo",
         "lang",
+        "asOf",
     ] {
         assert!(parameters.contains(&name), "{name} in {parameters:?}");
     }
+    let parameters: Vec<&str> = document["paths"][VERSIONS_PATH]["get"]["parameters"]
+        .as_array()
+        .expect("the versions list's parameters")
+        .iter()
+        .filter_map(|parameter| parameter["name"].as_str())
+        .collect();
+    assert_eq!(parameters, ["companyCode", "customerId", "lang"]);
 }
+
+/// The path of the versions list.
+const VERSIONS_PATH: &str = "/v1/core/customer/versions";
 
 /// Wrong customers, each a change of the contract's example: what it is, the JSON
 /// pointer of the field changed, and its new value (`None`: the field is removed).
@@ -336,8 +347,9 @@ async fn the_schemas_reject_wrong_bodies(backend: TestBackend) {
     health.assert_invalid(&json!({"status": 503}), "a numeric status");
 }
 
-/// `company`, `endDate` and a contact's `customer` are documented as always `null`; the
-/// schema must say so, or it accepts any value there.
+/// `company` and a contact's `customer` are documented as always `null`; the schema must
+/// say so, or it accepts any value there. `endDate` is a date-time or `null` (filled in
+/// for a version since closed), nothing else.
 async fn the_schema_pins_the_always_null_fields_to_null(backend: TestBackend) {
     let app = TestApp::spawn(backend).await;
     let document = served_document(&app).await;
@@ -351,12 +363,8 @@ async fn the_schema_pins_the_always_null_fields_to_null(backend: TestBackend) {
             "/0/company",
             json!({"companyId": 1}),
         ),
-        (
-            "endDate = \"2026-05-14T14:24:50\"",
-            "/0/endDate",
-            json!("2026-05-14T14:24:50"),
-        ),
         ("endDate = 0", "/0/endDate", json!(0)),
+        ("endDate = \"yesterday\"", "/0/endDate", json!("yesterday")),
         (
             "customerContacts[0].customer = {\"customerId\": 54218}",
             "/0/customerContacts/0/customer",
@@ -383,9 +391,12 @@ async fn the_schema_pins_the_always_null_fields_to_null(backend: TestBackend) {
     }
     assert!(
         accepted.is_empty(),
-        "the served schema accepts non-null values in always-null fields:\n{}",
+        "the served schema accepts values it must not:\n{}",
         accepted.join("\n")
     );
+    let mut closed = example.clone();
+    *closed.pointer_mut("/0/endDate").expect("endDate") = json!("2026-05-14T14:24:50");
+    customers.assert_valid(&closed, "a version closed at 2026-05-14T14:24:50");
 }
 
 async fn the_served_examples_are_valid_and_are_what_the_service_answers(backend: TestBackend) {
@@ -458,17 +469,20 @@ fn assert_same_as_written(example: &Value, response: &TestResponse, what: &str) 
     );
 }
 
-/// The lookup's documented responses: status, media type and the named examples.
-fn documented_examples(document: &Value) -> Vec<(String, String, serde_json::Map<String, Value>)> {
+/// The documented responses of `path`: status, media type and the named examples.
+fn documented_examples(
+    document: &Value,
+    path: &str,
+) -> Vec<(String, String, serde_json::Map<String, Value>)> {
     let Some(Value::Object(responses)) =
-        document.pointer(&format!("/paths/{}/get/responses", escape(LOOKUP_PATH)))
+        document.pointer(&format!("/paths/{}/get/responses", escape(path)))
     else {
-        panic!("the lookup's responses");
+        panic!("the responses of {path}");
     };
     let mut found = Vec::new();
     for (status, response) in responses {
         let Some(Value::Object(content)) = response.get("content") else {
-            panic!("GET {LOOKUP_PATH} {status} has content");
+            panic!("GET {path} {status} has content");
         };
         for (media, body) in content {
             let examples = match body.get("examples") {
@@ -491,21 +505,38 @@ fn assert_every_answer_has_examples(document: &Value) {
             "the document holds {placeholder:?}"
         );
     }
-    let examples = documented_examples(document);
+    for (path, expected) in [
+        (
+            LOOKUP_PATH,
+            &[
+                "200", "400", "401", "403", "404", "405", "429", "500", "503",
+            ][..],
+        ),
+        (
+            VERSIONS_PATH,
+            &["200", "400", "401", "403", "405", "429", "500", "503"][..],
+        ),
+    ] {
+        assert_examples_of(document, path, expected);
+    }
+}
+
+/// Every documented answer of `path` has an example in each language, valid against its
+/// schema and with its own status.
+fn assert_examples_of(document: &Value, path: &str, expected: &[&str]) {
+    let examples = documented_examples(document, path);
     let statuses: Vec<&str> = examples
         .iter()
         .map(|(status, ..)| status.as_str())
         .collect();
-    for status in [
-        "200", "400", "401", "403", "404", "405", "429", "500", "503",
-    ] {
+    for status in expected {
         assert!(
-            statuses.contains(&status),
-            "{status} is documented: {statuses:?}"
+            statuses.contains(status),
+            "{path} {status} is documented: {statuses:?}"
         );
     }
     for (status, media, named) in &examples {
-        let schema = ResponseSchema::new(document, LOOKUP_PATH, status, media);
+        let schema = ResponseSchema::new(document, path, status, media);
         for lang in ["ar", "en"] {
             let example = named
                 .get(lang)
@@ -542,16 +573,8 @@ async fn every_problem_example_is_what_the_service_answers(backend: TestBackend)
     unreachable.database.pool.wait_timeout = Duration::from_secs(1);
     unreachable.database.pool.create_timeout = Duration::from_secs(1);
     let down = TestApp::spawn_with(unreachable, None).await;
-    let example = |status: &str, lang: &str| -> Value {
-        let pointer = format!(
-            "{}/examples/{lang}/value",
-            response_pointer(LOOKUP_PATH, status, "application/problem+json")
-        );
-        document
-            .pointer(&pointer)
-            .unwrap_or_else(|| panic!("an example at {pointer}"))
-            .clone()
-    };
+    let example =
+        |status: &str, lang: &str| -> Value { documented(&document, LOOKUP_PATH, status, lang) };
     for lang in ["ar", "en"] {
         let lookup = format!("companyCode=jtc&customerId=54218&lang={lang}");
         let mut limited = app.lookup_with(Some(&slow), &lookup).await;
@@ -597,7 +620,75 @@ async fn every_problem_example_is_what_the_service_answers(backend: TestBackend)
                 &format!("the {status} example {lang:?}"),
             );
         }
+        history_problem_examples_are_what_the_service_answers(&app, &document, &jtc_only, lang)
+            .await;
     }
+}
+
+/// The examples of the `asOf` problem of the lookup and of the versions list's problems
+/// are what the service answers, in `lang`.
+async fn history_problem_examples_are_what_the_service_answers(
+    app: &TestApp,
+    document: &Value,
+    jtc_only: &str,
+    lang: &str,
+) {
+    let future = app
+        .lookup(&format!(
+            "companyCode=jtc&customerId=54218&lang={lang}&asOf=2999-01-01T00:00:00Z"
+        ))
+        .await;
+    assert_eq!(future.status, 400, "{}", future.body);
+    assert_same_as_written(
+        &documented(document, LOOKUP_PATH, "400", &format!("asOf-{lang}")),
+        &future,
+        &format!("the asOf 400 example {lang:?}"),
+    );
+    let versions = |query: String| format!("{VERSIONS_PATH}?{query}");
+    for (status, response) in [
+        (
+            "400",
+            app.get(&versions(format!("companyCode=jtc&lang={lang}")))
+                .await,
+        ),
+        (
+            "403",
+            app.request(
+                Method::GET,
+                &versions(format!("companyCode=jfc&customerId=70004&lang={lang}")),
+                &[("authorization", jtc_only)],
+            )
+            .await,
+        ),
+        (
+            "405",
+            app.request(
+                Method::POST,
+                &versions(format!("companyCode=jtc&customerId=54218&lang={lang}")),
+                &[],
+            )
+            .await,
+        ),
+    ] {
+        assert_eq!(response.status.to_string(), status, "{}", response.body);
+        assert_same_as_written(
+            &documented(document, VERSIONS_PATH, status, lang),
+            &response,
+            &format!("the versions list's {status} example {lang:?}"),
+        );
+    }
+}
+
+/// The example named `name` of the problem answer `status` of `path`.
+fn documented(document: &Value, path: &str, status: &str, name: &str) -> Value {
+    let pointer = format!(
+        "{}/examples/{name}/value",
+        response_pointer(path, status, "application/problem+json")
+    );
+    document
+        .pointer(&pointer)
+        .unwrap_or_else(|| panic!("an example at {pointer}"))
+        .clone()
 }
 
 /// `info.license`, when present, names an SPDX identifier: the workspace's
@@ -643,6 +734,26 @@ async fn successful_lookups_match_the_served_schema(backend: TestBackend) {
             assert_documented(&document, LOOKUP_PATH, &response, &query);
             seen.extend(response.customers());
         }
+    }
+    // A lookup as of a moment (a closed version: endDate filled in) and a versions list.
+    for (path, query) in [
+        (
+            LOOKUP_PATH,
+            "companyCode=jtc&customerId=54221&lang=en&asOf=2025-01-01T00:00:00Z",
+        ),
+        (VERSIONS_PATH, "companyCode=jtc&customerId=54222&lang=ar"),
+    ] {
+        let response = app.get(&format!("{path}?{query}")).await;
+        assert_eq!(response.status, 200, "{query}: {}", response.body);
+        assert!(
+            response
+                .customers()
+                .iter()
+                .any(|c| c["endDate"].is_string()),
+            "{query}: a closed version, {}",
+            response.body
+        );
+        assert_documented(&document, path, &response, query);
     }
     // The lookups above did exercise the date patterns and nullable fields.
     let contacts: Vec<&Value> = seen

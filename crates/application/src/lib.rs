@@ -11,6 +11,8 @@
 //! - The audit trail ([`audit`]): keyed hashes of searched values under the one key the
 //!   lookup and the queries share ([`audit::AuditKey`]), the group-commit writer, and
 //!   the queries a data protection officer asks ([`AuditQueries`]).
+//! - Customer documents ([`documents`]): customers as files and the core systems write
+//!   them, read with every problem at once, and the import that applies them.
 //! - Log lines that would repeat with every request or batch, written at most once per
 //!   interval ([`RateLimitedLog`]).
 
@@ -19,6 +21,7 @@
 pub mod access;
 pub mod audit;
 pub mod companies;
+pub mod documents;
 pub mod log_throttle;
 mod messages;
 mod params;
@@ -28,6 +31,7 @@ mod validation;
 pub use access::{AuthError, Authenticator, ClientAdmin};
 pub use audit::AuditQueries;
 pub use companies::{CompanyAdmin, CompanyAdminError};
+pub use documents::{CustomerImport, DocumentErrors, DocumentProblem};
 pub use log_throttle::RateLimitedLog;
 pub use messages::Message;
 pub use params::{Param, RawSearchParams};

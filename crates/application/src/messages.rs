@@ -48,6 +48,38 @@ pub enum Message {
     NotADateTime,
     /// A moment later than now.
     InTheFuture,
+    /// A line of JSON Lines that is not JSON.
+    NotJson,
+    /// A document (or one of its contacts) that is not a JSON object.
+    NotAnObject,
+    /// A document field that is not a JSON string.
+    NotAString,
+    /// A document field that is not a boolean.
+    NotABoolean,
+    /// A document field that is not a JSON array.
+    NotAList,
+    /// A coded value that its reference table does not hold.
+    UnknownCode,
+    /// A field the document format does not have.
+    UnknownField,
+    /// A document's date-time in none of the accepted forms.
+    NotADocumentDateTime,
+    /// A document naming another customer than the request's address.
+    DiffersFromAddress,
+    /// A customer id taken by a customer of another company.
+    CustomerOfAnotherCompany,
+    /// A close of a customer without a current version.
+    NoCurrentVersion,
+    /// A conditional write whose expected version is not the current one.
+    VersionMismatch {
+        /// The current version's number, when there is one.
+        current: Option<i32>,
+    },
+    /// An effective time not later than the current version's start.
+    NotAfterCurrentVersion {
+        /// When the current version started, as the wire writes it.
+        current_start: String,
+    },
     /// Title of a `400` problem.
     InvalidRequestTitle,
     /// Detail of a `400` problem with parameter errors.
@@ -164,6 +196,56 @@ impl Message {
                 "يجب أن يكون تاريخاً ووقتاً بصيغة RFC 3339 مع فرق التوقيت، مثل 2025-01-01T00:00:00Z",
             ),
             Self::InTheFuture => fixed("must not be in the future", "يجب ألا يكون في المستقبل"),
+            Self::NotJson => fixed("is not valid JSON", "ليس JSON صالحاً"),
+            Self::NotAnObject => fixed("must be a JSON object", "يجب أن يكون كائن JSON"),
+            Self::NotAString => fixed("must be a string", "يجب أن يكون نصاً"),
+            Self::NotABoolean => fixed(
+                "must be true, false, 1 or 0",
+                "يجب أن تكون true أو false أو 1 أو 0",
+            ),
+            Self::NotAList => fixed("must be an array", "يجب أن يكون مصفوفة"),
+            Self::UnknownCode => fixed(
+                "is not a known value of its reference table",
+                "ليست قيمة معروفة في جدولها المرجعي",
+            ),
+            Self::UnknownField => fixed(
+                "is not a field of a customer document",
+                "ليس حقلاً من حقول مستند العميل",
+            ),
+            Self::NotADocumentDateTime => fixed(
+                "must be a date and time such as 2025-01-01T10:00:00 (a fraction of a second and an offset may follow) or a date such as 2025-01-01",
+                "يجب أن يكون تاريخاً ووقتاً مثل 2025-01-01T10:00:00 (ويجوز أن يليه جزء من الثانية وفرق التوقيت) أو تاريخاً مثل 2025-01-01",
+            ),
+            Self::DiffersFromAddress => fixed(
+                "must be the one in the request's path",
+                "يجب أن يطابق القيمة الواردة في مسار الطلب",
+            ),
+            Self::CustomerOfAnotherCompany => fixed(
+                "is the id of a customer of another company",
+                "هو معرف عميل تابع لشركة أخرى",
+            ),
+            Self::NoCurrentVersion => fixed(
+                "names no current customer: there is nothing to close",
+                "لا يطابق عميلاً حالياً: لا يوجد ما يُغلق",
+            ),
+            Self::VersionMismatch {
+                current: Some(current),
+            } => formatted(
+                language,
+                format_args!(
+                    "the customer's current version is {current}, not the one If-Match names"
+                ),
+                format_args!("الإصدار الحالي للعميل هو {current}، وليس الإصدار المذكور في If-Match"),
+            ),
+            Self::VersionMismatch { current: None } => fixed(
+                "the customer has no current version, unlike what If-Match expects",
+                "ليس للعميل إصدار حالي، خلافاً لما يتوقعه If-Match",
+            ),
+            Self::NotAfterCurrentVersion { current_start } => formatted(
+                language,
+                format_args!("must be later than the current version's start, {current_start}"),
+                format_args!("يجب أن يكون بعد بداية الإصدار الحالي، {current_start}"),
+            ),
             Self::InvalidRequestTitle => fixed("Invalid request", "طلب غير صالح"),
             Self::InvalidRequestDetail => fixed(
                 "Some parameters of the request are invalid; see errors.",

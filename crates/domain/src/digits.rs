@@ -4,7 +4,7 @@ use std::borrow::Cow;
 /// (U+06F0..U+06F9) as the ASCII digits `0`-`9`; every other character is kept.
 ///
 /// Borrows the input when it holds no such digit, which is the common case.
-pub(crate) fn normalize_digits(input: &str) -> Cow<'_, str> {
+pub fn normalize_digits(input: &str) -> Cow<'_, str> {
     if !input.chars().any(|c| arabic_digit_value(c).is_some()) {
         return Cow::Borrowed(input);
     }

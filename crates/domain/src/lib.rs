@@ -16,6 +16,7 @@ mod company;
 mod criteria;
 mod customer;
 mod digits;
+mod document;
 mod identifiers;
 mod language;
 mod ports;
@@ -36,17 +37,23 @@ pub use clock::{Clock, SystemClock};
 pub use company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 pub use criteria::{CriteriaError, SearchCriteria};
 pub use customer::{Coded, Contact, Customer, LocalizedName};
+pub use digits::normalize_digits;
+pub use document::{
+    CodeBook, CodeCategory, ContactDetails, CustomerChange, CustomerDocument, CustomerProfile,
+    CustomerTimeline, PendingChange, TimelinePage, VersionStamp, WriteOutcome, WriteRefusal,
+};
 pub use identifiers::{CustomerId, IdentificationNumber, MobileNumber, ReferenceNumber};
 pub use language::Language;
 pub use ports::{
     AuditArchive, AuditKeyStore, AuditLog, ClientAdministration, CompanyDirectory, CompanyRegistry,
-    CompanyRegistryError, CustomerHistory, CustomerRepository, FailureKind, KeyLookup,
-    RegistryError, RepositoryError, RevokeTarget, TokenError, TokenVerifier, VerifiedToken,
+    CompanyRegistryError, CustomerExport, CustomerHistory, CustomerRepository, CustomerWriter,
+    FailureKind, KeyLookup, RegistryError, RepositoryError, RevokeTarget, TokenError,
+    TokenVerifier, VerifiedToken,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
     MockAuditArchive, MockAuditKeyStore, MockAuditLog, MockClientAdministration,
-    MockCompanyDirectory, MockCompanyRegistry, MockCustomerHistory, MockCustomerRepository,
-    MockKeyLookup, MockTokenVerifier,
+    MockCompanyDirectory, MockCompanyRegistry, MockCustomerExport, MockCustomerHistory,
+    MockCustomerRepository, MockCustomerWriter, MockKeyLookup, MockTokenVerifier,
 };
 pub use violation::{InvalidValue, Violation};

@@ -16,6 +16,7 @@ use crate::company::{Company, CompanyCode, CompanyId, CompanyRenaming};
 use crate::criteria::SearchCriteria;
 use crate::customer::Customer;
 use crate::customer::LocalizedName;
+use crate::document::{CodeBook, PendingChange, TimelinePage, WriteOutcome};
 use crate::identifiers::CustomerId;
 
 /// What kind of failure a store met, as the adapter that met it classified it when the
@@ -135,6 +136,58 @@ pub trait CustomerHistory: Send + Sync + 'static {
         company: CompanyId,
         customer: CustomerId,
     ) -> Result<Vec<Customer>, RepositoryError>;
+}
+
+/// Writes customers: each change a new version, the previous one closed, as one
+/// transaction per call.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait CustomerWriter: Send + Sync + 'static {
+    /// The coded values and companies that exist now, to check documents against before
+    /// they are written.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
+    async fn code_book(&self) -> Result<CodeBook, RepositoryError>;
+
+    /// Applies `changes` in order, in one transaction, and says what each did. A
+    /// [`WriteOutcome::Refused`] change writes nothing; the others are written. A change
+    /// without an effective time takes `now`. A later change of the same customer sees
+    /// what an earlier one wrote. With `dry_run`, the transaction is rolled back: the
+    /// outcomes say what the changes would have done.
+    ///
+    /// # Errors
+    /// As [`Self::code_book`]; then none of `changes` is written.
+    async fn apply(
+        &self,
+        changes: Vec<PendingChange>,
+        now: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<Vec<WriteOutcome>, RepositoryError>;
+}
+
+/// Reads whole customers' histories, a page at a time, for export.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait CustomerExport: Send + Sync + 'static {
+    /// The next up to `limit` customers of `company` with an id greater than `after`, by
+    /// id, each with every version oldest first and the contacts and references each
+    /// held. With `as_of`, only what was known at that moment: the versions begun by
+    /// then, a version still current then without its later end date, and no customer
+    /// that had no version by then (such customers count in `limit` and in
+    /// [`TimelinePage::last`] all the same).
+    ///
+    /// # Errors
+    /// [`RepositoryError`] of an unavailable [`FailureKind`] when the store cannot be
+    /// reached now, of another kind on any other failure of the store.
+    async fn timelines(
+        &self,
+        company: CompanyId,
+        after: Option<CustomerId>,
+        limit: usize,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<TimelinePage, RepositoryError>;
 }
 
 /// Resolves company codes to the companies they name.

@@ -8,9 +8,9 @@ use crate::error::InfraError;
 use crate::reference_data::{Category, MissingReference, ReferenceData};
 use crate::schema::{customer_contacts, customer_contacts_history, customer_versions};
 
-/// One version of a customer.
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = customer_versions)]
+/// One version of a customer, as read and as written.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customer_versions, treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct VersionRecord {
     pub version_id: i64,
@@ -81,9 +81,9 @@ pub(crate) struct ContactRecord {
 }
 
 /// A contact that a later version of its customer removed: the columns of a
-/// [`ContactRecord`] and the versions it belonged to.
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = customer_contacts_history)]
+/// [`ContactRecord`] and the versions it belonged to; as read and as written.
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customer_contacts_history, treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct ContactHistoryRecord {
     pub contact_id: i64,
@@ -99,6 +99,7 @@ pub(crate) struct ContactHistoryRecord {
     pub contact_is_enable: Option<bool>,
     pub profession: Option<String>,
     pub remarks: Option<String>,
+    pub company_id: i32,
     pub since_version: i32,
     pub until_version: i32,
 }

@@ -17,24 +17,9 @@ use crate::database::{Database, with_connection};
 use crate::error::InfraError;
 use crate::schema;
 
-/// A category of coded values, one reference table each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Category {
-    Nationality,
-    Gender,
-    CustomerType,
-    CompanyType,
-    IndustryType,
-    ContactType,
-    PhoneCode,
-    IdentificationType,
-    Country,
-    Region,
-    City,
-    IncomeRange,
-    Language,
-    RelationType,
-}
+/// A category of coded values, one reference table each: the domain's, also the index
+/// of its names here.
+pub(crate) use customer_domain::CodeCategory as Category;
 
 const CATEGORIES: usize = 14;
 
@@ -73,6 +58,16 @@ impl ReferenceData {
 
     pub(crate) fn company(&self, code: &str) -> Option<CompanyId> {
         self.companies.get(code).copied()
+    }
+
+    /// The ids of `category`'s values.
+    pub(crate) fn ids(&self, category: Category) -> impl Iterator<Item = i32> + '_ {
+        self.names[category as usize].keys().copied()
+    }
+
+    /// Every company: its code and id.
+    pub(crate) fn companies(&self) -> impl Iterator<Item = (&str, CompanyId)> {
+        self.companies.iter().map(|(code, id)| (code.as_str(), *id))
     }
 
     async fn load(db: &Database) -> Result<Self, InfraError> {

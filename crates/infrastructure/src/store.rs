@@ -1,7 +1,9 @@
 //! The adapter of both lookup ports: customers and companies, from either backend; and of
 //! the customers' past ([`history`]).
 
+mod export;
 mod history;
+mod writer;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use customer_infrastructure::{Database, run_migrations, seed_demo};
-use customer_server::cli::{self, AuditCommand, ClientsCommand, CompaniesCommand};
+use customer_server::cli::{
+    self, AuditCommand, ClientsCommand, CompaniesCommand, ExportCommand, ImportCommand,
+};
 use customer_server::{Application, Settings, diagnose, healthcheck, telemetry};
 
 /// Where the settings come from, for `--help`.
@@ -61,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: ClientsCommand,
     },
+    /// Write customers from a JSON Lines file of customer documents: each changed
+    /// customer gets a new version; unchanged ones are left alone.
+    Import(ImportCommand),
+    /// Write a company's customers as JSON Lines: every version, oldest first.
+    Export(ExportCommand),
     /// Ask the audit trail who was shown what; prune old records.
     Audit {
         #[command(subcommand)]
@@ -91,9 +98,13 @@ async fn main() -> ExitCode {
     };
     // The administration commands answer on standard output: their logs go to stderr.
     let init_logs = match cli.command {
-        Some(Command::Clients { .. } | Command::Companies { .. } | Command::Audit { .. }) => {
-            telemetry::init_on_stderr
-        }
+        Some(
+            Command::Clients { .. }
+            | Command::Companies { .. }
+            | Command::Audit { .. }
+            | Command::Import(_)
+            | Command::Export(_),
+        ) => telemetry::init_on_stderr,
         _ => telemetry::init,
     };
     // Held to the end of main: dropping it writes out the log lines still queued.
@@ -139,6 +150,8 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
         Command::Companies { command } => cli::companies::run(command, settings).await?,
         Command::Clients { command } => cli::clients::run(command, settings).await?,
         Command::Audit { command } => cli::audit::run(command, settings).await?,
+        Command::Import(command) => cli::customers::import(command, settings).await?,
+        Command::Export(command) => cli::customers::export(command, settings).await?,
         Command::Migrate => {
             announce(&url);
             let applied = run_migrations(&url).await?;

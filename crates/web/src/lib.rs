@@ -27,6 +27,7 @@ pub use openapi::document as openapi_document;
 pub use readiness::{Readiness, ReadinessSettings};
 pub use request_deadline::RequestTimeout;
 pub use routes::{AppState, CUSTOMER_PATH, configure_admin};
+pub use wire::{ClosingJson, CustomerDocumentJson};
 
 /// Mounts the API: the lookup, the probes, the OpenAPI document and its interactive
 /// documentation, and `/metrics` when `with_metrics` (it may have a listener of its own

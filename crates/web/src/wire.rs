@@ -310,6 +310,65 @@ impl<'a> ContactJson<'a> {
     }
 }
 
+/// A customer document: one version of a customer as the lookup answers it, plus the
+/// code of its company and the references it holds. It is what `customer-api export`
+/// writes, one per line, and what `customer-api import` and the write API read (see
+/// `docs/customer-documents.md`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = CustomerDocument)]
+pub struct CustomerDocumentJson<'a> {
+    #[serde(flatten)]
+    customer: CustomerJson<'a>,
+    /// The code of the customer's company.
+    company_code: &'a str,
+    /// The customer's references (policy, contract...) in this version.
+    reference_nos: Vec<&'a str>,
+}
+
+impl<'a> CustomerDocumentJson<'a> {
+    /// The document of `customer` of `company`, with its `references`, names in `language`.
+    pub fn new(
+        customer: &'a Customer,
+        company: &'a str,
+        references: impl IntoIterator<Item = &'a str>,
+        language: Language,
+    ) -> Self {
+        Self {
+            customer: CustomerJson::new(customer, language),
+            company_code: company,
+            reference_nos: references.into_iter().collect(),
+        }
+    }
+}
+
+/// A line closing a customer: its current version ends at `endDate` and lookups no
+/// longer find it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = CustomerClosing)]
+pub struct ClosingJson<'a> {
+    /// The code of the customer's company.
+    company_code: &'a str,
+    customer_id: i64,
+    /// Always `true`.
+    deleted: bool,
+    /// When the customer was closed; omitted: when the line is applied.
+    end_date: WireDateTime,
+}
+
+impl<'a> ClosingJson<'a> {
+    /// The closing of customer `customer_id` of `company` at `at`.
+    pub fn new(company: &'a str, customer_id: i64, at: NaiveDateTime) -> Self {
+        Self {
+            company_code: company,
+            customer_id,
+            deleted: true,
+            end_date: WireDateTime(at),
+        }
+    }
+}
+
 /// A field that is always `null`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Null;

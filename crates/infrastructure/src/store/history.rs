@@ -139,7 +139,7 @@ fn removed_references<'a>(company: i32, reference: &'a str) -> _ {
 
 /// The contacts the customers `ids` hold now, with the version each was added in.
 #[dsl::auto_type]
-fn contacts_since(company: i32, ids: Vec<i64>) -> _ {
+pub(super) fn contacts_since(company: i32, ids: Vec<i64>) -> _ {
     let columns: Columns<ContactRecord> = columns();
     customer_contacts::table
         .filter(customer_contacts::company_id.eq(company))
@@ -153,7 +153,7 @@ fn contacts_since(company: i32, ids: Vec<i64>) -> _ {
 
 /// The contacts the customers `ids` held once.
 #[dsl::auto_type]
-fn removed_contacts(company: i32, ids: Vec<i64>) -> _ {
+pub(super) fn removed_contacts(company: i32, ids: Vec<i64>) -> _ {
     let columns: Columns<ContactHistoryRecord> = columns();
     customer_contacts_history::table
         .filter(customer_contacts_history::company_id.eq(company))
@@ -246,13 +246,13 @@ impl Holders {
 }
 
 /// Versions found, each with the contacts it held, in the order they are returned.
-struct Past(Vec<(VersionRecord, Vec<ContactRecord>)>);
+pub(super) struct Past(Vec<(VersionRecord, Vec<ContactRecord>)>);
 
 impl Past {
     /// Gives each version of `versions` the contacts of its customer it held: `current`
     /// (with the version each was added in) and `removed`, both ordered by customer,
     /// then contact.
-    fn assemble(
+    pub(super) fn assemble(
         versions: Vec<VersionRecord>,
         current: Vec<(ContactRecord, i32)>,
         removed: Vec<ContactHistoryRecord>,
@@ -331,7 +331,7 @@ impl Past {
 
 impl SqlCustomerStore {
     /// `at` as the stored local time without offset.
-    fn local_time(&self, at: DateTime<Utc>) -> NaiveDateTime {
+    pub(super) fn local_time(&self, at: DateTime<Utc>) -> NaiveDateTime {
         at.with_timezone(&self.local_time_offset).naive_local()
     }
 
@@ -358,7 +358,7 @@ impl SqlCustomerStore {
 
     /// The customers of `past`, their coded values resolved; reference data newer than
     /// the cache is loaded once, as for the current lookup.
-    async fn customers(&self, past: Past) -> Result<Vec<Customer>, InfraError> {
+    pub(super) async fn customers(&self, past: Past) -> Result<Vec<Customer>, InfraError> {
         let refs = self.references.get(&self.db).await?;
         let codes = match past.resolve(&refs) {
             Ok(codes) => codes,

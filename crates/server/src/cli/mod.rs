@@ -1,12 +1,13 @@
 //! The administration commands: `customer-api clients ...` (callers and their API keys),
-//! `customer-api companies ...` (the companies of the group) and `customer-api audit ...`
-//! (who was shown what). Each applies pending migrations
+//! `customer-api companies ...` (the companies of the group), `customer-api audit ...`
+//! (who was shown what) and `customer-api import` / `export` (customers as JSON Lines). Each applies pending migrations
 //! first, so that it works on a fresh database, and writes its answer to standard
 //! output: text for people, or JSON with `--json`.
 
 pub mod audit;
 pub mod clients;
 pub mod companies;
+pub mod customers;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use customer_application::CompanyAdminError;
@@ -17,6 +18,7 @@ use customer_infrastructure::{Database, DatabaseUrl, InfraError, run_migrations}
 pub use audit::AuditCommand;
 pub use clients::ClientsCommand;
 pub use companies::CompaniesCommand;
+pub use customers::{ExportCommand, ImportCommand};
 
 use crate::Settings;
 use crate::settings::SettingsError;
@@ -45,6 +47,15 @@ pub enum CliError {
     /// A duration is too long to count back from now.
     #[error("{0} is too long a duration")]
     Duration(String),
+    /// The input could not be read, or names what does not exist.
+    #[error("{0}")]
+    Input(String),
+    /// The customer store failed.
+    #[error("{0}")]
+    Store(String),
+    /// Lines of an import were rejected (the others were applied).
+    #[error("{0} line(s) rejected")]
+    Rejected(u64),
     /// The answer could not be written (standard output closed).
     #[error("cannot write the answer: {0}")]
     Output(#[from] std::io::Error),

@@ -1,0 +1,13 @@
+//! Customer documents: the shape in which customers are written (files, the write API)
+//! and exported, read with every problem reported at once, and the import that writes
+//! them through the [`CustomerWriter`](customer_domain::CustomerWriter) port.
+
+mod export;
+mod import;
+mod problems;
+mod read;
+
+pub use export::{CustomerExporter, ExportEntry, ExportError, ExportSummary};
+pub use import::{CustomerImport, ImportLine, ImportSummary, LineReport, LineResult};
+pub use problems::{DocumentErrors, DocumentProblem};
+pub use read::{Addressed, DocumentContext, MAX_TEXT_LEN, parse_date_time, read_change, read_line};

@@ -296,6 +296,7 @@ impl CustomerSearch {
                 .map(|customer| Disclosure {
                     customer_id: customer.customer_id,
                     customer_version_id: customer.customer_version_id,
+                    write: None,
                 })
                 .collect(),
         };

@@ -59,13 +59,44 @@ pub struct CriterionDigest {
     pub digest: String,
 }
 
-/// One customer version shown to a caller.
+/// One customer version shown to a caller, or written by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Disclosure {
     /// The customer.
     pub customer_id: CustomerId,
-    /// The version of the customer's profile that was shown (`customerVersionId`).
+    /// The version of the customer's profile that was shown (`customerVersionId`), or
+    /// that the write made, left current or closed.
     pub customer_version_id: i32,
+    /// What a write did to the customer; `None` for a lookup.
+    pub write: Option<WriteKind>,
+}
+
+/// What a write did to a customer, as the audit trail records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteKind {
+    /// The customer got its first version (or its first after a close).
+    Created,
+    /// The customer got a new version.
+    Changed,
+    /// The write matched the current version: nothing was written.
+    Unchanged,
+    /// The current version was closed.
+    Closed,
+}
+
+impl WriteKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [Self::Created, Self::Changed, Self::Unchanged, Self::Closed];
+
+    /// Its name in the trail: `created`, `changed`, `unchanged` or `closed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Changed => "changed",
+            Self::Unchanged => "unchanged",
+            Self::Closed => "closed",
+        }
+    }
 }
 
 /// The record of one answered lookup, hit or miss.

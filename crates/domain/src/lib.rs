@@ -30,7 +30,7 @@ pub use api_key::{
     API_KEY_ID_LEN, API_KEY_PREFIX, API_KEY_SECRET_LEN, ApiKey, ApiKeyHash, ApiKeyId,
     ClientListing, KeySummary, NewApiKey, StoredApiKey,
 };
-pub use audit::{AuditQuery, AuditRecord, Criterion, CriterionDigest, Disclosure};
+pub use audit::{AuditQuery, AuditRecord, Criterion, CriterionDigest, Disclosure, WriteKind};
 #[cfg(feature = "mocks")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};

@@ -88,6 +88,7 @@ fn record(n: usize) -> AuditRecord {
         disclosed: vec![Disclosure {
             customer_id: CustomerId::new(i64::try_from(n).expect("small") + 1).expect("positive"),
             customer_version_id: 1,
+            write: None,
         }],
     }
 }

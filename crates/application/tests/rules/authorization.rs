@@ -344,10 +344,12 @@ async fn an_answer_is_recorded_with_who_asked_what_and_what_was_shown() {
             Disclosure {
                 customer_id: CustomerId::new(7).expect("positive"),
                 customer_version_id: 3,
+                write: None,
             },
             Disclosure {
                 customer_id: CustomerId::new(5).expect("positive"),
                 customer_version_id: 1,
+                write: None,
             },
         ]
     );

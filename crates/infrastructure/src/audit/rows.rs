@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use customer_domain::{
     AuditRecord, ClientName, CompanyCode, Criterion, CriterionDigest, CustomerId, Disclosure,
+    WriteKind,
 };
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -66,10 +67,15 @@ impl NewDisclosureRow {
             .disclosed
             .iter()
             .map(|shown| {
-                json!({
+                let mut item = json!({
                     "customerId": shown.customer_id.get(),
                     "customerVersionId": shown.customer_version_id,
-                })
+                });
+                // Lookups' items stay as they were: two keys.
+                if let Some(kind) = shown.write {
+                    item["write"] = Value::from(kind.name());
+                }
+                item
             })
             .collect();
         let digest = |criterion| record.digest_of(criterion).map(str::to_owned);
@@ -246,9 +252,19 @@ fn parse_disclosed(text: &str) -> Result<Vec<Disclosure>, InfraError> {
                 .and_then(Value::as_i64)
                 .and_then(|version| i32::try_from(version).ok())
                 .ok_or_else(malformed)?;
+            let write = match item.get("write") {
+                None => None,
+                Some(name) => Some(
+                    WriteKind::ALL
+                        .into_iter()
+                        .find(|kind| Some(kind.name()) == name.as_str())
+                        .ok_or_else(malformed)?,
+                ),
+            };
             Ok(Disclosure {
                 customer_id,
                 customer_version_id,
+                write,
             })
         })
         .collect()
@@ -280,6 +296,7 @@ mod tests {
             disclosed: vec![Disclosure {
                 customer_id: CustomerId::new(54218).expect("an id"),
                 customer_version_id: 3,
+                write: None,
             }],
         };
         let row = NewDisclosureRow::new(&record).expect("a row");

@@ -60,6 +60,7 @@ fn record(
             .map(|(id, version)| Disclosure {
                 customer_id: CustomerId::new(*id).expect("a customer id"),
                 customer_version_id: *version,
+                write: None,
             })
             .collect(),
     }

@@ -228,7 +228,15 @@ fn record_line(record: &AuditRecord) -> String {
         record
             .disclosed
             .iter()
-            .map(|shown| format!("{}:{}", shown.customer_id, shown.customer_version_id))
+            .map(|shown| match shown.write {
+                None => format!("{}:{}", shown.customer_id, shown.customer_version_id),
+                Some(kind) => format!(
+                    "{}:{}:{}",
+                    shown.customer_id,
+                    shown.customer_version_id,
+                    kind.name()
+                ),
+            })
             .collect::<Vec<_>>()
             .join(",")
     };
@@ -264,6 +272,10 @@ struct RecordJson {
 struct DisclosureJson {
     customer_id: i64,
     customer_version_id: i32,
+    /// What a write did (`created`, `changed`, `unchanged`, `closed`); absent for a
+    /// lookup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    write: Option<&'static str>,
 }
 
 impl From<&AuditRecord> for RecordJson {
@@ -285,6 +297,7 @@ impl From<&AuditRecord> for RecordJson {
                 .map(|shown| DisclosureJson {
                     customer_id: shown.customer_id.get(),
                     customer_version_id: shown.customer_version_id,
+                    write: shown.write.map(customer_domain::WriteKind::name),
                 })
                 .collect(),
             request_id: record.request_id.clone(),
@@ -316,6 +329,7 @@ mod tests {
                 .map(|&(id, version)| Disclosure {
                     customer_id: CustomerId::new(id).expect("an id"),
                     customer_version_id: version,
+                    write: None,
                 })
                 .collect(),
         }

@@ -210,6 +210,7 @@ async fn the_audit_queries_find_the_lookups(url: &DatabaseUrl) {
         [Disclosure {
             customer_id: CustomerId::parse("54218").expect("an id"),
             customer_version_id: 1,
+            write: None,
         }]
     );
     assert!(records[1].disclosed.is_empty(), "the miss showed no one");

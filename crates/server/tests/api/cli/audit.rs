@@ -36,6 +36,7 @@ fn lookup(
             .map(|&(id, version)| Disclosure {
                 customer_id: CustomerId::new(id).expect("an id"),
                 customer_version_id: version,
+                write: None,
             })
             .collect(),
     }

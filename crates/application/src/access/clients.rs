@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use customer_domain::{
     ApiKey, ApiKeyId, ClientAdministration, ClientListing, ClientName, ClientProfile, CompanyScope,
-    InvalidAccessValue, RateLimit, RegistryError, RevokeTarget,
+    InvalidAccessValue, Permissions, RateLimit, RegistryError, RevokeTarget,
 };
 
 use super::credentials::{IssuedKey, RandomnessError, issue_key};
@@ -84,6 +84,7 @@ impl ClientAdmin {
         let issued = issue_key(now, expires_at)?;
         let profile = ClientProfile {
             name,
+            permissions: Permissions::default(),
             companies,
             rate_limit,
         };

@@ -14,7 +14,7 @@ use customer_application::{
 use customer_domain::{
     ApiKeyId, AuditRecord, Caller, ClientName, ClientProfile, CompanyCode, CompanyId, CompanyScope,
     Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditKeyStore,
-    MockAuditLog, MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository,
+    MockAuditLog, MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, Permissions,
     ReferenceNumber, RepositoryError, SearchCriteria, Violation,
 };
 use tokio::task::JoinHandle;
@@ -30,6 +30,7 @@ fn caller(companies: &str) -> Caller {
     Caller {
         profile: ClientProfile {
             name: ClientName::parse("call-centre").expect("a valid name"),
+            permissions: Permissions::READ,
             companies: CompanyScope::parse(companies).expect("a valid scope"),
             rate_limit: None,
         },

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use customer_application::{CustomerSearch, Message, Param, Problem, RawSearchParams, SearchError};
 use customer_domain::{
     Caller, ClientName, ClientProfile, CompanyId, CompanyScope, Credential, CustomerId, Language,
-    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository,
+    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, Permissions,
 };
 use mockall::predicate::{always, eq};
 
@@ -166,6 +166,7 @@ fn caller(companies: &str) -> Caller {
     Caller {
         profile: ClientProfile {
             name: ClientName::parse("crm").expect("a name"),
+            permissions: Permissions::READ,
             companies: CompanyScope::parse(companies).expect("a scope"),
             rate_limit: None,
         },

@@ -12,8 +12,8 @@ use customer_application::ClientAdmin;
 use customer_application::access::{AdminError, IssuedKey};
 use customer_domain::{
     ApiKeyId, ClientListing, ClientName, ClientProfile, CompanyCode, CompanyDirectory,
-    CompanyScope, CustomerId, CustomerRepository, InvalidAccessValue, KeySummary, RateLimit,
-    SearchCriteria,
+    CompanyScope, CustomerId, CustomerRepository, InvalidAccessValue, KeySummary, Permissions,
+    RateLimit, SearchCriteria,
 };
 use customer_infrastructure::{Database, SqlClientRegistry, SqlCustomerStore};
 use serde::Serialize;
@@ -94,6 +94,7 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
             // The inputs as `add` read them (codes in order, lowercase), to show them.
             let profile = ClientProfile {
                 name: ClientName::parse(&name).map_err(invalid_after_add)?,
+                permissions: Permissions::default(),
                 companies: CompanyScope::parse(&companies).map_err(invalid_after_add)?,
                 rate_limit: rate
                     .as_deref()
@@ -502,6 +503,7 @@ mod tests {
         ClientListing {
             profile: ClientProfile {
                 name: ClientName::parse("call-centre").expect("a name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse("jtc,jfc").expect("a scope"),
                 rate_limit: None,
             },

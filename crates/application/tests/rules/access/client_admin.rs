@@ -96,6 +96,7 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
         client,
         ClientProfile {
             name: ClientName::parse("portal").expect("a valid name"),
+            permissions: Permissions::READ,
             companies: CompanyScope::parse("jfc,jtc").expect("a valid scope"),
             rate_limit: Some(RateLimit::parse("600/min").expect("a valid rate")),
         }

@@ -1,5 +1,5 @@
-//! The lookup of an authenticated caller: which companies it may search, and the audit
-//! record of every answer, against mocks of the ports.
+//! The lookup of an authenticated caller: which companies it may search, whether it may
+//! read at all, and the audit record of every answer, against mocks of the ports.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -568,3 +568,5 @@ async fn no_answer_when_the_trails_key_cannot_be_read() {
         "{outcome:?}"
     );
 }
+
+mod permissions;

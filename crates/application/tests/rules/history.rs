@@ -28,7 +28,7 @@ fn no_current() -> MockCustomerRepository {
 }
 
 /// A history that must not be asked.
-fn no_history() -> MockCustomerHistory {
+pub(crate) fn no_history() -> MockCustomerHistory {
     let mut history = MockCustomerHistory::new();
     history.expect_find_as_of().never();
     history.expect_versions().never();

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_application::access::{
-    AdminError, AuthError, Authenticator, AuthenticatorSettings, ClientAdmin, IssuedKey, hash_key,
-    issue_key, key_matches,
+    AdminError, AuthError, Authenticator, AuthenticatorSettings, ClientAdmin, IssuedKey,
+    PermissionChange, hash_key, issue_key, key_matches,
 };
 use customer_domain::{
     AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, Clock, CompanyScope,

@@ -125,6 +125,10 @@ pub enum Message {
         /// The codes of the companies the caller may search, as `jfc, jtc`.
         allowed: String,
     },
+    /// Detail of a `403` problem of a caller that may not read customers at all (a
+    /// client permitted to write only): whatever the company, so the company is not
+    /// named.
+    ForbiddenReadDetail,
     /// Title of a `429` problem.
     TooManyRequestsTitle,
     /// Detail of a `429` problem.
@@ -299,6 +303,10 @@ impl Message {
                 format_args!(
                     "لا تسمح بيانات الاعتماد هذه بالبحث في هذه الشركة. الشركات المسموح بالبحث فيها: {allowed}."
                 ),
+            ),
+            Self::ForbiddenReadDetail => fixed(
+                "This credential may not read customers: its client is not permitted to read.",
+                "لا تسمح بيانات الاعتماد هذه بقراءة بيانات العملاء: العميل غير مصرح له بالقراءة.",
             ),
             Self::TooManyRequestsTitle => fixed("Too many requests", "طلبات كثيرة جداً"),
             Self::TooManyRequestsDetail { retry_after_secs } => formatted(

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use customer_domain::{
     AuditRecord, Caller, CompanyCode, CompanyDirectory, CompanyId, CompanyScope, Customer,
-    CustomerHistory, CustomerRepository, Disclosure, Language, RepositoryError, SearchCriteria,
+    CustomerHistory, CustomerRepository, Disclosure, Language, Permission, RepositoryError,
+    SearchCriteria,
 };
 
 use crate::access::RandomnessError;
@@ -40,6 +41,11 @@ pub enum SearchError {
         /// may be told, and nothing about the company it asked for.
         allowed: String,
     },
+    /// The caller may not read customers at all, in whichever company: its permissions
+    /// lack [`Permission::Read`] (a client that only writes). Refused as
+    /// [`Self::Forbidden`] is, with a detail of its own.
+    #[error("the caller may not read customers")]
+    ReadNotPermitted,
     /// No audit key was kept yet, and none could be made.
     #[error("no audit key could be made")]
     NoAuditKey(#[from] RandomnessError),
@@ -164,20 +170,21 @@ impl CustomerSearch {
     }
 
     /// The lookup of an authenticated `caller`: validates the parameters as they
-    /// arrived, checks that the caller may search the company, [`Self::find_as_of`]s
-    /// (as of `asOf` when given; `asOf` later than now is a problem of the request), and,
-    /// when an audit writer is set, records the answer under `request_id` before
-    /// returning it.
+    /// arrived, checks that the caller may read and may search the company,
+    /// [`Self::find_as_of`]s (as of `asOf` when given; `asOf` later than now is a problem
+    /// of the request), and, when an audit writer is set, records the answer under
+    /// `request_id` before returning it.
     ///
-    /// Invalid parameters are all reported, whatever the caller may search; the
-    /// company's existence is told only to a caller allowed to search it, so that
-    /// company codes cannot be probed.
+    /// Invalid parameters are all reported, whatever the caller may search or read; the
+    /// company's existence is told only to a caller allowed to search it (to read, in
+    /// that company), so that company codes cannot be probed.
     ///
     /// # Errors
     /// [`SearchError::Invalid`] with every problem of the request (an unknown company
     /// among them when the caller may search it; the customer repository is not asked
-    /// then); [`SearchError::Forbidden`] for a valid request in a company the caller may
-    /// not search; [`SearchError::Store`] when a port fails; [`SearchError::NoAuditKey`]
+    /// then); [`SearchError::ReadNotPermitted`] for a valid request of a caller that may
+    /// not read; [`SearchError::Forbidden`] for a valid request in a company the caller
+    /// may not search; [`SearchError::Store`] when a port fails; [`SearchError::NoAuditKey`]
     /// when the audit key is to be made and cannot be; [`SearchError::NotAudited`] when
     /// the answer could not be recorded (in sync audit mode; nothing of the customers may
     /// then be shown).
@@ -191,11 +198,7 @@ impl CustomerSearch {
             Ok(request) => request,
             Err(rejected) => return Err(self.rejected(caller, rejected).await),
         };
-        if !caller.may_search(&request.company) {
-            return Err(SearchError::Forbidden {
-                allowed: allowed_companies(&caller.profile.companies),
-            });
-        }
+        authorize(caller, &request.company)?;
         let outcome = self
             .find_as_of(
                 &request.company,
@@ -233,11 +236,7 @@ impl CustomerSearch {
             Ok(request) => request,
             Err(rejected) => return Err(self.rejected(caller, rejected).await),
         };
-        if !caller.may_search(&request.company) {
-            return Err(SearchError::Forbidden {
-                allowed: allowed_companies(&caller.profile.companies),
-            });
-        }
+        authorize(caller, &request.company)?;
         let company = self.resolve(&request.company).await?;
         let customers = self.history.versions(company, request.customer).await?;
         let outcome = SearchOutcome {
@@ -306,6 +305,21 @@ impl CustomerSearch {
             .await
             .map_err(SearchError::NotAudited)
     }
+}
+
+/// Whether `caller` may search `company`: it must be allowed to read at all (else
+/// [`SearchError::ReadNotPermitted`]), and to search that company (else
+/// [`SearchError::Forbidden`], naming its own companies).
+fn authorize(caller: &Caller, company: &CompanyCode) -> Result<(), SearchError> {
+    if !caller.may(Permission::Read) {
+        return Err(SearchError::ReadNotPermitted);
+    }
+    if !caller.may_search(company) {
+        return Err(SearchError::Forbidden {
+            allowed: allowed_companies(&caller.profile.companies),
+        });
+    }
+    Ok(())
 }
 
 /// The companies of `scope` as a refusal names them: `jfc, jtc` (empty for a scope of

@@ -1,5 +1,5 @@
-//! Who may search: callers ("clients"), the companies each may search, their rate limits
-//! and the credentials they present.
+//! Who may search: callers ("clients"), what each may do (read, write), the companies it
+//! may do it in, their rate limits and the credentials they present.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -33,6 +33,8 @@ pub enum AccessViolation {
     MalformedRateLimit,
     /// An API key does not have the shape of one (prefix, key id, secret).
     MalformedApiKey,
+    /// A word of a permission list is neither `read` nor `write`.
+    UnknownPermission(String),
 }
 
 impl fmt::Display for AccessViolation {
@@ -50,6 +52,9 @@ impl fmt::Display for AccessViolation {
                 f.write_str("is not a rate such as 50/s or 600/min (at least 1)")
             }
             Self::MalformedApiKey => f.write_str("is not an API key of this service"),
+            Self::UnknownPermission(word) => {
+                write!(f, "{word:?} is not a permission (read or write)")
+            }
         }
     }
 }
@@ -263,12 +268,144 @@ impl fmt::Display for RateLimit {
     }
 }
 
+/// One thing a caller may do with the customers of its companies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    /// Look customers up: `GET /v1/core/customer` and `GET /v1/core/customer/versions`.
+    Read,
+    /// Change customers: the write API (`PUT` and `DELETE` of customers).
+    Write,
+}
+
+impl Permission {
+    /// Every permission, in the order [`Permissions`] writes them.
+    pub const ALL: [Self; 2] = [Self::Read, Self::Write];
+
+    /// The word naming it: `read` or `write`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a caller may do: a set of [`Permission`]s, never empty (a caller that may do
+/// nothing has no reason to be). Written `read`, `write` or `read,write`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Permissions {
+    read: bool,
+    write: bool,
+}
+
+impl Permissions {
+    /// Reading only: what a client is given unless said otherwise.
+    pub const READ: Self = Self {
+        read: true,
+        write: false,
+    };
+    /// Writing only: a client that changes customers but may not look them up.
+    pub const WRITE: Self = Self {
+        read: false,
+        write: true,
+    };
+    /// Reading and writing.
+    pub const READ_WRITE: Self = Self {
+        read: true,
+        write: true,
+    };
+
+    /// Reads a comma-separated list of permissions (`read`, `write`, `read,write`),
+    /// case-insensitive, spaces around words ignored, a word given twice counting once.
+    ///
+    /// # Errors
+    /// [`AccessViolation::Empty`] for no word at all; otherwise every word that is not a
+    /// permission, each as [`AccessViolation::UnknownPermission`].
+    pub fn parse(input: &str) -> Result<Self, InvalidAccessValue> {
+        let words: Vec<&str> = input
+            .split(',')
+            .map(str::trim)
+            .filter(|word| !word.is_empty())
+            .collect();
+        if words.is_empty() {
+            return Err(InvalidAccessValue::single(AccessViolation::Empty));
+        }
+        let mut violations = Vec::new();
+        let mut permissions = Self {
+            read: false,
+            write: false,
+        };
+        for word in words {
+            match Permission::ALL
+                .into_iter()
+                .find(|permission| word.eq_ignore_ascii_case(permission.as_str()))
+            {
+                Some(permission) => permissions = permissions.with(permission),
+                None => violations.push(AccessViolation::UnknownPermission(word.to_owned())),
+            }
+        }
+        InvalidAccessValue::check(violations)?;
+        Ok(permissions)
+    }
+
+    /// Whether these permissions include `permission`.
+    pub fn allows(self, permission: Permission) -> bool {
+        match permission {
+            Permission::Read => self.read,
+            Permission::Write => self.write,
+        }
+    }
+
+    /// These permissions and `permission` besides.
+    #[must_use]
+    pub fn with(self, permission: Permission) -> Self {
+        match permission {
+            Permission::Read => Self { read: true, ..self },
+            Permission::Write => Self {
+                write: true,
+                ..self
+            },
+        }
+    }
+
+    /// The permissions held, in the order of [`Permission::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(move |permission| self.allows(*permission))
+    }
+}
+
+impl Default for Permissions {
+    /// [`Permissions::READ`]: what a client added without permissions of its own gets,
+    /// and what the clients stored before permissions existed kept.
+    fn default() -> Self {
+        Self::READ
+    }
+}
+
+impl fmt::Display for Permissions {
+    /// `read`, `write` or `read,write`: what [`Self::parse`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<&str> = self.iter().map(Permission::as_str).collect();
+        f.write_str(&words.join(","))
+    }
+}
+
 /// What a caller is allowed: the same whichever credential it presented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientProfile {
     /// The caller's name.
     pub name: ClientName,
-    /// The companies it may search.
+    /// What it may do in its companies.
+    pub permissions: Permissions,
+    /// The companies it may search (and, with [`Permission::Write`], change).
     pub companies: CompanyScope,
     /// Its own rate limit; `None`: the configured default.
     pub rate_limit: Option<RateLimit>,
@@ -310,11 +447,12 @@ pub struct Caller {
 
 impl Caller {
     /// The caller of every request when authentication is turned off: named `anonymous`,
-    /// allowed every company, with the default rate limit.
+    /// allowed to read and write every company, with the default rate limit.
     pub fn anonymous() -> Self {
         Self {
             profile: ClientProfile {
                 name: ClientName("anonymous".to_owned()),
+                permissions: Permissions::READ_WRITE,
                 companies: CompanyScope::All,
                 rate_limit: None,
             },
@@ -322,9 +460,24 @@ impl Caller {
         }
     }
 
-    /// Whether this caller may search `company`.
+    /// Whether this caller may do `permission` at all, in whichever company.
+    pub fn may(&self, permission: Permission) -> bool {
+        self.profile.permissions.allows(permission)
+    }
+
+    /// Whether this caller may search (read) the customers of `company`: it needs
+    /// [`Permission::Read`] and the company in its scope.
     pub fn may_search(&self, company: &CompanyCode) -> bool {
-        self.profile.companies.permits(company)
+        self.may(Permission::Read) && self.profile.companies.permits(company)
+    }
+
+    /// Whether this caller may change the customers of `company`: it needs
+    /// [`Permission::Write`] and the company in its scope.
+    ///
+    /// What the write API (`PUT` and `DELETE` of customers) is to ask before any change;
+    /// no request of the service asks it yet.
+    pub fn may_write(&self, company: &CompanyCode) -> bool {
+        self.may(Permission::Write) && self.profile.companies.permits(company)
     }
 }
 
@@ -382,6 +535,100 @@ mod tests {
             CompanyScope::parse(" , ").unwrap_err().violations(),
             &[AccessViolation::Empty]
         );
+    }
+
+    #[test]
+    fn permissions_read_words_in_any_case_and_write_them_canonically() {
+        for (input, expected, text) in [
+            ("read", Permissions::READ, "read"),
+            ("write", Permissions::WRITE, "write"),
+            ("read,write", Permissions::READ_WRITE, "read,write"),
+            (" WRITE , Read ", Permissions::READ_WRITE, "read,write"),
+            ("write,write,", Permissions::WRITE, "write"),
+        ] {
+            let parsed = Permissions::parse(input).expect("valid permissions");
+            assert_eq!(parsed, expected, "{input:?}");
+            assert_eq!(parsed.to_string(), text, "{input:?}");
+            assert_eq!(Permissions::parse(text), Ok(parsed), "{text:?} reads back");
+        }
+        assert_eq!(Permissions::default(), Permissions::READ);
+        assert_eq!(
+            Permissions::WRITE.with(Permission::Read),
+            Permissions::READ_WRITE
+        );
+        assert_eq!(
+            Permissions::READ_WRITE.iter().collect::<Vec<_>>(),
+            Permission::ALL
+        );
+        assert!(Permissions::READ.allows(Permission::Read));
+        assert!(!Permissions::READ.allows(Permission::Write));
+        assert!(!Permissions::WRITE.allows(Permission::Read));
+    }
+
+    #[test]
+    fn permissions_name_every_unknown_word_and_refuse_none() {
+        for empty in ["", "  ", " , ,"] {
+            assert_eq!(
+                Permissions::parse(empty).unwrap_err().violations(),
+                &[AccessViolation::Empty],
+                "{empty:?}"
+            );
+        }
+        let error = Permissions::parse("read, admin,wrte ,write").unwrap_err();
+        assert_eq!(
+            error.violations(),
+            &[
+                AccessViolation::UnknownPermission("admin".into()),
+                AccessViolation::UnknownPermission("wrte".into())
+            ]
+        );
+        assert_eq!(
+            error.to_string(),
+            "\"admin\" is not a permission (read or write), \
+             \"wrte\" is not a permission (read or write)"
+        );
+        assert_eq!(
+            Permissions::parse("read write").unwrap_err().violations(),
+            &[AccessViolation::UnknownPermission("read write".into())]
+        );
+    }
+
+    fn caller(permissions: Permissions, companies: &str) -> Caller {
+        Caller {
+            profile: ClientProfile {
+                name: ClientName::parse("branch").unwrap(),
+                permissions,
+                companies: CompanyScope::parse(companies).unwrap(),
+                rate_limit: None,
+            },
+            credential: Credential::Anonymous,
+        }
+    }
+
+    #[test]
+    fn searching_needs_read_and_writing_needs_write_in_the_companys_scope() {
+        let jtc = CompanyCode::parse("jtc").unwrap();
+        let jfc = CompanyCode::parse("jfc").unwrap();
+        let reader = caller(Permissions::READ, "jtc");
+        assert!(reader.may_search(&jtc));
+        assert!(!reader.may_search(&jfc));
+        assert!(!reader.may_write(&jtc));
+        let writer = caller(Permissions::WRITE, "jtc");
+        assert!(!writer.may_search(&jtc));
+        assert!(writer.may_write(&jtc));
+        assert!(!writer.may_write(&jfc));
+        assert!(!writer.may(Permission::Read));
+        let both = caller(Permissions::READ_WRITE, "all");
+        assert!(both.may_search(&jfc) && both.may_write(&jfc));
+    }
+
+    #[test]
+    fn the_anonymous_caller_may_read_and_write_everywhere() {
+        let anonymous = Caller::anonymous();
+        let any = CompanyCode::parse("any").unwrap();
+        assert_eq!(anonymous.profile.permissions, Permissions::READ_WRITE);
+        assert!(anonymous.may_search(&any));
+        assert!(anonymous.may_write(&any));
     }
 
     #[test]

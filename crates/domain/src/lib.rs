@@ -24,7 +24,7 @@ mod violation;
 
 pub use access::{
     AccessViolation, Caller, ClientName, ClientProfile, CompanyScope, Credential,
-    InvalidAccessValue, RateLimit, RateWindow,
+    InvalidAccessValue, Permission, Permissions, RateLimit, RateWindow,
 };
 pub use api_key::{
     API_KEY_ID_LEN, API_KEY_PREFIX, API_KEY_SECRET_LEN, ApiKey, ApiKeyHash, ApiKeyId,

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::access::{ClientName, ClientProfile, CompanyScope};
+use crate::access::{ClientName, ClientProfile, CompanyScope, Permissions};
 use crate::api_key::{ApiKeyId, ClientListing, NewApiKey, StoredApiKey};
 use crate::audit::{AuditQuery, AuditRecord};
 use crate::company::{Company, CompanyCode, CompanyId, CompanyRenaming};
@@ -339,6 +339,18 @@ pub trait ClientAdministration: Send + Sync + 'static {
         target: &RevokeTarget,
         at: DateTime<Utc>,
     ) -> Result<Vec<ApiKeyId>, RegistryError>;
+
+    /// Gives client `client` exactly `permissions`; returns those it had before. Its
+    /// keys carry the new permissions as soon as they are read again (running instances
+    /// cache a key for their key cache's time to live).
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownClient`], [`RegistryError::Store`].
+    async fn set_permissions(
+        &self,
+        client: &ClientName,
+        permissions: Permissions,
+    ) -> Result<Permissions, RegistryError>;
 
     /// Every client with its keys, by name.
     ///

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use customer_domain::{
     ApiKeyHash, ApiKeyId, ClientAdministration, ClientListing, ClientName, ClientProfile,
-    CompanyCode, CompanyScope, KeyLookup, KeySummary, NewApiKey, RateLimit, RegistryError,
-    RepositoryError, RevokeTarget, StoredApiKey,
+    CompanyCode, CompanyScope, KeyLookup, KeySummary, NewApiKey, Permissions, RateLimit,
+    RegistryError, RepositoryError, RevokeTarget, StoredApiKey,
 };
 use diesel::dsl::{exists, select};
 use diesel::prelude::*;
@@ -46,6 +46,8 @@ struct ClientRow {
     companies: String,
     rate_limit: Option<String>,
     created_at: NaiveDateTime,
+    /// `read`, `write` or `read,write`: [`Permissions`] as written.
+    permissions: String,
 }
 
 /// A key as stored.
@@ -70,6 +72,7 @@ struct NewClientRow<'a> {
     companies: String,
     rate_limit: Option<String>,
     created_at: NaiveDateTime,
+    permissions: String,
 }
 
 #[derive(Insertable)]
@@ -112,6 +115,11 @@ impl ClientRow {
     fn profile(&self) -> Result<ClientProfile, InfraError> {
         Ok(ClientProfile {
             name: parse_stored("clients.name", &self.name, ClientName::parse)?,
+            permissions: parse_stored(
+                "clients.permissions",
+                &self.permissions,
+                Permissions::parse,
+            )?,
             companies: parse_stored("clients.companies", &self.companies, CompanyScope::parse)?,
             rate_limit: self
                 .rate_limit
@@ -262,6 +270,7 @@ impl SqlClientRegistry {
                     companies: client.companies.to_string(),
                     rate_limit: client.rate_limit.map(|rate| rate.to_string()),
                     created_at: to_stored(at),
+                    permissions: client.permissions.to_string(),
                 })
                 .returning(clients::client_id)
                 .get_result(conn)
@@ -311,6 +320,31 @@ impl SqlClientRegistry {
                 .execute(conn)
                 .await?;
             Ok::<_, InfraError>(Ok(()))
+        })
+    }
+
+    async fn update_permissions(
+        &self,
+        client: &ClientName,
+        permissions: Permissions,
+    ) -> Outcome<Permissions> {
+        let stored = permissions.to_string();
+        write_transaction!(&self.db, |conn| {
+            let before: Option<String> = clients::table
+                .filter(clients::name.eq(client.as_str()))
+                .select(clients::permissions)
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(before) = before else {
+                return Ok(Err(RegistryError::UnknownClient(client.clone())));
+            };
+            diesel::update(clients::table.filter(clients::name.eq(client.as_str())))
+                .set(clients::permissions.eq(&stored))
+                .execute(conn)
+                .await?;
+            let before = parse_stored("clients.permissions", &before, Permissions::parse)?;
+            Ok::<_, InfraError>(Ok(before))
         })
     }
 
@@ -453,6 +487,14 @@ impl ClientAdministration for SqlClientRegistry {
         at: DateTime<Utc>,
     ) -> Result<Vec<ApiKeyId>, RegistryError> {
         settle(self.revoke_keys(target, at).await)
+    }
+
+    async fn set_permissions(
+        &self,
+        client: &ClientName,
+        permissions: Permissions,
+    ) -> Result<Permissions, RegistryError> {
+        settle(self.update_permissions(client, permissions).await)
     }
 
     async fn list_clients(&self) -> Result<Vec<ClientListing>, RepositoryError> {

@@ -34,7 +34,7 @@ pub use database_url::DatabaseUrl;
 pub use deadline::checkout;
 pub use deadline::{Checkout, bounded, within_deadline};
 pub use error::InfraError;
-pub use migrations::{revert_all_migrations, run_migrations};
+pub use migrations::{revert_all_migrations, revert_last_migration, run_migrations};
 pub use replicas::{
     Replica, ReplicaFallback, ReplicaHealth, ReplicaSet, ReplicaSettings, ReplicaStatus,
 };

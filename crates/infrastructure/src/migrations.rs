@@ -69,10 +69,31 @@ pub async fn run_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError
 /// Reverts every applied migration of the backend `url` selects, newest first; returns
 /// the versions reverted. For tests of the `down.sql` files.
 pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>, InfraError> {
+    revert_migrations(url, Reverted::All).await
+}
+
+/// Reverts the newest applied migration of the backend `url` selects; returns its
+/// version. For tests of a `down.sql` file, and of what a migration applied again makes
+/// of the rows written before it.
+pub async fn revert_last_migration(url: &DatabaseUrl) -> Result<String, InfraError> {
+    let mut reverted = revert_migrations(url, Reverted::Last).await?;
+    reverted
+        .pop()
+        .ok_or_else(|| InfraError::Migration("no migration to revert".to_owned()))
+}
+
+/// Which applied migrations to revert.
+#[derive(Debug, Clone, Copy)]
+enum Reverted {
+    All,
+    Last,
+}
+
+async fn revert_migrations(url: &DatabaseUrl, which: Reverted) -> Result<Vec<String>, InfraError> {
     let url = url.clone();
     tokio::task::spawn_blocking(move || match &url {
-        DatabaseUrl::Postgres(url) => revert_all(&mut postgres(url)?, POSTGRES),
-        DatabaseUrl::Sqlite(path) => revert_all(&mut sqlite(path)?, SQLITE),
+        DatabaseUrl::Postgres(url) => revert(&mut postgres(url)?, POSTGRES, which),
+        DatabaseUrl::Sqlite(path) => revert(&mut sqlite(path)?, SQLITE, which),
     })
     .await
     .map_err(|error| unfinished(&error))?
@@ -164,16 +185,25 @@ where
         .map_err(|error| InfraError::Migration(error.to_string()))
 }
 
-fn revert_all<C, DB>(
+/// Reverts `which` of the applied `migrations`; returns the versions reverted, newest
+/// first.
+fn revert<C, DB>(
     conn: &mut C,
     migrations: EmbeddedMigrations,
+    which: Reverted,
 ) -> Result<Vec<String>, InfraError>
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    conn.revert_all_migrations(migrations)
-        .map(|versions| versions.iter().map(ToString::to_string).collect())
-        .map_err(|error| InfraError::Migration(error.to_string()))
+    let reverted = match which {
+        Reverted::All => conn
+            .revert_all_migrations(migrations)
+            .map(|versions| versions.iter().map(ToString::to_string).collect()),
+        Reverted::Last => conn
+            .revert_last_migration(migrations)
+            .map(|version| vec![version.to_string()]),
+    };
+    reverted.map_err(|error| InfraError::Migration(error.to_string()))
 }

@@ -254,6 +254,7 @@ diesel::table! {
         companies -> Text,
         rate_limit -> Nullable<Text>,
         created_at -> Timestamp,
+        permissions -> Text,
     }
 }
 

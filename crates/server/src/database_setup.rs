@@ -155,7 +155,7 @@ async fn demo_client(db: &Database) -> Result<Option<ApiKey>, StartError> {
         return Ok(None);
     }
     match ClientAdmin::new(registry)
-        .add("demo", "jtc,jfc", None, None, Utc::now())
+        .add("demo", "jtc,jfc", None, None, None, Utc::now())
         .await
     {
         Ok(issued) => {

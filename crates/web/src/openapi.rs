@@ -251,6 +251,22 @@ fn samples(resource: Resource) -> Samples {
             ("ar", format!("{what}, lang=ar"), problem(&ar)),
             ("en", format!("{what}, lang=en"), problem(&en)),
         ];
+        if status == "403" {
+            named.push((
+                "read-ar",
+                "a client that may not read (permitted to write only), lang=ar".to_owned(),
+                problem(&ApiError::ReadForbidden {
+                    language: Language::Arabic,
+                }),
+            ));
+            named.push((
+                "read-en",
+                "a client that may not read (permitted to write only), lang=en".to_owned(),
+                problem(&ApiError::ReadForbidden {
+                    language: Language::English,
+                }),
+            ));
+        }
         if resource == Resource::Lookup && status == "400" {
             named.push((
                 "asOf-ar",

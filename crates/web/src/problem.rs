@@ -61,6 +61,11 @@ pub enum ApiError {
         /// The companies the caller may search, as `jfc, jtc`.
         allowed: String,
     },
+    /// The caller may not read customers at all, whatever the company: its client is
+    /// not permitted to read (it may only write). The same `403` as [`Self::Forbidden`],
+    /// with a detail of its own.
+    #[error("forbidden: may not read")]
+    ReadForbidden { language: Language },
     /// The caller, or the client address after failed authentications, is over its
     /// rate limit.
     #[error("rate limited")]
@@ -140,6 +145,7 @@ impl ApiError {
                 source: Box::new(source),
             },
             SearchError::Forbidden { allowed } => Self::Forbidden { language, allowed },
+            SearchError::ReadNotPermitted => Self::ReadForbidden { language },
             SearchError::NotAudited(source) => Self::AuditUnavailable {
                 language,
                 source: Box::new(source),
@@ -206,6 +212,7 @@ impl ApiError {
             | Self::QueryTooLong { language, .. }
             | Self::Unauthenticated { language, .. }
             | Self::Forbidden { language, .. }
+            | Self::ReadForbidden { language }
             | Self::TooManyRequests { language, .. }
             | Self::AuditUnavailable { language, .. }
             | Self::CredentialsUnavailable { language, .. }
@@ -258,6 +265,11 @@ impl ApiError {
                 Message::ForbiddenCompanyDetail {
                     allowed: allowed.clone(),
                 },
+            ),
+            Self::ReadForbidden { .. } => (
+                "/problems/forbidden",
+                Message::ForbiddenTitle,
+                Message::ForbiddenReadDetail,
             ),
             Self::TooManyRequests { limit, .. } => (
                 "/problems/too-many-requests",
@@ -331,7 +343,7 @@ impl ResponseError for ApiError {
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::ReadForbidden { .. } => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. }
             | Self::AuditUnavailable { .. }

@@ -99,14 +99,14 @@ enum LangCode {
         ("asOf" = Option<String>, Query, format = DateTime, description = "What was known at this moment: an RFC 3339 date-time with an offset (`Z` or `+03:00`), not later than now. The versions valid then (`startDate <= asOf < endDate`, or no `endDate`) are searched, matched on their own identifiers and references, and returned with the contacts they held; `endDate` is filled in for a version since closed. Stored date-times are local times, read at `database.local_time_offset` (`+03:00`). Without it, the current versions.", example = "2025-01-01T00:00:00Z"),
     ),
     security(("bearer" = [])),
-    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` must be given (not blank) and all given must match: without any, the answer is a 400 with the problem under `errors.customerId`, although each is optional on its own (the extension `x-at-least-one-of` lists them for generators). The current versions are searched and returned, or with `asOf` those valid at that moment.",
+    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be permitted to read, and allowed the company. Parameter names match case-insensitively; unknown parameters are ignored; an optional parameter given blank counts as not given; a parameter given twice is an error; Arabic-Indic digits are read as ASCII digits; at least one of `customerId`, `identificationNo`, `mobileNumber`, `referenceNo` must be given (not blank) and all given must match: without any, the answer is a 400 with the problem under `errors.customerId`, although each is optional on its own (the extension `x-at-least-one-of` lists them for generators). The current versions are searched and returned, or with `asOf` those valid at that moment.",
     responses(
         (status = 200, description = "The matching customers, ordered by `customerId`; `[]` when none matches.", body = [CustomerJson<'_>], content_type = "application/json",
             headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
         (status = 400, description = "Invalid input: every problem, by parameter.", body = ProblemJson, content_type = "application/problem+json"),
         (status = 401, description = "No credential, or one that is unknown, expired or revoked.", body = ProblemJson, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"customer-api\"`, with `error=\"invalid_token\"` for a credential that is not valid."))),
-        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists. The detail names the companies the caller may search.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists. The detail names the companies the caller may search. A caller whose client is not permitted to read (one permitted to write only) gets the same 403 for any company, its detail saying that it may not read.", body = ProblemJson, content_type = "application/problem+json"),
         (status = 429, description = "The caller's rate limit, or the client address's budget of failed authentications, is spent.", body = ProblemJson, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."), ("RateLimit" = String, description = "IETF RateLimit fields: `\"caller\";r=0;t=<seconds>`."), ("RateLimit-Policy" = String, description = "IETF RateLimit-Policy: `\"caller\";q=<requests>;w=<seconds>`."))),
         (status = 404, description = "Unknown path.", body = ProblemJson, content_type = "application/problem+json"),
@@ -136,14 +136,14 @@ pub async fn find_customers(
         ("lang" = inline(LangCode), Query, description = "`ar` or `en`, case-insensitive: the language of coded values and of error messages.", example = "en"),
     ),
     security(("bearer" = [])),
-    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be allowed the company. Every version of the customer, newest first, each in the lookup's format with the contacts it held and its `endDate` (`null` for the current one). Parameter names match case-insensitively; other parameters are ignored; a parameter given twice is an error. Audited as a lookup by `customerId` that showed every version.",
+    description = "Needs `Authorization: Bearer <API key or token>`; the caller must be permitted to read, and allowed the company. Every version of the customer, newest first, each in the lookup's format with the contacts it held and its `endDate` (`null` for the current one). Parameter names match case-insensitively; other parameters are ignored; a parameter given twice is an error. Audited as a lookup by `customerId` that showed every version.",
     responses(
         (status = 200, description = "The versions, newest first; `[]` when the company has no such customer.", body = [CustomerJson<'_>], content_type = "application/json",
             headers(("Cache-Control" = String, description = "`no-store`: personal data."), ("X-Request-Id" = String, description = "The caller's request id, or a new one."))),
         (status = 400, description = "Invalid input: every problem, by parameter.", body = ProblemJson, content_type = "application/problem+json"),
         (status = 401, description = "No credential, or one that is unknown, expired or revoked.", body = ProblemJson, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"customer-api\"`, with `error=\"invalid_token\"` for a credential that is not valid."))),
-        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists.", body = ProblemJson, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may not search this company; the same answer whether or not the company exists. A caller whose client is not permitted to read gets the same 403 for any company, its detail saying that it may not read.", body = ProblemJson, content_type = "application/problem+json"),
         (status = 429, description = "The caller's rate limit, or the client address's budget of failed authentications, is spent.", body = ProblemJson, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."), ("RateLimit" = String, description = "IETF RateLimit fields: `\"caller\";r=0;t=<seconds>`."), ("RateLimit-Policy" = String, description = "IETF RateLimit-Policy: `\"caller\";q=<requests>;w=<seconds>`."))),
         (status = 405, description = "Method other than GET or HEAD.", body = ProblemJson, content_type = "application/problem+json",
@@ -218,7 +218,10 @@ async fn answer(
     };
     let outcome = outcome.map_err(|error| {
         let error = ApiError::from_search(error, language);
-        if matches!(error, ApiError::Forbidden { .. }) {
+        if matches!(
+            error,
+            ApiError::Forbidden { .. } | ApiError::ReadForbidden { .. }
+        ) {
             metrics.record_refusal(caller.profile.name.as_str(), 403);
         }
         error

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_domain::{
-    ApiKey, ApiKeyHash, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup,
+    ApiKey, ApiKeyHash, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup, Permissions,
     RepositoryError, StoredApiKey, SystemClock, TokenError, TokenVerifier,
 };
 use moka::sync::Cache;
@@ -162,6 +162,8 @@ impl Authenticator {
             Ok(token) => Ok(Caller {
                 profile: ClientProfile {
                     name: token.client,
+                    // Tokens carry no permissions yet: they may read.
+                    permissions: Permissions::READ,
                     companies: token.companies,
                     rate_limit: None,
                 },
@@ -300,6 +302,7 @@ mod tests {
             hash: known.stored.hash,
             client: ClientProfile {
                 name: ClientName::parse("call-centre").expect("a valid name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse("jtc").expect("a valid scope"),
                 rate_limit: None,
             },

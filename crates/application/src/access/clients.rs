@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use customer_domain::{
     ApiKey, ApiKeyId, ClientAdministration, ClientListing, ClientName, ClientProfile, CompanyScope,
-    InvalidAccessValue, RateLimit, RegistryError, RevokeTarget,
+    InvalidAccessValue, Permissions, RateLimit, RegistryError, RevokeTarget,
 };
 
 use super::credentials::{IssuedKey, RandomnessError, issue_key};
@@ -27,6 +27,17 @@ pub enum AdminError {
     Randomness(#[from] RandomnessError),
 }
 
+/// What `clients permit` changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionChange {
+    /// The client, its name as read.
+    pub client: ClientName,
+    /// What it could do before.
+    pub before: Permissions,
+    /// What it can do now.
+    pub after: Permissions,
+}
+
 /// The clients use cases, over the registry.
 #[derive(Clone)]
 pub struct ClientAdmin {
@@ -45,7 +56,8 @@ impl ClientAdmin {
         Self { registry }
     }
 
-    /// Adds client `name` allowed `companies` (`all` or `jtc,jfc`), with its own `rate`
+    /// Adds client `name` allowed `companies` (`all` or `jtc,jfc`) with `permissions`
+    /// (`read`, `write` or `read,write`; read only when not given), with its own `rate`
     /// (`50/s`) if given, and makes its first key, valid until `expires_at` if given.
     ///
     /// # Errors
@@ -55,6 +67,7 @@ impl ClientAdmin {
         &self,
         name: &str,
         companies: &str,
+        permissions: Option<&str>,
         rate: Option<&str>,
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
@@ -66,6 +79,10 @@ impl ClientAdmin {
         let companies = CompanyScope::parse(companies)
             .map_err(|e| invalid.push(("companies", e)))
             .ok();
+        let permissions = permissions
+            .map_or(Ok(Permissions::default()), Permissions::parse)
+            .map_err(|e| invalid.push(("permissions", e)))
+            .ok();
         let rate_limit = match rate.map(RateLimit::parse) {
             Some(Ok(rate)) => Some(rate),
             Some(Err(e)) => {
@@ -74,7 +91,8 @@ impl ClientAdmin {
             }
             None => None,
         };
-        let (Some(name), Some(companies)) = (name, companies) else {
+        let (Some(name), Some(companies), Some(permissions)) = (name, companies, permissions)
+        else {
             return Err(AdminError::Invalid(invalid));
         };
         if !invalid.is_empty() {
@@ -84,6 +102,7 @@ impl ClientAdmin {
         let issued = issue_key(now, expires_at)?;
         let profile = ClientProfile {
             name,
+            permissions,
             companies,
             rate_limit,
         };
@@ -91,6 +110,35 @@ impl ClientAdmin {
             .add_client(&profile, &issued.stored, now)
             .await?;
         Ok(issued)
+    }
+
+    /// Gives client `name` exactly `permissions` (`read`, `write` or `read,write`), in
+    /// place of those it had; its keys stay as they are.
+    ///
+    /// # Errors
+    /// [`AdminError::Invalid`] with every invalid input, [`AdminError::Registry`] for an
+    /// unknown client or a store failure.
+    pub async fn permit(
+        &self,
+        name: &str,
+        permissions: &str,
+    ) -> Result<PermissionChange, AdminError> {
+        let mut invalid = Vec::new();
+        let name = ClientName::parse(name)
+            .map_err(|e| invalid.push(("name", e)))
+            .ok();
+        let permissions = Permissions::parse(permissions)
+            .map_err(|e| invalid.push(("permissions", e)))
+            .ok();
+        let (Some(client), Some(after)) = (name, permissions) else {
+            return Err(AdminError::Invalid(invalid));
+        };
+        let before = self.registry.set_permissions(&client, after).await?;
+        Ok(PermissionChange {
+            client,
+            before,
+            after,
+        })
     }
 
     /// Every client with its keys, by name.

@@ -5,5 +5,5 @@ mod clients;
 mod credentials;
 
 pub use authenticate::{AuthError, Authenticator, AuthenticatorSettings};
-pub use clients::{AdminError, ClientAdmin};
+pub use clients::{AdminError, ClientAdmin, PermissionChange};
 pub use credentials::{IssuedKey, RandomnessError, hash_key, issue_key, key_matches};

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_application::access::{
-    AdminError, AuthError, Authenticator, AuthenticatorSettings, ClientAdmin, IssuedKey, hash_key,
-    issue_key, key_matches,
+    AdminError, AuthError, Authenticator, AuthenticatorSettings, ClientAdmin, IssuedKey,
+    PermissionChange, hash_key, issue_key, key_matches,
 };
 use customer_domain::{
     AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, Clock, CompanyScope,
     Credential, FailureKind, ManualClock, MockClientAdministration, MockKeyLookup,
-    MockTokenVerifier, NewApiKey, RateLimit, RegistryError, RepositoryError, RevokeTarget,
-    StoredApiKey, TokenError, VerifiedToken,
+    MockTokenVerifier, NewApiKey, Permissions, RateLimit, RegistryError, RepositoryError,
+    RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
 };
 
 /// What a mock saw, for the test to read once it is done.
@@ -26,6 +26,7 @@ const FOREIGN_KEY: &str = "clk_0123456789ab_abcdefghijABCDEFGHIJ0123456789-_abcd
 fn profile() -> ClientProfile {
     ClientProfile {
         name: ClientName::parse("call-centre").expect("a valid name"),
+        permissions: Permissions::READ,
         companies: CompanyScope::parse("jtc").expect("a valid scope"),
         rate_limit: Some(RateLimit::parse("50/s").expect("a valid rate")),
     }
@@ -506,6 +507,7 @@ async fn a_verified_token_gives_the_caller_it_names() {
         Caller {
             profile: ClientProfile {
                 name: ClientName::parse("portal").expect("a valid name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse("jtc,jfc").expect("a valid scope"),
                 rate_limit: None,
             },

@@ -1,5 +1,5 @@
-//! The lookup of an authenticated caller: which companies it may search, and the audit
-//! record of every answer, against mocks of the ports.
+//! The lookup of an authenticated caller: which companies it may search, whether it may
+//! read at all, and the audit record of every answer, against mocks of the ports.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +14,7 @@ use customer_application::{
 use customer_domain::{
     ApiKeyId, AuditRecord, Caller, ClientName, ClientProfile, CompanyCode, CompanyId, CompanyScope,
     Credential, Customer, CustomerId, Disclosure, FailureKind, MobileNumber, MockAuditKeyStore,
-    MockAuditLog, MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository,
+    MockAuditLog, MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, Permissions,
     ReferenceNumber, RepositoryError, SearchCriteria, Violation,
 };
 use tokio::task::JoinHandle;
@@ -30,6 +30,7 @@ fn caller(companies: &str) -> Caller {
     Caller {
         profile: ClientProfile {
             name: ClientName::parse("call-centre").expect("a valid name"),
+            permissions: Permissions::READ,
             companies: CompanyScope::parse(companies).expect("a valid scope"),
             rate_limit: None,
         },
@@ -569,3 +570,5 @@ async fn no_answer_when_the_trails_key_cannot_be_read() {
         "{outcome:?}"
     );
 }
+
+mod permissions;

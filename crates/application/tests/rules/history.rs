@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use customer_application::{CustomerSearch, Message, Param, Problem, RawSearchParams, SearchError};
 use customer_domain::{
     Caller, ClientName, ClientProfile, CompanyId, CompanyScope, Credential, CustomerId, Language,
-    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository,
+    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, Permissions,
 };
 use mockall::predicate::{always, eq};
 
@@ -28,7 +28,7 @@ fn no_current() -> MockCustomerRepository {
 }
 
 /// A history that must not be asked.
-fn no_history() -> MockCustomerHistory {
+pub(crate) fn no_history() -> MockCustomerHistory {
     let mut history = MockCustomerHistory::new();
     history.expect_find_as_of().never();
     history.expect_versions().never();
@@ -166,6 +166,7 @@ fn caller(companies: &str) -> Caller {
     Caller {
         profile: ClientProfile {
             name: ClientName::parse("crm").expect("a name"),
+            permissions: Permissions::READ,
             companies: CompanyScope::parse(companies).expect("a scope"),
             rate_limit: None,
         },

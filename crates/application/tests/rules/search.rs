@@ -626,6 +626,7 @@ fn every_message_of_the_catalogue_reads_in_both_languages() {
         Message::ForbiddenCompanyDetail {
             allowed: "jfc, jtc".to_owned(),
         },
+        Message::ForbiddenReadDetail,
         Message::TooManyRequestsTitle,
         Message::TooManyRequestsDetail {
             retry_after_secs: 1,

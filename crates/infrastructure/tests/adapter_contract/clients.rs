@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use customer_domain::{
     ApiKeyHash, ApiKeyId, ClientAdministration, ClientName, ClientProfile, CompanyCode,
-    CompanyScope, KeyLookup, KeySummary, NewApiKey, RateLimit, RegistryError, RevokeTarget,
-    StoredApiKey,
+    CompanyScope, KeyLookup, KeySummary, NewApiKey, Permissions, RateLimit, RegistryError,
+    RevokeTarget, StoredApiKey,
 };
 use customer_infrastructure::SqlClientRegistry;
 use customer_testkit::{TestBackend, TestDatabase};
@@ -14,7 +14,7 @@ use customer_testkit::{TestBackend, TestDatabase};
 use crate::support::execute;
 
 /// A fresh database with the companies `jtc` and `jfc`, and the registry over it.
-async fn registry(backend: TestBackend) -> (TestDatabase, SqlClientRegistry) {
+pub(crate) async fn registry(backend: TestBackend) -> (TestDatabase, SqlClientRegistry) {
     let db = TestDatabase::new(backend).await;
     execute(
         &db.connect(),
@@ -28,18 +28,22 @@ async fn registry(backend: TestBackend) -> (TestDatabase, SqlClientRegistry) {
 }
 
 /// 2026-11-`day` at `hour`:00, with milliseconds (stored to the microsecond).
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
+pub(crate) fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
         .single()
         .expect("a valid time")
         + Duration::milliseconds(250)
 }
 
-fn key_id(n: u64) -> ApiKeyId {
+pub(crate) fn key_id(n: u64) -> ApiKeyId {
     ApiKeyId::parse(&format!("{n:012x}")).expect("a key id")
 }
 
-fn key(n: u8, created_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> NewApiKey {
+pub(crate) fn key(
+    n: u8,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+) -> NewApiKey {
     NewApiKey {
         id: key_id(u64::from(n)),
         hash: ApiKeyHash::from_bytes([n; 32]),
@@ -48,19 +52,20 @@ fn key(n: u8, created_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> N
     }
 }
 
-fn name(name: &str) -> ClientName {
+pub(crate) fn name(name: &str) -> ClientName {
     ClientName::parse(name).expect("a client name")
 }
 
-fn profile(client: &str, companies: &str, rate_limit: Option<&str>) -> ClientProfile {
+pub(crate) fn profile(client: &str, companies: &str, rate_limit: Option<&str>) -> ClientProfile {
     ClientProfile {
         name: name(client),
+        permissions: Permissions::READ,
         companies: CompanyScope::parse(companies).expect("a company list"),
         rate_limit: rate_limit.map(|rate| RateLimit::parse(rate).expect("a rate limit")),
     }
 }
 
-async fn find(registry: &SqlClientRegistry, n: u64) -> Option<StoredApiKey> {
+pub(crate) async fn find(registry: &SqlClientRegistry, n: u64) -> Option<StoredApiKey> {
     registry
         .find_key(&key_id(n))
         .await

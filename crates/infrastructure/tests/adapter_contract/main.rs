@@ -17,6 +17,7 @@ mod contacts;
 mod deadlines;
 mod history;
 mod lifecycle;
+mod permissions;
 mod query_plans;
 mod reference_data;
 mod schema_agreement;
@@ -110,6 +111,12 @@ fn main() -> std::process::ExitCode {
             rotation_sets_a_grace_period_but_never_extends_an_expiry,
             touching_a_key_records_its_last_use,
             clients_are_listed_by_name_with_keys_oldest_first,
+        ],
+        permissions: [
+            permissions_are_stored_and_read_back,
+            permissions_are_replaced_for_one_client,
+            stored_permissions_are_checked,
+            clients_stored_before_permissions_may_only_read,
         ],
         companies: [
             companies_get_the_next_id_and_are_listed_by_code,

@@ -1,5 +1,6 @@
-//! `customer-api clients ...`: add callers, list them with their keys, revoke and rotate
-//! keys. A key is shown once, when it is made; the database keeps only its hash.
+//! `customer-api clients ...`: add callers, list them with their keys, change what they
+//! may do, revoke and rotate keys. A key is shown once, when it is made; the database
+//! keeps only its hash.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -9,11 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use customer_application::ClientAdmin;
-use customer_application::access::{AdminError, IssuedKey};
+use customer_application::access::{AdminError, IssuedKey, PermissionChange};
 use customer_domain::{
     ApiKeyId, ClientListing, ClientName, ClientProfile, CompanyCode, CompanyDirectory,
-    CompanyScope, CustomerId, CustomerRepository, InvalidAccessValue, KeySummary, RateLimit,
-    SearchCriteria,
+    CompanyScope, CustomerId, CustomerRepository, InvalidAccessValue, KeySummary, Permission,
+    Permissions, RateLimit, SearchCriteria,
 };
 use customer_infrastructure::{Database, SqlClientRegistry, SqlCustomerStore};
 use serde::Serialize;
@@ -34,6 +35,10 @@ pub enum ClientsCommand {
         /// The companies it may search: codes separated by commas (jtc,jfc), or `all`.
         #[arg(long)]
         companies: String,
+        /// What it may do in them: read (look customers up), write (change them), or
+        /// read,write.
+        #[arg(long, value_name = "PERMISSIONS", default_value = "read")]
+        can: String,
         /// Its own rate limit, such as 50/s or 600/min [default: `auth.default_rate_limit`].
         #[arg(long)]
         rate: Option<String>,
@@ -47,6 +52,14 @@ pub enum ClientsCommand {
         /// Print a JSON array instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Change what a client may do: read, write, or both (its keys stay as they are).
+    Permit {
+        /// The client's name.
+        name: String,
+        /// What it may do from now on: read, write or read,write.
+        #[arg(long, value_name = "PERMISSIONS")]
+        can: String,
     },
     /// Revoke one key (by key id or whole key) or every key of a client (by name).
     Revoke {
@@ -79,6 +92,7 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
         ClientsCommand::Add {
             name,
             companies,
+            can,
             rate,
             expires,
         } => {
@@ -86,6 +100,7 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
                 .add(
                     &name,
                     &companies,
+                    Some(&can),
                     rate.as_deref(),
                     expires.map(|expiry| expiry.at),
                     now,
@@ -94,6 +109,7 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
             // The inputs as `add` read them (codes in order, lowercase), to show them.
             let profile = ClientProfile {
                 name: ClientName::parse(&name).map_err(invalid_after_add)?,
+                permissions: Permissions::parse(&can).map_err(invalid_after_add)?,
                 companies: CompanyScope::parse(&companies).map_err(invalid_after_add)?,
                 rate_limit: rate
                     .as_deref()
@@ -113,6 +129,10 @@ pub async fn run(command: ClientsCommand, settings: &Settings) -> Result<(), Cli
             } else {
                 write!(out, "{}", listings_text(&clients, now))?;
             }
+        }
+        ClientsCommand::Permit { name, can } => {
+            let change = admin.permit(&name, &can).await?;
+            write!(out, "{}", permitted_text(&change, settings))?;
         }
         ClientsCommand::Revoke { target } => {
             let revoked = admin.revoke(&target, now).await?;
@@ -302,18 +322,45 @@ fn added(
     expires: Option<Expiry>,
     example: &str,
 ) -> String {
+    let usage = if profile.permissions.allows(Permission::Read) {
+        format!("Use it as (the key in place of <key>):\n\n    {example}\n")
+    } else {
+        format!(
+            "This client may not read: its lookups are refused (403) until it is permitted\n\
+             to, with `customer-api clients permit {} --can read,{}`.\n",
+            profile.name, profile.permissions,
+        )
+    };
     format!(
-        "Client {} added: companies {}, rate limit {}.\n\n\
+        "Client {} added: companies {}, rate limit {}, permissions {}.\n\n\
          API key {} (expires {}):\n\n    {}\n\n\
          This key is NOT shown again: the service keeps only its hash. Store it in a secret\n\
          manager now; if it is lost, make another with `customer-api clients rotate`.\n\n\
-         Use it as (the key in place of <key>):\n\n    {example}\n",
+         {usage}",
         profile.name,
         profile.companies,
         rate_text(profile),
+        profile.permissions,
         issued.key.id(),
         expires.map_or_else(|| "never".to_owned(), |expiry| expiry.describe()),
         issued.key.expose_secret(),
+    )
+}
+
+/// The answer of `clients permit`.
+fn permitted_text(change: &PermissionChange, settings: &Settings) -> String {
+    let PermissionChange {
+        client,
+        before,
+        after,
+    } = change;
+    if before == after {
+        return format!("Client {client} may {after} already: nothing changed.\n");
+    }
+    format!(
+        "Client {client} may now {after} (before: {before}).\nRunning instances of the \
+         service apply it within {} s (auth.key_cache_ttl_secs).\n",
+        settings.auth.authenticator.key_cache_ttl.as_secs(),
     )
 }
 
@@ -398,9 +445,10 @@ fn listings_text(clients: &[ClientListing], now: DateTime<Utc>) -> String {
     for client in clients {
         let _ = write!(
             text,
-            "{}\n  companies: {}   rate limit: {}   created: {}\n",
+            "{}\n  companies: {}   permissions: {}   rate limit: {}   created: {}\n",
             client.profile.name,
             client.profile.companies,
+            client.profile.permissions,
             rate_text(&client.profile),
             time(client.created_at),
         );
@@ -437,6 +485,8 @@ struct ClientJson {
     name: String,
     /// `"all"`, or the list of codes.
     companies: serde_json::Value,
+    /// What it may do: `["read"]`, `["write"]` or `["read", "write"]`.
+    permissions: Vec<&'static str>,
     /// `"50/s"`, or `"default"`.
     rate_limit: String,
     created_at: String,
@@ -464,6 +514,12 @@ fn listings_json(clients: &[ClientListing], now: DateTime<Utc>) -> Vec<ClientJso
                 CompanyScope::All => "all".into(),
                 CompanyScope::Only(codes) => codes.iter().map(CompanyCode::as_str).collect(),
             },
+            permissions: client
+                .profile
+                .permissions
+                .iter()
+                .map(Permission::as_str)
+                .collect(),
             rate_limit: rate_text(&client.profile),
             created_at: json_time(client.created_at),
             keys: key_states(client, now)
@@ -502,6 +558,7 @@ mod tests {
         ClientListing {
             profile: ClientProfile {
                 name: ClientName::parse("call-centre").expect("a name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse("jtc,jfc").expect("a scope"),
                 rate_limit: None,
             },
@@ -546,12 +603,14 @@ mod tests {
         assert!(text.contains("call-centre"), "{text}");
         assert!(text.contains("companies: jfc,jtc"), "{text}");
         assert!(text.contains("rate limit: default"), "{text}");
+        assert!(text.contains("permissions: read "), "{text}");
         assert!(text.contains("0123456789ab  active"), "{text}");
         listing.profile.rate_limit = Some(RateLimit::parse("50/s").expect("a rate"));
         listing.profile.companies = CompanyScope::All;
         let json = serde_json::to_value(listings_json(&[listing], now)).expect("JSON");
         assert_eq!(json[0]["rateLimit"], "50/s");
         assert_eq!(json[0]["companies"], "all");
+        assert_eq!(json[0]["permissions"], serde_json::json!(["read"]));
         assert_eq!(json[0]["keys"][0]["state"], "active");
         assert_eq!(json[0]["keys"][0]["lastUsedAt"], serde_json::Value::Null);
     }

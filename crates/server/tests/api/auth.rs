@@ -437,7 +437,7 @@ async fn an_expired_key_is_refused(backend: TestBackend) {
     let now = Utc::now();
     let expires_at = now + chrono::Duration::seconds(1);
     let issued = client_admin(&url)
-        .add("short-lived", "all", None, Some(expires_at), now)
+        .add("short-lived", "all", None, None, Some(expires_at), now)
         .await
         .expect("the client is added");
     let key = issued.key.expose_secret().to_owned();

@@ -25,6 +25,7 @@ mod matching;
 mod metrics;
 mod openapi;
 mod parameters;
+mod permissions;
 mod readiness;
 mod refusals;
 mod replicas;
@@ -53,6 +54,7 @@ fn main() -> std::process::ExitCode {
         logs::TESTS,
         shutdown::TESTS,
         auth::TESTS,
+        permissions::TESTS,
         audit::TESTS,
         history::TESTS,
         startup::TESTS,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::support::{
     EXAMPLE_QUERY, EXAMPLE_RESPONSE, LOOKUP_PATH, TestApp, TestBackend, TestResponse, add_client,
-    keys_in_order, suite_tests, test_settings,
+    add_client_with, keys_in_order, suite_tests, test_settings,
 };
 use customer_server::settings::AuthMode;
 use reqwest::Method;
@@ -572,6 +572,10 @@ async fn every_problem_example_is_what_the_service_answers(backend: TestBackend)
 
     let url = app.database().expect("a database").url().clone();
     let jtc_only = format!("Bearer {}", add_client(&url, "jtc-only", "jtc", None).await);
+    let writer = format!(
+        "Bearer {}",
+        add_client_with(&url, "writer", "jtc", Some("write"), None).await
+    );
     let slow = format!(
         "Bearer {}",
         add_client(&url, "slow", "all", Some("1/s")).await
@@ -630,6 +634,32 @@ async fn every_problem_example_is_what_the_service_answers(backend: TestBackend)
         }
         history_problem_examples_are_what_the_service_answers(&app, &document, &jtc_only, lang)
             .await;
+        read_problem_examples_are_what_the_service_answers(&app, &document, &writer, lang).await;
+    }
+}
+
+/// The examples of the `403` of a client that may not read, of the lookup and of the
+/// versions list, are what the service answers such a client (`writer`), in `lang`.
+async fn read_problem_examples_are_what_the_service_answers(
+    app: &TestApp,
+    document: &Value,
+    writer: &str,
+    lang: &str,
+) {
+    for path in [LOOKUP_PATH, VERSIONS_PATH] {
+        let response = app
+            .request(
+                Method::GET,
+                &format!("{path}?companyCode=jtc&customerId=54218&lang={lang}"),
+                &[("authorization", writer)],
+            )
+            .await;
+        assert_eq!(response.status, 403, "{path}: {}", response.body);
+        assert_same_as_written(
+            &documented(document, path, "403", &format!("read-{lang}")),
+            &response,
+            &format!("{path}: the read 403 example {lang:?}"),
+        );
     }
 }
 

@@ -15,19 +15,27 @@ fn unchanged_registry() -> MockClientAdministration {
     registry.expect_add_client().never();
     registry.expect_add_key().never();
     registry.expect_revoke().never();
+    registry.expect_set_permissions().never();
     registry
 }
 
 #[tokio::test]
 async fn add_reports_every_invalid_input_at_once() {
     let outcome = admin(unchanged_registry())
-        .add("call centre", "jtc,x/y", Some("fast"), None, Utc::now())
+        .add(
+            "call centre",
+            "jtc,x/y",
+            Some("admin"),
+            Some("fast"),
+            None,
+            Utc::now(),
+        )
         .await;
     let Err(AdminError::Invalid(invalid)) = outcome else {
         panic!("expected every invalid input, got {outcome:?}");
     };
     let inputs: Vec<&str> = invalid.iter().map(|(what, _)| *what).collect();
-    assert_eq!(inputs, ["name", "companies", "rate"]);
+    assert_eq!(inputs, ["name", "companies", "permissions", "rate"]);
     assert_eq!(invalid[0].1.violations(), [AccessViolation::Whitespace]);
     assert_eq!(
         invalid[1].1.violations(),
@@ -35,6 +43,10 @@ async fn add_reports_every_invalid_input_at_once() {
     );
     assert_eq!(
         invalid[2].1.violations(),
+        [AccessViolation::UnknownPermission("admin".into())]
+    );
+    assert_eq!(
+        invalid[3].1.violations(),
         [AccessViolation::MalformedRateLimit]
     );
 }
@@ -42,7 +54,7 @@ async fn add_reports_every_invalid_input_at_once() {
 #[tokio::test]
 async fn add_reports_a_bad_rate_alone_too() {
     let outcome = admin(unchanged_registry())
-        .add("call-centre", "jtc", Some("0/s"), None, Utc::now())
+        .add("call-centre", "jtc", None, Some("0/s"), None, Utc::now())
         .await;
     assert!(
         matches!(&outcome, Err(AdminError::Invalid(invalid))
@@ -56,7 +68,7 @@ async fn add_refuses_an_expiry_in_the_past() {
     let now = Utc::now();
     for expiry in [now - TimeDelta::seconds(1), now] {
         let outcome = admin(unchanged_registry())
-            .add("call-centre", "jtc", None, Some(expiry), now)
+            .add("call-centre", "jtc", None, None, Some(expiry), now)
             .await;
         assert!(
             matches!(outcome, Err(AdminError::ExpiryInPast(at)) if at == expiry),
@@ -85,6 +97,7 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
         .add(
             " portal ",
             " JFC, jtc ",
+            Some(" Write "),
             Some("600/min"),
             Some(expires),
             now,
@@ -96,6 +109,7 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
         client,
         ClientProfile {
             name: ClientName::parse("portal").expect("a valid name"),
+            permissions: Permissions::WRITE,
             companies: CompanyScope::parse("jfc,jtc").expect("a valid scope"),
             rate_limit: Some(RateLimit::parse("600/min").expect("a valid rate")),
         }
@@ -110,13 +124,27 @@ async fn add_stores_the_parsed_profile_and_the_hash_of_the_key_it_returns() {
 }
 
 #[tokio::test]
+async fn add_permits_reading_only_unless_told_otherwise() {
+    let mut registry = MockClientAdministration::new();
+    registry
+        .expect_add_client()
+        .withf(|client, _, _| client.permissions == Permissions::READ)
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    admin(registry)
+        .add("portal", "jtc", None, None, None, Utc::now())
+        .await
+        .expect("valid inputs");
+}
+
+#[tokio::test]
 async fn add_passes_on_the_registry_refusal() {
     let mut registry = MockClientAdministration::new();
     registry
         .expect_add_client()
         .returning(|client, _, _| Err(RegistryError::NameTaken(client.name.clone())));
     let outcome = admin(registry)
-        .add("portal", "all", None, None, Utc::now())
+        .add("portal", "all", None, None, None, Utc::now())
         .await;
     assert!(
         matches!(&outcome, Err(AdminError::Registry(RegistryError::NameTaken(name)))
@@ -346,6 +374,71 @@ async fn rotate_of_an_unknown_client_is_the_registry_refusal() {
             outcome,
             Err(AdminError::Registry(RegistryError::UnknownClient(_)))
         ),
+        "{outcome:?}"
+    );
+}
+
+// --- What a client may do ---
+
+#[tokio::test]
+async fn permit_reports_every_invalid_input_at_once_and_changes_nothing() {
+    let outcome = admin(unchanged_registry())
+        .permit("call centre", "read, delete,")
+        .await;
+    let Err(AdminError::Invalid(invalid)) = outcome else {
+        panic!("expected every invalid input, got {outcome:?}");
+    };
+    let inputs: Vec<&str> = invalid.iter().map(|(what, _)| *what).collect();
+    assert_eq!(inputs, ["name", "permissions"]);
+    assert_eq!(
+        invalid[1].1.violations(),
+        [AccessViolation::UnknownPermission("delete".into())]
+    );
+    for empty in ["", " , "] {
+        let outcome = admin(unchanged_registry()).permit("portal", empty).await;
+        assert!(
+            matches!(&outcome, Err(AdminError::Invalid(invalid))
+                if invalid.len() == 1
+                    && invalid[0].1.violations() == [AccessViolation::Empty]),
+            "{empty:?}: {outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn permit_gives_the_client_exactly_the_permissions_read_and_says_what_it_had() {
+    let mut registry = MockClientAdministration::new();
+    registry
+        .expect_set_permissions()
+        .withf(|name, permissions| {
+            name.as_str() == "portal" && *permissions == Permissions::READ_WRITE
+        })
+        .times(1)
+        .returning(|_, _| Ok(Permissions::READ));
+    let change = admin(registry)
+        .permit(" portal ", " Write,READ ")
+        .await
+        .expect("valid inputs");
+    assert_eq!(
+        change,
+        PermissionChange {
+            client: client("portal"),
+            before: Permissions::READ,
+            after: Permissions::READ_WRITE,
+        }
+    );
+}
+
+#[tokio::test]
+async fn permit_of_an_unknown_client_is_the_registry_refusal() {
+    let mut registry = MockClientAdministration::new();
+    registry
+        .expect_set_permissions()
+        .returning(|name, _| Err(RegistryError::UnknownClient(name.clone())));
+    let outcome = admin(registry).permit("nobody", "write").await;
+    assert!(
+        matches!(&outcome, Err(AdminError::Registry(RegistryError::UnknownClient(name)))
+            if name.as_str() == "nobody"),
         "{outcome:?}"
     );
 }

@@ -209,11 +209,22 @@ pub const UNCHECKABLE_KEY: &str = "clk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAA
 pub const SUITE_CLIENT: &str = "test-suite";
 
 /// Adds client `name` allowed `companies` (`all`, `jtc`, ...) with its own `rate`, if
-/// given, to the database at `url`; returns its key.
+/// given, to the database at `url`; returns its key. It may read only.
 pub async fn add_client(
     url: &DatabaseUrl,
     name: &str,
     companies: &str,
+    rate: Option<&str>,
+) -> String {
+    add_client_with(url, name, companies, None, rate).await
+}
+
+/// [`add_client`], permitted `permissions` (`read`, `write`, `read,write`) when given.
+pub async fn add_client_with(
+    url: &DatabaseUrl,
+    name: &str,
+    companies: &str,
+    permissions: Option<&str>,
     rate: Option<&str>,
 ) -> String {
     let db = customer_infrastructure::Database::connect(
@@ -223,7 +234,7 @@ pub async fn add_client(
     .expect("a pool");
     let registry = std::sync::Arc::new(customer_infrastructure::SqlClientRegistry::new(db));
     customer_application::ClientAdmin::new(registry)
-        .add(name, companies, rate, None, chrono::Utc::now())
+        .add(name, companies, permissions, rate, None, chrono::Utc::now())
         .await
         .unwrap_or_else(|error| panic!("client {name} is added: {error}"))
         .key

@@ -66,8 +66,10 @@ pub enum Message {
     NotADocumentDateTime,
     /// A document naming another customer than the request's address.
     DiffersFromAddress,
-    /// A customer id taken by a customer of another company.
-    CustomerOfAnotherCompany,
+    /// An `If-Match` value that is not an entity tag of this API.
+    NotAnETag,
+    /// A line of a company the caller may not write for.
+    NotPermittedToWrite,
     /// A close of a customer without a current version.
     NoCurrentVersion,
     /// A conditional write whose expected version is not the current one.
@@ -87,6 +89,30 @@ pub enum Message {
     /// Detail of a `400` problem for a query string over the limit.
     QueryTooLongDetail {
         /// The longest query string accepted, in bytes.
+        max: usize,
+    },
+    /// Detail of a `400` problem with a customer document's errors.
+    InvalidDocumentDetail,
+    /// Title of a `412` problem.
+    PreconditionFailedTitle,
+    /// Detail of a `412` problem.
+    PreconditionFailedDetail {
+        /// The customer's current version, when it has one.
+        current: Option<i32>,
+    },
+    /// Detail of a `403` problem of a write: the same whether or not the company or
+    /// the customer exists; names the companies the caller may write for.
+    ForbiddenWriteDetail {
+        /// The codes of those companies, as `jfc, jtc`; empty: none.
+        allowed: String,
+    },
+    /// Detail of a `404` problem for a close of a customer without a current version.
+    NoCurrentCustomerDetail,
+    /// Title of a `413` problem.
+    PayloadTooLargeTitle,
+    /// Detail of a `413` problem.
+    PayloadTooLargeDetail {
+        /// The largest body accepted, in bytes.
         max: usize,
     },
     /// Title of a `404` problem.
@@ -224,9 +250,13 @@ impl Message {
                 "must be the one in the request's path",
                 "يجب أن يطابق القيمة الواردة في مسار الطلب",
             ),
-            Self::CustomerOfAnotherCompany => fixed(
-                "is the id of a customer of another company",
-                "هو معرف عميل تابع لشركة أخرى",
+            Self::NotAnETag => fixed(
+                "must be an ETag this API gave, such as \"3\"",
+                "يجب أن يكون وسم ETag أعطته هذه الواجهة، مثل \"3\"",
+            ),
+            Self::NotPermittedToWrite => fixed(
+                "this credential may not write customers of this company",
+                "لا تسمح بيانات الاعتماد هذه بكتابة عملاء هذه الشركة",
             ),
             Self::NoCurrentVersion => fixed(
                 "names no current customer: there is nothing to close",
@@ -259,6 +289,49 @@ impl Message {
                 language,
                 format_args!("The query string must be at most {max} bytes long."),
                 format_args!("يجب ألا يزيد طول نص الاستعلام عن {max} بايت."),
+            ),
+            Self::InvalidDocumentDetail => fixed(
+                "The customer document or its address is invalid; see errors, by field.",
+                "مستند العميل أو عنوانه غير صالح، والتفاصيل في errors حسب الحقل.",
+            ),
+            Self::PreconditionFailedTitle => fixed("Precondition failed", "فشل الشرط المسبق"),
+            Self::PreconditionFailedDetail {
+                current: Some(current),
+            } => formatted(
+                language,
+                format_args!(
+                    "The customer's current version is {current}, not the one If-Match names: another write came first. Read the customer again, then retry."
+                ),
+                format_args!(
+                    "الإصدار الحالي للعميل هو {current}، وليس الإصدار المذكور في If-Match: سبقت عملية كتابة أخرى. اقرأ العميل مجدداً ثم أعد المحاولة."
+                ),
+            ),
+            Self::PreconditionFailedDetail { current: None } => fixed(
+                "The customer has no current version, unlike what If-Match expects.",
+                "ليس للعميل إصدار حالي، خلافاً لما يتوقعه If-Match.",
+            ),
+            Self::ForbiddenWriteDetail { allowed } if allowed.is_empty() => fixed(
+                "This credential may not write customers: its client may only read.",
+                "لا تسمح بيانات الاعتماد هذه بكتابة العملاء: عميلها مسموح له بالقراءة فقط.",
+            ),
+            Self::ForbiddenWriteDetail { allowed } => formatted(
+                language,
+                format_args!(
+                    "This credential may not write customers of this company. The companies it may write for: {allowed}."
+                ),
+                format_args!(
+                    "لا تسمح بيانات الاعتماد هذه بكتابة عملاء هذه الشركة. الشركات المسموح بالكتابة فيها: {allowed}."
+                ),
+            ),
+            Self::NoCurrentCustomerDetail => fixed(
+                "The company has no current customer with this id: there is nothing to close.",
+                "لا يوجد لدى الشركة عميل حالي بهذا المعرف: لا يوجد ما يُغلق.",
+            ),
+            Self::PayloadTooLargeTitle => fixed("Payload too large", "حجم الطلب كبير جداً"),
+            Self::PayloadTooLargeDetail { max } => formatted(
+                language,
+                format_args!("The request body must be at most {max} bytes long."),
+                format_args!("يجب ألا يزيد حجم نص الطلب عن {max} بايت."),
             ),
             Self::NotFoundTitle => fixed("Not found", "غير موجود"),
             Self::NotFoundDetail => fixed(

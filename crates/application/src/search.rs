@@ -324,7 +324,7 @@ fn authorize(caller: &Caller, company: &CompanyCode) -> Result<(), SearchError> 
 
 /// The companies of `scope` as a refusal names them: `jfc, jtc` (empty for a scope of
 /// every company, which refuses nothing).
-fn allowed_companies(scope: &CompanyScope) -> String {
+pub(crate) fn allowed_companies(scope: &CompanyScope) -> String {
     match scope {
         CompanyScope::All => String::new(),
         CompanyScope::Only(codes) => codes

@@ -90,6 +90,14 @@ impl CodeBook {
     pub fn company(&self, code: &CompanyCode) -> Option<CompanyId> {
         self.companies.get(code).copied()
     }
+
+    /// The code of company `id`, when it exists.
+    pub fn code_of(&self, id: CompanyId) -> Option<&CompanyCode> {
+        self.companies
+            .iter()
+            .find(|(_, company)| **company == id)
+            .map(|(code, _)| code)
+    }
 }
 
 /// What one version of a customer says of it: every field of a version but its
@@ -218,8 +226,8 @@ pub struct PendingChange {
     /// The change.
     pub change: CustomerChange,
     /// The `customer_version_id` the current version must have, when the writer must
-    /// check it; `Some(None)`: the customer must have no current version.
-    pub expected: Option<Option<i32>>,
+    /// check it (a customer without a current version then fails the check).
+    pub expected: Option<i32>,
 }
 
 /// The version a write left current (or closed).
@@ -256,8 +264,6 @@ pub enum WriteOutcome {
 /// Why a writer refused a change that was valid on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteRefusal {
-    /// The customer id belongs to a customer of another company.
-    CustomerOfAnotherCompany,
     /// A close of a customer that has no current version.
     NotFound,
     /// The current version is not the one the change expected.

@@ -8,8 +8,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use customer_application::audit::{AuditCounters, AuditWriter};
+use customer_application::documents::CustomerWrites;
 use customer_application::{Authenticator, CustomerSearch};
-use customer_domain::{ApiKey, KeyLookup, TokenVerifier};
+use customer_domain::{ApiKey, KeyLookup, SystemClock, TokenVerifier};
 use customer_identity::{JwksTokenVerifier, JwtSettings};
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, PoolSettings, SqlAuditTrail, SqlClientRegistry,
@@ -100,11 +101,7 @@ impl Application {
         let draining = Draining::default();
         let readiness = readiness(settings, &db, &store, &draining, replicas.as_ref());
         let readiness = web::Data::new(readiness);
-        let (search, audit, audit_breaker) = audited(
-            CustomerSearch::new(store.clone(), store.clone(), store),
-            settings,
-            &url,
-        )?;
+        let (search, writes, audit, audit_breaker) = audited(&store, settings, &url)?;
         let metrics = all_metrics(
             metrics,
             audit.as_ref(),
@@ -116,8 +113,10 @@ impl Application {
         let request_timeout = RequestTimeout(settings.server.request_timeout);
         let state = web::Data::new(AppState {
             search,
+            writes,
             access: access.clone(),
             max_query_length: settings.server.max_query_length,
+            max_import_bytes: settings.server.max_import_bytes,
         });
         let database = web::Data::new(db);
         let metrics = web::Data::new(metrics);
@@ -419,24 +418,33 @@ async fn token_verifier(jwt: &JwtSettings) -> Result<Arc<dyn TokenVerifier>, Sta
     Ok(Arc::new(verifier))
 }
 
-/// A search, the task that writes its audit trail, and the breaker of the writer's
-/// connection.
+/// A search and the writes, the task that writes their audit trail, and the breaker of
+/// the writer's connection.
 type AuditedSearch = (
     CustomerSearch,
+    CustomerWrites,
     Option<AuditTask>,
     Option<Arc<CircuitBreaker>>,
 );
 
-/// `search`, recording every answer in the audit trail, and the task that writes the
-/// trail (started here); `search` alone when the trail is off.
+/// The search and the writes over `store`, recording every answer and write in the
+/// audit trail, and the task that writes the trail (started here); the search and the
+/// writes alone when the trail is off.
 fn audited(
-    search: CustomerSearch,
+    store: &Arc<SqlCustomerStore>,
     settings: &Settings,
     url: &DatabaseUrl,
 ) -> Result<AuditedSearch, StartError> {
+    let search = CustomerSearch::new(store.clone(), store.clone(), store.clone());
+    let writes = CustomerWrites::new(
+        store.clone(),
+        store.clone(),
+        Arc::new(SystemClock),
+        settings.database.local_time_offset,
+    );
     let Some(trail_settings) = settings.audit.trail else {
         tracing::warn!("the audit trail is off (audit.mode = \"off\"): lookups leave no record");
-        return Ok((search, None, None));
+        return Ok((search, writes, None, None));
     };
     // Connections of its own, one per insert under way: the lookups' pools are theirs.
     let db = Database::connect(
@@ -449,15 +457,18 @@ fn audited(
     )?;
     let breaker = db.breaker().cloned();
     let trail = Arc::new(SqlAuditTrail::new(db));
-    let (writer, task) = AuditWriter::new(trail.clone(), trail_settings);
-    let counters = writer.counters().clone();
-    let search = search.with_audit(writer, audit_key(&settings.audit, trail));
+    let (audit_writer, task) = AuditWriter::new(trail.clone(), trail_settings);
+    let counters = audit_writer.counters().clone();
+    let key = audit_key(&settings.audit, trail);
+    let writes = writes.with_audit(audit_writer.clone(), key.clone());
+    let search = search.with_audit(audit_writer, key);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(task.run_until(async {
         let _ = stopped.await;
     }));
     Ok((
         search,
+        writes,
         Some(AuditTask {
             stop,
             task,

@@ -62,6 +62,9 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// Longest query string accepted, in bytes.
     pub max_query_length: usize,
+    /// Largest body of `POST /v1/core/customers:import`, in bytes
+    /// (`server.max_import_bytes`).
+    pub max_import_bytes: usize,
     /// Idle keep-alive connections are closed after this long (zero disables keep-alive;
     /// `server.keep_alive_secs`).
     pub keep_alive: Duration,
@@ -450,6 +453,12 @@ impl TryFrom<RawServer> for ServerSettings {
                 "must be between 1 and 16384",
             ));
         }
+        if !(1024..=1 << 30).contains(&raw.max_import_bytes) {
+            return Err(invalid(
+                "server.max_import_bytes",
+                "must be between 1024 and 1073741824",
+            ));
+        }
         let workers = if raw.workers > 0 {
             raw.workers
         } else {
@@ -461,6 +470,7 @@ impl TryFrom<RawServer> for ServerSettings {
             workers,
             shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
             max_query_length: raw.max_query_length,
+            max_import_bytes: raw.max_import_bytes,
             keep_alive: Duration::from_secs(raw.keep_alive_secs),
             client_request_timeout: Duration::from_millis(raw.client_request_timeout_ms),
             drain_delay: Duration::from_millis(raw.drain_delay_ms),

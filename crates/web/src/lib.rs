@@ -17,6 +17,7 @@ mod request;
 mod request_deadline;
 mod routes;
 mod wire;
+mod writes;
 
 pub use admission::AccessControl;
 pub use customer_application::RateLimitedLog;

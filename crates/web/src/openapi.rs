@@ -17,7 +17,11 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::health::HealthJson;
 use crate::problem::{ApiError, ProblemJson, RateLimited};
 use crate::readiness::CheckJson;
-use crate::wire::{ContactJson, CustomerJson};
+use crate::wire::{ClosingJson, ContactJson, CustomerDocumentJson, CustomerJson, ImportReportJson};
+
+mod write_examples;
+
+use self::write_examples::WriteExamples;
 
 /// The contract's example answer, in each language.
 const AR_EXAMPLE: &str = include_str!("openapi/example-ar.json");
@@ -183,11 +187,23 @@ fn as_of_problem(language: Language) -> ApiError {
     paths(
         crate::routes::find_customers,
         crate::routes::customer_versions,
+        crate::writes::put_customer,
+        crate::writes::delete_customer,
+        crate::writes::import_customers,
         crate::health::live,
         crate::health::ready
     ),
-    components(schemas(CustomerJson<'_>, ContactJson<'_>, ProblemJson, HealthJson, CheckJson)),
-    modifiers(&LookupExamples, &BearerSecurity),
+    components(schemas(
+        CustomerJson<'_>,
+        ContactJson<'_>,
+        CustomerDocumentJson<'_>,
+        ClosingJson<'_>,
+        ImportReportJson,
+        ProblemJson,
+        HealthJson,
+        CheckJson
+    )),
+    modifiers(&LookupExamples, &WriteExamples, &BearerSecurity),
 )]
 struct ApiDoc;
 

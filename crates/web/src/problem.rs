@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use customer_application::documents::{DocumentErrors, WriteError};
 use customer_application::{AuthError, Message, SearchError, ValidationErrors};
 use customer_domain::{FailureKind, Language, RepositoryError};
 use indexmap::IndexMap;
@@ -33,6 +34,33 @@ pub enum ApiError {
         language: Language,
         errors: ValidationErrors,
     },
+    /// The caller may not write for this company (whether or not it or the customer
+    /// exists).
+    #[error("forbidden: may not write")]
+    WriteForbidden {
+        language: Language,
+        /// The companies the caller may write for, as `jfc, jtc`; empty when it may
+        /// write for none.
+        allowed: String,
+    },
+    /// A customer document or write address with problems: every one, by field.
+    #[error("invalid customer document")]
+    InvalidDocument {
+        language: Language,
+        errors: DocumentErrors,
+    },
+    /// `If-Match` named another version than the current one.
+    #[error("precondition failed")]
+    PreconditionFailed {
+        language: Language,
+        current: Option<i32>,
+    },
+    /// A close of a customer without a current version.
+    #[error("no current customer")]
+    NoCurrentCustomer { language: Language },
+    /// A request body over the configured size.
+    #[error("request body too large")]
+    PayloadTooLarge { language: Language, max: usize },
     #[error("no route")]
     NotFound { language: Language },
     #[error("method not allowed")]
@@ -128,9 +156,10 @@ pub struct ProblemJson {
     status: u16,
     /// What happened, in the request's language.
     detail: Cow<'static, str>,
-    /// For `400`: messages by parameter name, in the request's language.
+    /// For `400`: messages by parameter name (by document field for a write), in the
+    /// request's language.
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<IndexMap<&'static str, Vec<Cow<'static, str>>>>,
+    errors: Option<IndexMap<Cow<'static, str>, Vec<Cow<'static, str>>>>,
 }
 
 impl ApiError {
@@ -147,6 +176,28 @@ impl ApiError {
             SearchError::Forbidden { allowed } => Self::Forbidden { language, allowed },
             SearchError::ReadNotPermitted => Self::ReadForbidden { language },
             SearchError::NotAudited(source) => Self::AuditUnavailable {
+                language,
+                source: Box::new(source),
+            },
+        }
+    }
+
+    /// Maps a failed write, answered in `language`.
+    pub fn from_write(error: WriteError, language: Language) -> Self {
+        match error {
+            WriteError::Invalid(errors) => Self::InvalidDocument { language, errors },
+            WriteError::Forbidden { allowed } => Self::WriteForbidden { language, allowed },
+            WriteError::PreconditionFailed { current } => {
+                Self::PreconditionFailed { language, current }
+            }
+            WriteError::NotFound => Self::NoCurrentCustomer { language },
+            WriteError::Store(source) => Self::from_store(source, language),
+            WriteError::NoAuditKey(source) => Self::Internal {
+                language,
+                kind: FailureKind::Other,
+                source: Box::new(source),
+            },
+            WriteError::NotAudited(source) => Self::AuditUnavailable {
                 language,
                 source: Box::new(source),
             },
@@ -207,6 +258,11 @@ impl ApiError {
     fn language(&self) -> Language {
         match self {
             Self::Invalid { language, .. }
+            | Self::InvalidDocument { language, .. }
+            | Self::WriteForbidden { language, .. }
+            | Self::PreconditionFailed { language, .. }
+            | Self::NoCurrentCustomer { language }
+            | Self::PayloadTooLarge { language, .. }
             | Self::NotFound { language }
             | Self::MethodNotAllowed { language, .. }
             | Self::QueryTooLong { language, .. }
@@ -222,12 +278,40 @@ impl ApiError {
     }
 
     /// The kind of problem, its title and its detail.
+    #[expect(clippy::too_many_lines, reason = "the catalogue: one arm per problem")]
     fn describe(&self) -> (&'static str, Message, Message) {
         match self {
             Self::Invalid { .. } => (
                 "/problems/invalid-request",
                 Message::InvalidRequestTitle,
                 Message::InvalidRequestDetail,
+            ),
+            Self::InvalidDocument { .. } => (
+                "/problems/invalid-document",
+                Message::InvalidRequestTitle,
+                Message::InvalidDocumentDetail,
+            ),
+            Self::PreconditionFailed { current, .. } => (
+                "/problems/precondition-failed",
+                Message::PreconditionFailedTitle,
+                Message::PreconditionFailedDetail { current: *current },
+            ),
+            Self::WriteForbidden { allowed, .. } => (
+                "/problems/forbidden",
+                Message::ForbiddenTitle,
+                Message::ForbiddenWriteDetail {
+                    allowed: allowed.clone(),
+                },
+            ),
+            Self::NoCurrentCustomer { .. } => (
+                "/problems/not-found",
+                Message::NotFoundTitle,
+                Message::NoCurrentCustomerDetail,
+            ),
+            Self::PayloadTooLarge { max, .. } => (
+                "/problems/payload-too-large",
+                Message::PayloadTooLargeTitle,
+                Message::PayloadTooLargeDetail { max: *max },
             ),
             Self::QueryTooLong { max, .. } => (
                 "/problems/query-too-long",
@@ -320,7 +404,21 @@ impl ApiError {
                             .iter()
                             .map(|problem| problem.message(param).text(language))
                             .collect();
-                        (param.name(), messages)
+                        (Cow::Borrowed(param.name()), messages)
+                    })
+                    .collect(),
+            ),
+            Self::InvalidDocument { errors, .. } => Some(
+                errors
+                    .iter()
+                    .map(|(field, problems)| {
+                        let messages = problems
+                            .iter()
+                            .map(|problem| problem.message().text(language))
+                            .collect();
+                        // A problem with the whole body is under `body`.
+                        let field = if field.is_empty() { "body" } else { field };
+                        (Cow::Owned(field.to_owned()), messages)
                     })
                     .collect(),
             ),
@@ -339,11 +437,17 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } | Self::QueryTooLong { .. } => StatusCode::BAD_REQUEST,
-            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Invalid { .. } | Self::InvalidDocument { .. } | Self::QueryTooLong { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::NotFound { .. } | Self::NoCurrentCustomer { .. } => StatusCode::NOT_FOUND,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } | Self::ReadForbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::ReadForbidden { .. } | Self::WriteForbidden { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. }
             | Self::AuditUnavailable { .. }

@@ -6,6 +6,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{
     FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder, ResponseError, web,
 };
+use customer_application::documents::CustomerWrites;
 use customer_application::{CustomerSearch, Param, RawSearchParams};
 use customer_domain::FailureKind;
 
@@ -14,14 +15,17 @@ use crate::observability::{LookupSummary, Refused, RequestId, mask};
 use crate::problem::{ApiError, ProblemJson};
 use crate::request::{language, params};
 use crate::wire::CustomerJson;
-use crate::{health, metrics, request_deadline};
+use crate::{health, metrics, request_deadline, writes};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub search: CustomerSearch,
+    pub writes: CustomerWrites,
     pub access: std::sync::Arc<AccessControl>,
     pub max_query_length: usize,
+    /// The largest body of a write, in bytes.
+    pub max_import_bytes: usize,
 }
 
 /// About the size of one customer in JSON, contacts included.
@@ -41,6 +45,21 @@ pub(crate) const ALLOWED_METHODS: &str = "GET, HEAD";
 pub fn configure(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     cfg.service(read_only(CUSTOMER_PATH, find_customers))
         .service(read_only(VERSIONS_PATH, customer_versions))
+        .service(
+            web::resource(writes::CUSTOMER_DOCUMENT_PATH)
+                .route(web::put().to(writes::put_customer))
+                .route(web::delete().to(writes::delete_customer))
+                .default_service(web::to(|req: HttpRequest| {
+                    refuse_method(&req, "PUT, DELETE")
+                }))
+                .wrap(from_fn(request_deadline::bound)),
+        )
+        .service(
+            web::resource(writes::IMPORT_PATH)
+                .route(web::post().to(writes::import_customers))
+                .default_service(web::to(|req: HttpRequest| refuse_method(&req, "POST")))
+                .wrap(from_fn(request_deadline::bound)),
+        )
         .service(read_only("/health/live", health::live))
         .service(read_only("/health/ready", health::ready));
     if with_metrics {
@@ -180,23 +199,7 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let params = params(&req);
     let language = params.language();
-    let caller = match state.access.admit(&req, language).await {
-        Ok(caller) => caller,
-        Err((error, refusal)) => {
-            if let Some(refusal) = refusal {
-                let caller = match &refusal {
-                    Refusal::Unauthenticated | Refusal::FailedAuthLimit => "-",
-                    Refusal::CallerLimit(name) => name.as_str(),
-                };
-                metrics.record_refusal(caller, error.status_code().as_u16());
-                req.extensions_mut().insert(Refused {
-                    client: state.access.client_address(&req),
-                });
-            }
-            return Err(error);
-        }
-    };
-    req.extensions_mut().insert(caller.profile.name.clone());
+    let caller = admit(&req, &state, &metrics, language).await?;
     if req.query_string().len() > state.max_query_length {
         return Err(ApiError::QueryTooLong {
             language,
@@ -249,6 +252,35 @@ async fn answer(
         .body(body))
 }
 
+/// Authenticates the caller and counts it against its rate limit: the caller, or the
+/// refusal (counted and marked for the request log).
+pub(crate) async fn admit(
+    req: &HttpRequest,
+    state: &AppState,
+    metrics: &metrics::Metrics,
+    language: customer_domain::Language,
+) -> Result<customer_domain::Caller, ApiError> {
+    match state.access.admit(req, language).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller.profile.name.clone());
+            Ok(caller)
+        }
+        Err((error, refusal)) => {
+            if let Some(refusal) = refusal {
+                let caller = match &refusal {
+                    Refusal::Unauthenticated | Refusal::FailedAuthLimit => "-",
+                    Refusal::CallerLimit(name) => name.as_str(),
+                };
+                metrics.record_refusal(caller, error.status_code().as_u16());
+                req.extensions_mut().insert(Refused {
+                    client: state.access.client_address(req),
+                });
+            }
+            Err(error)
+        }
+    }
+}
+
 /// The identifiers of a lookup, masked, for the request log.
 fn masked_criteria(params: &RawSearchParams) -> String {
     let mut criteria = String::new();
@@ -270,6 +302,17 @@ async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> 
         language: language(&req),
         allow: ALLOWED_METHODS,
     })
+}
+
+/// The `405` of a resource that answers the methods `allow`.
+fn refuse_method(
+    req: &HttpRequest,
+    allow: &'static str,
+) -> std::future::Ready<Result<HttpResponse, ApiError>> {
+    std::future::ready(Err(ApiError::MethodNotAllowed {
+        language: language(req),
+        allow,
+    }))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -369,6 +369,102 @@ impl<'a> ClosingJson<'a> {
     }
 }
 
+/// What `POST /v1/core/customers:import` did: the counts, then each line.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ImportReport)]
+pub struct ImportReportJson {
+    /// Lines read (blank ones aside).
+    read: u64,
+    created: u64,
+    changed: u64,
+    unchanged: u64,
+    closed: u64,
+    /// Lines not written.
+    rejected: u64,
+    lines: Vec<LineReportJson>,
+}
+
+/// What one line did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ImportLineReport)]
+pub struct LineReportJson {
+    /// The line's number, from 1.
+    line: u64,
+    /// The customer, when the line could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_id: Option<i64>,
+    /// `created`, `changed`, `unchanged`, `closed` or `rejected`.
+    outcome: &'static str,
+    /// The version the line made, left current or closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_version_id: Option<i32>,
+    /// For a rejected line: messages by field (`body` for the whole line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<indexmap::IndexMap<String, Vec<String>>>,
+}
+
+impl ImportReportJson {
+    /// The report of `reports`, messages in `language`.
+    pub fn new(
+        summary: &customer_application::documents::ImportSummary,
+        reports: &[customer_application::documents::LineReport],
+        language: Language,
+    ) -> Self {
+        use customer_application::documents::LineResult;
+        use customer_domain::WriteOutcome;
+        let lines = reports
+            .iter()
+            .map(|report| {
+                let version = match &report.result {
+                    LineResult::Applied(
+                        WriteOutcome::Created(stamp)
+                        | WriteOutcome::Changed(stamp)
+                        | WriteOutcome::Unchanged(stamp)
+                        | WriteOutcome::Closed { version: stamp, .. },
+                    ) => Some(stamp.customer_version_id),
+                    _ => None,
+                };
+                let errors = match &report.result {
+                    LineResult::Rejected(errors) => Some(
+                        errors
+                            .iter()
+                            .map(|(field, problems)| {
+                                let field = if field.is_empty() { "body" } else { field };
+                                (
+                                    field.to_owned(),
+                                    problems
+                                        .iter()
+                                        .map(|p| p.message().text(language).into_owned())
+                                        .collect(),
+                                )
+                            })
+                            .collect(),
+                    ),
+                    LineResult::Applied(_) => None,
+                };
+                LineReportJson {
+                    line: report.number,
+                    customer_id: report.customer_id.map(customer_domain::CustomerId::get),
+                    outcome: crate::writes::outcome_name(&report.result),
+                    customer_version_id: version,
+                    errors,
+                }
+            })
+            .collect();
+        Self {
+            read: summary.read,
+            created: summary.created,
+            changed: summary.changed,
+            unchanged: summary.unchanged,
+            closed: summary.closed,
+            rejected: summary.rejected,
+            lines,
+        }
+    }
+}
+
 /// A field that is always `null`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Null;

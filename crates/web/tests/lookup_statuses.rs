@@ -15,11 +15,13 @@ use actix_web::test::{TestRequest, init_service};
 use actix_web::{App, web};
 use chrono::NaiveDate;
 use customer_application::access::AuthenticatorSettings;
+use customer_application::documents::CustomerWrites;
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
     ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
-    MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, MockKeyLookup,
-    MockTokenVerifier, RateLimit, RepositoryError, TokenError, VerifiedToken,
+    MockCompanyDirectory, MockCustomerExport, MockCustomerHistory, MockCustomerRepository,
+    MockCustomerWriter, MockKeyLookup, MockTokenVerifier, RateLimit, RepositoryError, SystemClock,
+    TokenError, VerifiedToken,
 };
 use customer_web::{AccessControl, AppState, Metrics, RequestTimeout, observe};
 use serde_json::Value;
@@ -166,6 +168,14 @@ async fn answer(
 ) -> (StatusCode, HeaderMap, Value) {
     let state = web::Data::new(AppState {
         search: search(store),
+        // No write is sent here: a call would fail the mocks' unset expectations.
+        writes: CustomerWrites::new(
+            Arc::new(MockCustomerWriter::new()),
+            Arc::new(MockCustomerExport::new()),
+            Arc::new(SystemClock),
+            chrono::FixedOffset::east_opt(3 * 3600).expect("an offset"),
+        ),
+        max_import_bytes: 1 << 20,
         access: Arc::new(access(auth, caller_rate)),
         max_query_length: 2048,
     });

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chrono::FixedOffset;
 use customer_domain::{
-    Clock, CodeBook, CustomerId, CustomerWriter, PendingChange, RepositoryError, WriteOutcome,
+    Clock, CodeBook, CompanyCode, CustomerId, CustomerWriter, PendingChange, RepositoryError,
+    WriteOutcome,
 };
 
 use super::problems::{DocumentErrors, DocumentProblem};
@@ -36,6 +37,8 @@ pub struct LineReport {
     pub number: u64,
     /// The customer the line is about, when it could be read.
     pub customer_id: Option<CustomerId>,
+    /// The company of that customer.
+    pub company: Option<CompanyCode>,
     /// What became of it.
     pub result: LineResult,
 }
@@ -126,6 +129,21 @@ impl CustomerImport {
         lines: &[ImportLine],
         dry_run: bool,
     ) -> Result<Vec<LineReport>, RepositoryError> {
+        self.apply_batch_filtered(book, lines, dry_run, &|_| true)
+            .await
+    }
+
+    /// [`Self::apply_batch`], rejecting the lines of companies `permitted` refuses.
+    ///
+    /// # Errors
+    /// As [`Self::apply_batch`].
+    pub async fn apply_batch_filtered(
+        &self,
+        book: &CodeBook,
+        lines: &[ImportLine],
+        dry_run: bool,
+        permitted: &(dyn Fn(&CompanyCode) -> bool + Sync),
+    ) -> Result<Vec<LineReport>, RepositoryError> {
         let now = self.clock.now();
         let context = DocumentContext {
             book,
@@ -139,10 +157,25 @@ impl CustomerImport {
         for line in lines.iter().filter(|line| !line.text.trim().is_empty()) {
             match read_line(&line.text, &context) {
                 Ok(change) => {
+                    let (company, customer_id) = change.customer();
+                    let code = book.code_of(company).cloned();
+                    if !code.as_ref().is_some_and(permitted) {
+                        reports.push(LineReport {
+                            number: line.number,
+                            customer_id: Some(customer_id),
+                            company: code,
+                            result: LineResult::Rejected(DocumentErrors::single(
+                                "companyCode",
+                                DocumentProblem::NotPermitted,
+                            )),
+                        });
+                        continue;
+                    }
                     applied.push(reports.len());
                     reports.push(LineReport {
                         number: line.number,
-                        customer_id: Some(change.customer().1),
+                        customer_id: Some(customer_id),
+                        company: code,
                         result: LineResult::Rejected(DocumentErrors::default()),
                     });
                     changes.push(PendingChange {
@@ -153,6 +186,7 @@ impl CustomerImport {
                 Err(errors) => reports.push(LineReport {
                     number: line.number,
                     customer_id: None,
+                    company: None,
                     result: LineResult::Rejected(errors),
                 }),
             }
@@ -177,7 +211,7 @@ impl CustomerImport {
 pub(crate) fn refusal_field(refusal: &customer_domain::WriteRefusal) -> &'static str {
     use customer_domain::WriteRefusal as R;
     match refusal {
-        R::CustomerOfAnotherCompany | R::NotFound | R::VersionMismatch { .. } => "customerId",
+        R::NotFound | R::VersionMismatch { .. } => "customerId",
         R::NotAfterCurrent { .. } => "startDate",
     }
 }

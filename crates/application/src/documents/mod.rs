@@ -6,8 +6,10 @@ mod export;
 mod import;
 mod problems;
 mod read;
+mod write;
 
 pub use export::{CustomerExporter, ExportEntry, ExportError, ExportSummary};
 pub use import::{CustomerImport, ImportLine, ImportSummary, LineReport, LineResult};
 pub use problems::{DocumentErrors, DocumentProblem};
 pub use read::{Addressed, DocumentContext, MAX_TEXT_LEN, parse_date_time, read_change, read_line};
+pub use write::{CustomerWrites, WriteError, Written};

@@ -35,6 +35,10 @@ pub enum DocumentProblem {
     NotADateTime,
     /// A moment later than now.
     InTheFuture,
+    /// `If-Match` is not an entity tag this API gave (`"3"`).
+    NotAnETag,
+    /// The caller may not write for the line's company.
+    NotPermitted,
     /// A change refused by the store for the customer's state.
     Refused(WriteRefusal),
 }
@@ -46,6 +50,8 @@ impl DocumentProblem {
             Self::NotJson => Message::NotJson,
             Self::NotAnObject => Message::NotAnObject,
             Self::DiffersFromAddress => Message::DiffersFromAddress,
+            Self::NotAnETag => Message::NotAnETag,
+            Self::NotPermitted => Message::NotPermittedToWrite,
             Self::Required | Self::Invalid(Violation::Empty) => Message::Required,
             Self::NotAString => Message::NotAString,
             Self::NotAnInteger | Self::Invalid(Violation::NotAnInteger) => Message::NotAnInteger,
@@ -65,9 +71,6 @@ impl DocumentProblem {
             Self::Invalid(Violation::TooLong { max }) => Message::TooManyCharacters { max },
             Self::Invalid(Violation::ControlCharacters) => Message::ControlCharacters,
             Self::Invalid(Violation::UnsupportedLanguage) => Message::UnsupportedLanguage,
-            Self::Refused(WriteRefusal::CustomerOfAnotherCompany) => {
-                Message::CustomerOfAnotherCompany
-            }
             Self::Refused(WriteRefusal::NotFound) => Message::NoCurrentVersion,
             Self::Refused(WriteRefusal::VersionMismatch { current }) => {
                 Message::VersionMismatch { current }

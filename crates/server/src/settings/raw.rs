@@ -29,6 +29,7 @@ pub(super) struct RawServer {
     pub(super) workers: usize,
     pub(super) shutdown_grace_secs: u64,
     pub(super) max_query_length: usize,
+    pub(super) max_import_bytes: usize,
     pub(super) keep_alive_secs: u64,
     pub(super) client_request_timeout_ms: u64,
     pub(super) drain_delay_ms: u64,

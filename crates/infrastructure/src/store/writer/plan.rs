@@ -130,7 +130,7 @@ impl Plan {
             });
             let current_number = state.current.as_ref().map(|(v, _)| v.customer_version_id);
             let outcome = match expected {
-                Some(expected) if expected != current_number => {
+                Some(expected) if Some(expected) != current_number => {
                     WriteOutcome::Refused(WriteRefusal::VersionMismatch {
                         current: current_number,
                     })

@@ -19,7 +19,7 @@ use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
     ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
     MockCompanyDirectory, MockCustomerHistory, MockCustomerRepository, MockKeyLookup,
-    MockTokenVerifier, RateLimit, RepositoryError, TokenError, VerifiedToken,
+    MockTokenVerifier, Permissions, RateLimit, RepositoryError, TokenError, VerifiedToken,
 };
 use customer_web::{AccessControl, AppState, Metrics, RequestTimeout, observe};
 use serde_json::Value;
@@ -103,6 +103,7 @@ fn access(auth: Auth, caller_rate: &str) -> AccessControl {
             Ok(VerifiedToken {
                 subject: "portal".to_owned(),
                 client: ClientName::parse("portal").expect("a name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse(&format!("{first},{second}")).expect("codes"),
             })
         })),

@@ -378,6 +378,9 @@ pub struct VerifiedToken {
     pub subject: String,
     /// The client it was issued to, as named by the configured claim.
     pub client: ClientName,
+    /// What the token grants: always [`crate::Permission::Read`], and
+    /// [`crate::Permission::Write`] too when the configured claim says so.
+    pub permissions: Permissions,
     /// The companies the configured claim grants.
     pub companies: CompanyScope,
 }

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use customer_domain::{ClientName, CompanyScope, TokenError, TokenVerifier, VerifiedToken};
+use customer_domain::{
+    ClientName, CompanyScope, Permission, Permissions, TokenError, TokenVerifier, VerifiedToken,
+};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use rustls::pki_types::CertificateDer;
@@ -37,6 +39,11 @@ pub struct JwtSettings {
     /// The claim granting companies: an array of company codes, or a string read as
     /// [`CompanyScope::parse`] reads it (`"jtc,jfc"`, `"all"`).
     pub companies_claim: String,
+    /// The claim granting permissions besides reading, which every token grants: a
+    /// string read as [`Permissions::parse`] reads it (`"read,write"`), or an array of
+    /// words (`["read", "write"]`); a token grants writing too when it names `write`.
+    /// A token without it (or with it null) may only read.
+    pub permissions_claim: String,
     /// The clock skew allowed on `exp` and `nbf` (whole seconds count).
     pub leeway: Duration,
     /// The least time between two reads of the JWKS; a token naming an unknown key makes
@@ -51,6 +58,8 @@ impl JwtSettings {
     pub const DEFAULT_CLIENT_CLAIM: &'static str = "client_id";
     /// The default [`Self::companies_claim`].
     pub const DEFAULT_COMPANIES_CLAIM: &'static str = "companies";
+    /// The default [`Self::permissions_claim`].
+    pub const DEFAULT_PERMISSIONS_CLAIM: &'static str = "permissions";
     /// The default [`Self::leeway`].
     pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
     /// The default [`Self::refresh_interval`].
@@ -67,6 +76,7 @@ impl JwtSettings {
             audience: audience.into(),
             client_claim: Self::DEFAULT_CLIENT_CLAIM.to_owned(),
             companies_claim: Self::DEFAULT_COMPANIES_CLAIM.to_owned(),
+            permissions_claim: Self::DEFAULT_PERMISSIONS_CLAIM.to_owned(),
             leeway: Self::DEFAULT_LEEWAY,
             refresh_interval: Self::DEFAULT_REFRESH_INTERVAL,
             fetch_timeout: Self::DEFAULT_FETCH_TIMEOUT,
@@ -79,6 +89,7 @@ impl JwtSettings {
             ("audience", &self.audience),
             ("client claim", &self.client_claim),
             ("companies claim", &self.companies_claim),
+            ("permissions claim", &self.permissions_claim),
         ] {
             if value.trim().is_empty() {
                 return Err(IdentityError::TokenSettings(format!("the {name} is empty")));
@@ -109,6 +120,7 @@ pub struct JwksTokenVerifier {
     es256: Validation,
     client_claim: String,
     companies_claim: String,
+    permissions_claim: String,
     refresh_interval: Duration,
     fetch_timeout: Duration,
     /// The last set read; `None` until a read succeeds (a URL unreachable at start).
@@ -164,6 +176,7 @@ impl JwksTokenVerifier {
             es256: validation(&settings, Accepted::Es256.algorithm()),
             client_claim: settings.client_claim,
             companies_claim: settings.companies_claim,
+            permissions_claim: settings.permissions_claim,
             refresh_interval: settings.refresh_interval,
             fetch_timeout: settings.fetch_timeout,
             keys: RwLock::new(None),
@@ -259,7 +272,7 @@ impl JwksTokenVerifier {
         }
     }
 
-    /// The client and companies the claims grant.
+    /// The client, permissions and companies the claims grant.
     fn read_claims(&self, claims: &Map<String, Value>) -> Result<VerifiedToken, TokenError> {
         let subject = match claims.get("sub") {
             Some(Value::String(sub)) if !sub.trim().is_empty() => sub.clone(),
@@ -274,11 +287,29 @@ impl JwksTokenVerifier {
         let client = ClientName::parse(client)
             .map_err(|e| rejected(format!("malformed claim {}: {e}", self.client_claim)))?;
         let companies = self.read_companies(claims.get(&self.companies_claim))?;
+        let permissions = self.read_permissions(claims.get(&self.permissions_claim))?;
         Ok(VerifiedToken {
             subject,
             client,
+            permissions,
             companies,
         })
+    }
+
+    /// Reading, and what the permissions claim grants besides: a string of words
+    /// separated by commas or an array of words, each `read` or `write`.
+    fn read_permissions(&self, claim: Option<&Value>) -> Result<Permissions, TokenError> {
+        let name = &self.permissions_claim;
+        let malformed =
+            |detail: &dyn fmt::Display| rejected(format!("malformed claim {name}: {detail}"));
+        let listed = match claim {
+            None | Some(Value::Null) => return Ok(Permissions::READ),
+            Some(value) => {
+                list_claim(value).ok_or_else(|| malformed(&"not a list of permissions"))?
+            }
+        };
+        let granted = Permissions::parse(&listed).map_err(|e| malformed(&e))?;
+        Ok(granted.with(Permission::Read))
     }
 
     fn read_companies(&self, claim: Option<&Value>) -> Result<CompanyScope, TokenError> {
@@ -287,21 +318,31 @@ impl JwksTokenVerifier {
             |detail: &dyn fmt::Display| rejected(format!("malformed claim {name}: {detail}"));
         let listed = match claim {
             None | Some(Value::Null) => return Err(rejected(format!("missing claim {name}"))),
-            Some(Value::String(list)) => list.clone(),
-            Some(Value::Array(items)) => {
-                let mut codes = Vec::with_capacity(items.len());
-                for item in items {
-                    // One code per item: a comma inside would smuggle in more.
-                    match item.as_str() {
-                        Some(code) if !code.contains(',') => codes.push(code),
-                        _ => return Err(malformed(&"not a list of company codes")),
-                    }
-                }
-                codes.join(",")
+            Some(value) => {
+                list_claim(value).ok_or_else(|| malformed(&"not a list of company codes"))?
             }
-            Some(_) => return Err(malformed(&"not a list of company codes")),
         };
         CompanyScope::parse(&listed).map_err(|e| malformed(&e))
+    }
+}
+
+/// A claim listing words, as the comma-separated text their parsers read: a string as it
+/// is, or an array of strings joined by commas. `None` for anything else, and for an
+/// array item holding a comma, which would smuggle in more words than items.
+fn list_claim(value: &Value) -> Option<String> {
+    match value {
+        Value::String(list) => Some(list.clone()),
+        Value::Array(items) => {
+            let mut words = Vec::with_capacity(items.len());
+            for item in items {
+                match item.as_str() {
+                    Some(word) if !word.contains(',') => words.push(word),
+                    _ => return None,
+                }
+            }
+            Some(words.join(","))
+        }
+        _ => None,
     }
 }
 

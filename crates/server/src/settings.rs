@@ -634,6 +634,7 @@ fn jwt_settings(raw: RawJwt) -> Result<JwtSettings, SettingsError> {
         ("auth.jwt.audience", &raw.audience),
         ("auth.jwt.client_claim", &raw.client_claim),
         ("auth.jwt.companies_claim", &raw.companies_claim),
+        ("auth.jwt.permissions_claim", &raw.permissions_claim),
     ] {
         if value.trim().is_empty() {
             return Err(invalid(key, "must be set when auth.jwt.enabled is true"));
@@ -645,6 +646,7 @@ fn jwt_settings(raw: RawJwt) -> Result<JwtSettings, SettingsError> {
         audience: raw.audience,
         client_claim: raw.client_claim,
         companies_claim: raw.companies_claim,
+        permissions_claim: raw.permissions_claim,
         leeway: Duration::from_secs(raw.leeway_secs),
         refresh_interval: Duration::from_secs(raw.refresh_interval_secs),
         fetch_timeout: Duration::from_millis(raw.fetch_timeout_ms),

@@ -20,8 +20,8 @@ use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{
     ClientName, Coded, CompanyId, CompanyScope, Customer, CustomerId, FailureKind, LocalizedName,
     MockCompanyDirectory, MockCustomerExport, MockCustomerHistory, MockCustomerRepository,
-    MockCustomerWriter, MockKeyLookup, MockTokenVerifier, RateLimit, RepositoryError, SystemClock,
-    TokenError, VerifiedToken,
+    MockCustomerWriter, MockKeyLookup, MockTokenVerifier, Permissions, RateLimit, RepositoryError,
+    SystemClock, TokenError, VerifiedToken,
 };
 use customer_web::{AccessControl, AppState, Metrics, RequestTimeout, observe};
 use serde_json::Value;
@@ -105,6 +105,7 @@ fn access(auth: Auth, caller_rate: &str) -> AccessControl {
             Ok(VerifiedToken {
                 subject: "portal".to_owned(),
                 client: ClientName::parse("portal").expect("a name"),
+                permissions: Permissions::READ,
                 companies: CompanyScope::parse(&format!("{first},{second}")).expect("codes"),
             })
         })),

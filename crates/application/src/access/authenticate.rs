@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use customer_domain::{
-    ApiKey, ApiKeyHash, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup, Permissions,
+    ApiKey, ApiKeyHash, ApiKeyId, Caller, ClientProfile, Clock, Credential, KeyLookup,
     RepositoryError, StoredApiKey, SystemClock, TokenError, TokenVerifier,
 };
 use moka::sync::Cache;
@@ -162,8 +162,7 @@ impl Authenticator {
             Ok(token) => Ok(Caller {
                 profile: ClientProfile {
                     name: token.client,
-                    // Tokens carry no permissions yet: they may read.
-                    permissions: Permissions::READ,
+                    permissions: token.permissions,
                     companies: token.companies,
                     rate_limit: None,
                 },
@@ -281,7 +280,7 @@ fn bearer(authorization: Option<&str>) -> Result<&str, AuthError> {
 mod tests {
     use super::*;
     use crate::access::credentials::{COMPARISONS, issue_key};
-    use customer_domain::{ClientName, CompanyScope, MockKeyLookup};
+    use customer_domain::{ClientName, CompanyScope, MockKeyLookup, Permissions};
 
     fn comparisons() -> usize {
         COMPARISONS.with(std::cell::Cell::get)

@@ -11,8 +11,8 @@ use customer_application::access::{
     PermissionChange, hash_key, issue_key, key_matches,
 };
 use customer_domain::{
-    AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, Clock, CompanyScope,
-    Credential, FailureKind, ManualClock, MockClientAdministration, MockKeyLookup,
+    AccessViolation, ApiKey, ApiKeyId, Caller, ClientName, ClientProfile, Clock, CompanyCode,
+    CompanyScope, Credential, FailureKind, ManualClock, MockClientAdministration, MockKeyLookup,
     MockTokenVerifier, NewApiKey, Permissions, RateLimit, RegistryError, RepositoryError,
     RevokeTarget, StoredApiKey, TokenError, VerifiedToken,
 };
@@ -486,6 +486,7 @@ fn verified() -> VerifiedToken {
     VerifiedToken {
         subject: "svc-portal".to_owned(),
         client: ClientName::parse("portal").expect("a valid name"),
+        permissions: Permissions::READ,
         companies: CompanyScope::parse("jtc,jfc").expect("a valid scope"),
     }
 }
@@ -516,6 +517,24 @@ async fn a_verified_token_gives_the_caller_it_names() {
             },
         }
     );
+}
+
+#[tokio::test]
+async fn a_token_granting_write_gives_a_caller_that_may_write() {
+    let mut verifier = MockTokenVerifier::new();
+    verifier.expect_verify().returning(|_| {
+        Ok(VerifiedToken {
+            permissions: Permissions::READ_WRITE,
+            ..verified()
+        })
+    });
+    let caller = with_verifier(verifier)
+        .authenticate(Some("Bearer eyJhbGciOi.payload.signature"))
+        .await
+        .expect("a verified token");
+    assert_eq!(caller.profile.permissions, Permissions::READ_WRITE);
+    let jtc = CompanyCode::parse("jtc").expect("a code");
+    assert!(caller.may_search(&jtc) && caller.may_write(&jtc));
 }
 
 #[tokio::test]

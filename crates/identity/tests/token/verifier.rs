@@ -537,3 +537,5 @@ async fn settings_are_checked() {
         );
     }
 }
+
+mod permissions;

@@ -111,6 +111,7 @@ pub(super) struct RawJwt {
     pub(super) audience: String,
     pub(super) client_claim: String,
     pub(super) companies_claim: String,
+    pub(super) permissions_claim: String,
     pub(super) leeway_secs: u64,
     pub(super) refresh_interval_secs: u64,
     pub(super) fetch_timeout_ms: u64,

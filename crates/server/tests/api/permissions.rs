@@ -1,14 +1,18 @@
 //! What a client may do, end to end: `clients add --can`, `clients permit` and
-//! `clients list` of the real binary, and the `403` of a client that may not read.
+//! `clients list` of the real binary, the `403` of a client that may not read, and the
+//! permissions claim of the identity provider's tokens.
 
 use std::time::Duration;
 
-use crate::auth::{bearer, lookup_as};
+use crate::auth::{
+    INVALID_TOKEN_CHALLENGE, assert_unauthenticated, bearer, database_and_settings, lookup_as,
+};
 use crate::cli::{key_in, run};
 use crate::support::{
     EXAMPLE_QUERY, TestApp, TestBackend, TestDatabase, TestResponse, assert_is_the_example,
     has_arabic, suite_tests, test_settings, url_string,
 };
+use customer_testkit::jwt::TestIssuer;
 use serde_json::{Value, json};
 
 suite_tests!("permissions":
@@ -16,6 +20,7 @@ suite_tests!("permissions":
     a_client_permitted_to_read_again_is_served,
     clients_list_shows_what_each_client_may_do,
     clients_permit_and_add_name_every_invalid_input,
+    tokens_read_with_or_without_the_permissions_claim,
 );
 
 /// The path of the versions list.
@@ -344,4 +349,37 @@ async fn clients_permit_and_add_name_every_invalid_input(backend: TestBackend) {
     };
     assert_eq!(clients.len(), 1, "{clients:?}");
     assert_eq!(clients[0]["permissions"], json!(["read"]));
+}
+
+/// Every valid token may read, with the permissions claim or without it, as a string or
+/// an array, under its configured name; a malformed one refuses the token (`401`).
+async fn tokens_read_with_or_without_the_permissions_claim(backend: TestBackend) {
+    let issuer = TestIssuer::new();
+    let (database, _url, mut settings) = database_and_settings(backend).await;
+    let mut jwt = issuer.settings();
+    "api_rights".clone_into(&mut jwt.permissions_claim);
+    settings.auth.jwt = Some(jwt);
+    let app = TestApp::spawn_with(settings, Some(database)).await;
+    let claims = |rights: Option<Value>| {
+        let mut claims = TestIssuer::claims("partner", &json!(["jtc"]));
+        if let Some(rights) = rights {
+            claims["api_rights"] = rights;
+        }
+        claims
+    };
+    for (what, rights) in [
+        ("without the claim", None),
+        ("read", Some(json!("read"))),
+        ("write", Some(json!("write"))),
+        ("read,write", Some(json!(["read", "write"]))),
+    ] {
+        let token = issuer.token(&claims(rights), "RS256");
+        let response = lookup_as(&app, &token, EXAMPLE_QUERY).await;
+        assert_is_the_example(&response, what);
+    }
+    for rights in [json!("admin"), json!(""), json!(7)] {
+        let token = issuer.token(&claims(Some(rights.clone())), "ES256");
+        let response = lookup_as(&app, &token, EXAMPLE_QUERY).await;
+        assert_unauthenticated(&response, INVALID_TOKEN_CHALLENGE, &rights.to_string());
+    }
 }

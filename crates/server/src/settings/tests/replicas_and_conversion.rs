@@ -186,29 +186,28 @@ fn loading_converts_the_values_into_the_types_they_configure() {
 
 #[test]
 fn an_enabled_jwt_section_becomes_the_verifiers_settings() {
-    let jwt = |source: (&str, &str)| {
-        load(
-            Path::new("/nonexistent"),
-            None,
-            None,
-            &[
-                ("APP__AUTH__JWT__ENABLED", "true"),
-                source,
-                ("APP__AUTH__JWT__ISSUER", "https://idp.example"),
-                ("APP__AUTH__JWT__AUDIENCE", "customer-api"),
-                ("APP__AUTH__JWT__FETCH_TIMEOUT_MS", "1500"),
-            ],
-        )
-        .expect("loads")
-        .auth
-        .jwt
-        .expect("enabled")
+    let jwt_with = |extra: &[(&str, &str)]| {
+        let mut env = vec![
+            ("APP__AUTH__JWT__ENABLED", "true"),
+            ("APP__AUTH__JWT__ISSUER", "https://idp.example"),
+            ("APP__AUTH__JWT__AUDIENCE", "customer-api"),
+            ("APP__AUTH__JWT__FETCH_TIMEOUT_MS", "1500"),
+        ];
+        env.extend_from_slice(extra);
+        load(Path::new("/nonexistent"), None, None, &env)
+            .expect("loads")
+            .auth
+            .jwt
+            .expect("enabled")
     };
+    let jwt = |source: (&str, &str)| jwt_with(&[source]);
     let from_file = jwt(("APP__AUTH__JWT__JWKS_FILE", "/etc/jwks.json"));
     assert_eq!(from_file.jwks, JwksSource::File("/etc/jwks.json".into()));
     assert_eq!(from_file.issuer, "https://idp.example");
     assert_eq!(from_file.audience, "customer-api");
     assert_eq!(from_file.client_claim, "client_id");
+    assert_eq!(from_file.companies_claim, "companies");
+    assert_eq!(from_file.permissions_claim, "permissions");
     assert_eq!(from_file.leeway, Duration::from_secs(30));
     assert_eq!(from_file.fetch_timeout, Duration::from_millis(1500));
     let from_url = jwt(("APP__AUTH__JWT__JWKS_URL", "https://idp.example/jwks"));
@@ -216,6 +215,11 @@ fn an_enabled_jwt_section_becomes_the_verifiers_settings() {
         from_url.jwks,
         JwksSource::Url("https://idp.example/jwks".to_owned())
     );
+    let renamed = jwt_with(&[
+        ("APP__AUTH__JWT__JWKS_FILE", "/etc/jwks.json"),
+        ("APP__AUTH__JWT__PERMISSIONS_CLAIM", "api_rights"),
+    ]);
+    assert_eq!(renamed.permissions_claim, "api_rights");
 }
 
 /// The `APP__...` entries of a shipped Kubernetes manifest (`KEY: "value"` lines).

@@ -35,6 +35,7 @@ mod shutdown;
 mod startup;
 mod support;
 mod tls;
+mod writes;
 
 use crate::support::{SuiteTest, Suites, run_suites, use_service_binary};
 
@@ -61,6 +62,7 @@ fn main() -> std::process::ExitCode {
         refusals::TESTS,
         readiness::TESTS,
         drain::TESTS,
+        writes::TESTS,
     ]
     .concat();
     // The HTTP edge parses, refuses and documents alike whatever the database: these

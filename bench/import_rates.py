@@ -60,7 +60,7 @@ def fresh_database(name):
 
 def run(command, url, stdin=None, stdout=None):
     """Runs `command` against `url`: (seconds, peak resident memory in MiB)."""
-    env = dict(os.environ, APP__DATABASE__URL=url, APP__LOG__LEVEL="warn")
+    env = dict(os.environ, APP__DATABASE__URL=url, DATABASE_URL=url, APP__LOG__LEVEL="warn")
     started = time.monotonic()
     result = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *map(str, command)],

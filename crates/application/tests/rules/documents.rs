@@ -204,12 +204,7 @@ fn every_field_is_read_into_its_own_place() {
         p.mobile_number.as_ref().map(MobileNumber::as_str),
         Some("568617084")
     );
-    assert_eq!(
-        p.additional_mobile_number
-            .as_ref()
-            .map(MobileNumber::as_str),
-        Some("512345678")
-    );
+    assert_eq!(p.additional_mobile_number.as_deref(), Some("512345678"));
     assert_eq!(
         p.identification_no
             .as_ref()
@@ -307,41 +302,66 @@ fn customer_ids_are_positive_whole_numbers() {
 
 #[test]
 fn mobile_numbers_start_with_5_and_read_arabic_indic_digits_as_ascii() {
-    for field in ["mobileNumber", "additionalMobileNumber"] {
-        let mobile = |value: &str| {
-            let read = document(&with(&json!({ field: value })));
-            let number = if field == "mobileNumber" {
-                read.profile.mobile_number
-            } else {
-                read.profile.additional_mobile_number
-            };
-            number.expect("a number").as_str().to_owned()
-        };
-        assert_eq!(mobile("٥٦٨٦١٧٠٨٤"), "568617084", "{field}");
-        assert_eq!(mobile("۵۶۸۶۱۷۰۸۴"), "568617084", "{field}");
-        assert_eq!(mobile("56-861 7084"), "568617084", "{field}");
-        assert_eq!(
-            field_problems(field, json!("468617084")),
-            [P::Invalid(Violation::MustStartWith5)]
-        );
-        assert_eq!(
-            field_problems(field, json!("4x")),
-            [
-                P::Invalid(Violation::NotDigits),
-                P::Invalid(Violation::MustStartWith5)
-            ],
-            "every rule broken, at once"
-        );
-        assert_eq!(
-            field_problems(field, json!("5123456789012345")),
-            [P::Invalid(Violation::TooLong { max: 15 })]
-        );
-        assert_eq!(field_problems(field, json!(568_617_084)), [P::NotAString]);
-        assert_eq!(
-            field_problems(field, json!(" - ")),
-            [P::Invalid(Violation::Empty)]
-        );
-    }
+    let mobile = |value: &str| {
+        let read = document(&with(&json!({ "mobileNumber": value })));
+        read.profile
+            .mobile_number
+            .expect("a number")
+            .as_str()
+            .to_owned()
+    };
+    assert_eq!(mobile("٥٦٨٦١٧٠٨٤"), "568617084");
+    assert_eq!(mobile("۵۶۸۶۱۷۰۸۴"), "568617084");
+    assert_eq!(mobile("56-861 7084"), "568617084");
+    let field = "mobileNumber";
+    assert_eq!(
+        field_problems(field, json!("468617084")),
+        [P::Invalid(Violation::MustStartWith5)]
+    );
+    assert_eq!(
+        field_problems(field, json!("4x")),
+        [
+            P::Invalid(Violation::NotDigits),
+            P::Invalid(Violation::MustStartWith5)
+        ],
+        "every rule broken, at once"
+    );
+    assert_eq!(
+        field_problems(field, json!("5123456789012345")),
+        [P::Invalid(Violation::TooLong { max: 15 })]
+    );
+    assert_eq!(field_problems(field, json!(568_617_084)), [P::NotAString]);
+    assert_eq!(
+        field_problems(field, json!(" - ")),
+        [P::Invalid(Violation::Empty)]
+    );
+}
+
+/// The additional mobile number may be of another country, as its phone code says (the
+/// demo customer 54223's Egyptian number, 0020 1001234567): digits of any first digit,
+/// read as a contact's number is.
+#[test]
+fn additional_mobile_numbers_may_be_of_any_country() {
+    let additional = |value: &str| {
+        let read = document(&with(&json!({
+            "additionalPhoneCodeId": 8, "additionalMobileNumber": value
+        })));
+        assert_eq!(read.profile.additional_phone_code_id, Some(8));
+        read.profile.additional_mobile_number.expect("a number")
+    };
+    assert_eq!(additional("1001234567"), "1001234567");
+    assert_eq!(additional("١٠٠ 123-4567"), "1001234567");
+    assert_eq!(additional("568617084"), "568617084");
+    let field = "additionalMobileNumber";
+    assert_eq!(
+        field_problems(field, json!("+20 100")),
+        [P::Invalid(Violation::NotDigits)]
+    );
+    assert_eq!(
+        field_problems(field, json!("1234567890123456")),
+        [P::Invalid(Violation::TooLong { max: 15 })]
+    );
+    assert_eq!(field_problems(field, json!(1_001_234_567)), [P::NotAString]);
 }
 
 #[test]

@@ -125,7 +125,9 @@ pub struct CustomerProfile {
     pub phone_code_id: Option<i32>,
     pub mobile_number: Option<MobileNumber>,
     pub additional_phone_code_id: Option<i32>,
-    pub additional_mobile_number: Option<MobileNumber>,
+    /// Digits only, of any country: its phone code says which (a resident's home
+    /// number), so it need not be a Saudi mobile number.
+    pub additional_mobile_number: Option<String>,
     pub identification_type_id: Option<i32>,
     pub identification_no: Option<IdentificationNumber>,
     pub country_id: Option<i32>,

@@ -14,8 +14,8 @@ use super::problems::{DocumentErrors, DocumentProblem};
 
 /// The longest free text a document may hold in one field, in characters.
 pub const MAX_TEXT_LEN: usize = 500;
-/// The longest contact number, in digits.
-const MAX_CONTACT_DIGITS: usize = 15;
+/// The longest phone number (a contact's, an additional mobile), in digits.
+const MAX_PHONE_DIGITS: usize = 15;
 
 /// The fields of a customer document, in the contract's order: the response object's,
 /// then `companyCode`, `referenceNos` and `deleted`. Names and the service's own fields
@@ -417,7 +417,7 @@ impl<'a> Reader<'a, '_> {
             phone_code_id: self.code("phoneCodeId", C::PhoneCode),
             mobile_number: self.parsed("mobileNumber", MobileNumber::parse),
             additional_phone_code_id: self.code("additionalPhoneCodeId", C::PhoneCode),
-            additional_mobile_number: self.parsed("additionalMobileNumber", MobileNumber::parse),
+            additional_mobile_number: self.phone_number("additionalMobileNumber"),
             identification_type_id: self.code("identificationTypeId", C::IdentificationType),
             identification_no: self.parsed("identificationNo", IdentificationNumber::parse),
             country_id: self.code("countryId", C::Country),
@@ -474,7 +474,7 @@ impl<'a> Reader<'a, '_> {
             };
             contact.unknown_fields(CONTACT_FIELDS);
             let details = ContactDetails {
-                contact_number: contact.contact_number(),
+                contact_number: contact.phone_number("contactNumber"),
                 relation_type_id: contact.code("relationTypeId", CodeCategory::RelationType),
                 contact_name: contact.text("contactName"),
                 contact_phone_code_id: contact.code("contactPhoneCodeId", CodeCategory::PhoneCode),
@@ -496,10 +496,11 @@ impl<'a> Reader<'a, '_> {
         contacts
     }
 
-    /// A contact's phone number: digits only (Arabic-Indic digits read as ASCII, spaces
-    /// and hyphens ignored), any first digit: a contact may have a landline.
-    fn contact_number(&mut self) -> Option<String> {
-        let field = "contactNumber";
+    /// A phone number of any country, or a landline: digits only (Arabic-Indic digits
+    /// read as ASCII, spaces and hyphens ignored), any first digit. A contact's number,
+    /// and a customer's additional mobile number, which may be of the country its phone
+    /// code names (a resident's home number).
+    fn phone_number(&mut self, field: &str) -> Option<String> {
         let Value::String(text) = self.value(field)? else {
             self.add(field, DocumentProblem::NotAString);
             return None;
@@ -513,11 +514,11 @@ impl<'a> Reader<'a, '_> {
             self.add(field, DocumentProblem::Invalid(Violation::NotDigits));
             broken = true;
         }
-        if digits.chars().count() > MAX_CONTACT_DIGITS {
+        if digits.chars().count() > MAX_PHONE_DIGITS {
             self.add(
                 field,
                 DocumentProblem::Invalid(Violation::TooLong {
-                    max: MAX_CONTACT_DIGITS,
+                    max: MAX_PHONE_DIGITS,
                 }),
             );
             broken = true;

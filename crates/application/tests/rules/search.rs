@@ -18,7 +18,7 @@ fn valid() -> RawSearchParams {
 }
 
 /// A directory that knows `jtc` only.
-fn directory() -> MockCompanyDirectory {
+pub(crate) fn directory() -> MockCompanyDirectory {
     let mut directory = MockCompanyDirectory::new();
     directory
         .expect_resolve()

@@ -13,10 +13,10 @@ use customer_infrastructure::{
 };
 use customer_testkit::{TestBackend, TestDatabase};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::sql_types::{Integer, Nullable, Text};
 use diesel_async::RunQueryDsl;
 
-use crate::support::with_conn;
+use crate::support::{count_rows as count, with_conn};
 
 /// `y`-`m`-`d` at `hour`:00 UTC, with milliseconds (stored to the microsecond).
 fn when(y: i32, m: u32, d: u32, hour: u32) -> DateTime<Utc> {
@@ -80,21 +80,6 @@ fn by_customer(id: i64) -> AuditQuery {
 
 fn by_client(name: &str) -> AuditQuery {
     AuditQuery::Client(ClientName::parse(name).expect("a client name"))
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-async fn count(db: &Database, table: &str) -> i64 {
-    let sql = format!("SELECT count(*) AS n FROM {table}");
-    let count: Count = with_conn!(db, |conn| diesel::sql_query(&sql)
-        .get_result(conn)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {sql}")));
-    count.n
 }
 
 #[derive(QueryableByName)]

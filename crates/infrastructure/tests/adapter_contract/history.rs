@@ -57,18 +57,20 @@ async fn versioned_customer(backend: TestBackend) -> TestDatabase {
 }
 
 /// The store, reading stored times as UTC: the boundaries are then the stored values.
-fn utc_store(db: &TestDatabase) -> SqlCustomerStore {
+pub(crate) fn utc_store(db: &TestDatabase) -> SqlCustomerStore {
     store(db).with_local_time_offset(FixedOffset::east_opt(0).expect("UTC"))
 }
 
-fn at(text: &str) -> DateTime<Utc> {
+/// A moment written in RFC 3339.
+pub(crate) fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .expect("an RFC 3339 date-time")
         .with_timezone(&Utc)
 }
 
-fn local(text: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").expect("a local date-time")
+/// A stored (local) time: `2026-01-01 00:00:00`, a fraction allowed.
+pub(crate) fn local(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").expect("a local date-time")
 }
 
 /// `(customer id, customer version id)` of each customer found.

@@ -23,6 +23,7 @@ mod reference_data;
 mod schema_agreement;
 mod search;
 mod support;
+mod writes;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use customer_domain::{
@@ -133,6 +134,21 @@ fn main() -> std::process::ExitCode {
             prune_removes_older_records_and_keeps_newer,
             partitions_made_late_take_their_rows_from_default,
             the_hmac_key_is_made_once,
+        ],
+        writes: [
+            a_new_customer_is_created_as_version_1,
+            a_change_makes_a_new_version_and_closes_the_previous_at_its_start,
+            an_unchanged_document_writes_nothing,
+            a_closed_customer_leaves_the_lookups_but_not_its_history,
+            a_closed_customer_is_made_again,
+            if_match_is_checked_against_the_current_version,
+            a_change_not_after_the_current_start_is_refused,
+            a_dated_sequence_applied_again_changes_nothing,
+            changes_of_one_customer_in_one_batch_follow_one_another,
+            a_dry_run_writes_nothing,
+            a_batch_that_fails_part_of_the_way_writes_nothing,
+            export_reads_whole_histories_by_pages,
+            export_as_of_shows_what_was_known_then,
         ],
     ];
     let postgres_only: &[(&'static str, SuiteTest)] = suite![

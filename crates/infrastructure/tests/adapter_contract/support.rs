@@ -91,3 +91,20 @@ pub fn contact_sql(
           'contact {contact_id}', FALSE)"
     )
 }
+
+#[derive(diesel::QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The number of rows of `table`.
+pub async fn count_rows(db: &customer_infrastructure::Database, table: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    let count: RowCount = with_conn!(db, |conn| diesel::sql_query(&sql)
+        .get_result(conn)
+        .await
+        .unwrap_or_else(|error| panic!("{error}: {sql}")));
+    count.n
+}

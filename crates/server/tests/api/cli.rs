@@ -1,6 +1,7 @@
-//! The administration commands of the real binary, `customer-api clients ...` and
-//! `customer-api audit ...`, run as an operator would: in an empty folder, the database
-//! named by `DATABASE_URL`, nothing else from the environment.
+//! The administration commands of the real binary, `customer-api clients ...`,
+//! `customer-api audit ...` and `customer-api import` / `export`, run as an operator
+//! would: in an empty folder, the database named by `DATABASE_URL`, nothing else from
+//! the environment.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,11 +21,19 @@ use customer_server::audit_key::criteria_hasher;
 use serde_json::Value;
 
 mod audit;
+mod customers;
 
 use self::audit::{
     audit_customer_and_client_list_lookups_oldest_first, audit_prune_removes_old_records_only,
     audit_searched_finds_a_value_as_the_lookup_reads_it,
     audit_searched_values_use_the_configured_key,
+};
+use self::customers::{
+    an_export_imported_into_an_empty_database_exports_the_same,
+    an_export_moves_between_sqlite_and_postgresql,
+    an_import_killed_part_of_the_way_completes_when_run_again, import_dry_run_writes_nothing,
+    import_reads_standard_input, import_reports_each_rejected_line_and_applies_the_others,
+    importing_a_file_again_changes_nothing,
 };
 
 suite_tests!("cli":
@@ -41,7 +50,19 @@ suite_tests!("cli":
     audit_searched_finds_a_value_as_the_lookup_reads_it,
     audit_searched_values_use_the_configured_key,
     audit_prune_removes_old_records_only,
+    import_reports_each_rejected_line_and_applies_the_others,
+    importing_a_file_again_changes_nothing,
+    import_dry_run_writes_nothing,
+    import_reads_standard_input,
+    an_export_imported_into_an_empty_database_exports_the_same,
+    an_import_killed_part_of_the_way_completes_when_run_again,
 );
+
+/// Both backends in one test: it runs where PostgreSQL is.
+pub const POSTGRES_ONLY: &[(&str, crate::support::SuiteTest)] = &[(
+    "cli::an_export_moves_between_sqlite_and_postgresql",
+    |backend| Box::pin(an_export_moves_between_sqlite_and_postgresql(backend)),
+)];
 
 /// What a run of the binary gave.
 #[derive(Debug)]
@@ -52,6 +73,15 @@ pub(crate) struct Run {
 }
 
 impl Run {
+    /// What a finished run of the binary gave.
+    pub(crate) fn of(output: std::process::Output) -> Self {
+        Self {
+            code: output.status.code().expect("an exit code"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
+        }
+    }
+
     /// Fails unless the command succeeded; returns its standard output.
     pub(crate) fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "{self:?}");
@@ -99,11 +129,7 @@ pub(crate) async fn run(database: &TestDatabase, args: &[&str], env: &[(&str, &s
         let output = command(folder.path(), &url, &args, &env)
             .output()
             .expect("customer-api runs");
-        Run {
-            code: output.status.code().expect("an exit code"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
-        }
+        Run::of(output)
     })
     .await
     .expect("the command ran")

@@ -326,6 +326,9 @@ async fn text_values(url: &DatabaseUrl, sql: String) -> Vec<Option<String>> {
             tokio::task::spawn_blocking(move || {
                 use diesel::RunQueryDsl;
                 let mut conn = connect_sqlite(&path);
+                // A writer of another process may hold the file for a moment.
+                conn.batch_execute("PRAGMA busy_timeout = 5000")
+                    .expect("busy_timeout is set");
                 diesel::sql_query(&sql)
                     .load(&mut conn)
                     .unwrap_or_else(|error| panic!("{sql}: {error}"))
@@ -335,6 +338,19 @@ async fn text_values(url: &DatabaseUrl, sql: String) -> Vec<Option<String>> {
         }
     };
     rows.into_iter().map(|row| row.value).collect()
+}
+
+/// `SELECT COUNT(*) FROM {from}` (`from`: a table, and a `WHERE` clause if any) on
+/// either backend.
+pub async fn count(url: &DatabaseUrl, from: &str) -> i64 {
+    let sql = format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM {from}");
+    text_values(url, sql)
+        .await
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count of {from}"))
 }
 
 /// The names of the columns of `table`, as the database lists them (not as the code

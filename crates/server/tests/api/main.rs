@@ -80,6 +80,7 @@ fn main() -> std::process::ExitCode {
     ]
     .concat();
     let postgres_only = [
+        cli::POSTGRES_ONLY,
         shutdown::POSTGRES_ONLY,
         readiness::POSTGRES_ONLY,
         faults::TESTS,

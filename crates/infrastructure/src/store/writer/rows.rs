@@ -160,10 +160,7 @@ pub(super) fn version_row(
         phone_code_id: p.phone_code_id,
         mobile_number: p.mobile_number.as_ref().map(|m| m.as_str().to_owned()),
         additional_phone_code_id: p.additional_phone_code_id,
-        additional_mobile_number: p
-            .additional_mobile_number
-            .as_ref()
-            .map(|m| m.as_str().to_owned()),
+        additional_mobile_number: p.additional_mobile_number.clone(),
         identification_type_id: p.identification_type_id,
         identification_no: p.identification_no.as_ref().map(|n| n.as_str().to_owned()),
         country_id: p.country_id,

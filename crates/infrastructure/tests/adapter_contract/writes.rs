@@ -121,8 +121,8 @@ fn close(customer: i64, effective: Option<&str>) -> PendingChange {
     }
 }
 
-/// `change`, expecting `expected` as the current version (`None`: none).
-fn if_match(change: PendingChange, expected: Option<i32>) -> PendingChange {
+/// `change`, expecting `expected` as the current version.
+fn if_match(change: PendingChange, expected: i32) -> PendingChange {
     PendingChange {
         expected: Some(expected),
         ..change

@@ -3,7 +3,8 @@
 //!
 //! The import reads lines on a thread of its own while the previous batch is written,
 //! applies each batch in one transaction (a crash loses no committed batch, and running
-//! the same file again completes it: applied lines are then unchanged), reports every
+//! a dated file, such as an export, again completes it: applied lines are then
+//! unchanged), reports every
 //! rejected line with all its problems on standard output, and its progress on stderr.
 
 use std::io::{BufRead, BufReader, IsTerminal as _, Read, Write as _};

@@ -127,6 +127,7 @@ async fn rejected_lines_never_reach_the_writer_and_blank_lines_are_skipped() {
         LineReport {
             number: 1,
             customer_id: Some(CustomerId::new(1).expect("an id")),
+            company: Some(customer_domain::CompanyCode::parse("jtc").expect("a code")),
             result: LineResult::Applied(WriteOutcome::Created(stamp(1, "2026-06-01 15:00:00"))),
         }
     );
@@ -189,7 +190,7 @@ async fn refusals_are_field_problems_of_their_line() {
         WriteRefusal::NotAfterCurrent { current_start },
         WriteRefusal::VersionMismatch { current: Some(2) },
         WriteRefusal::NotFound,
-        WriteRefusal::CustomerOfAnotherCompany,
+        WriteRefusal::VersionMismatch { current: None },
     ];
     let (writer, _calls) = recording_writer(move |changes| {
         let mut outcomes: Vec<WriteOutcome> =

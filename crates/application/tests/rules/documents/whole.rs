@@ -320,7 +320,6 @@ fn every_problem_is_told_in_english_and_arabic() {
         P::UnknownField,
         P::NotADateTime,
         P::InTheFuture,
-        P::Refused(WriteRefusal::CustomerOfAnotherCompany),
         P::Refused(WriteRefusal::NotFound),
         P::Refused(WriteRefusal::VersionMismatch { current: Some(3) }),
         P::Refused(WriteRefusal::VersionMismatch { current: None }),

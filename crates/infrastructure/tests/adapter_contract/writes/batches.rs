@@ -18,11 +18,11 @@ pub async fn if_match_is_checked_against_the_current_version(backend: TestBacken
     let outcomes = apply(
         &store,
         vec![
-            if_match(v("One", "2026-01-01 00:00:00"), None),
-            if_match(v("Again", "2026-01-02 00:00:00"), None),
-            if_match(v("Two", "2026-01-03 00:00:00"), Some(1)),
-            if_match(v("Three", "2026-01-04 00:00:00"), Some(1)),
-            if_match(close(508, Some("2026-01-05 00:00:00")), Some(3)),
+            v("One", "2026-01-01 00:00:00"),
+            if_match(v("Again", "2026-01-02 00:00:00"), 5),
+            if_match(v("Two", "2026-01-03 00:00:00"), 1),
+            if_match(v("Three", "2026-01-04 00:00:00"), 1),
+            if_match(close(508, Some("2026-01-05 00:00:00")), 3),
         ],
     )
     .await;
@@ -40,7 +40,7 @@ pub async fn if_match_is_checked_against_the_current_version(backend: TestBacken
     assert_eq!(
         apply(
             &store,
-            vec![if_match(close(508, Some("2026-01-05 00:00:00")), Some(2))]
+            vec![if_match(close(508, Some("2026-01-05 00:00:00")), 2)]
         )
         .await,
         [closed(2, "2026-01-03 00:00:00", "2026-01-05 00:00:00")]
@@ -49,8 +49,8 @@ pub async fn if_match_is_checked_against_the_current_version(backend: TestBacken
         apply(
             &store,
             vec![
-                if_match(v("Four", "2026-01-06 00:00:00"), Some(2)),
-                if_match(close(508, None), Some(2)),
+                if_match(v("Four", "2026-01-06 00:00:00"), 2),
+                if_match(close(508, None), 2),
             ]
         )
         .await,
@@ -58,11 +58,7 @@ pub async fn if_match_is_checked_against_the_current_version(backend: TestBacken
         "a closed customer has no current version"
     );
     assert_eq!(
-        apply(
-            &store,
-            vec![if_match(v("Four", "2026-01-06 00:00:00"), None)]
-        )
-        .await,
+        apply(&store, vec![v("Four", "2026-01-06 00:00:00")]).await,
         [created(3, "2026-01-06 00:00:00")]
     );
 }

@@ -27,7 +27,7 @@ use diesel_async::RunQueryDsl;
 use self::plan::{NextIds, Plan, Stored};
 use self::rows::{ContactRow, CustomerRow, ReferenceHistoryRow, ReferenceRow};
 use super::SqlCustomerStore;
-use crate::database::{Backend, SqliteAsync, write_transaction};
+use crate::database::{Backend, SqliteAsync, with_connection, write_transaction};
 use crate::error::InfraError;
 use crate::records::{ContactHistoryRecord, VersionRecord};
 use crate::schema::{
@@ -238,16 +238,14 @@ macro_rules! load_company {
             let customer = version.customer_id;
             stored.entry((company, customer)).or_default().current = Some(version);
         }
-        if !dates.is_empty() {
+        // Every closed version begun by the latest date the batch names: a dated change
+        // already true at its time finds its version here.
+        if let Some(last) = dates.last().copied() {
             let earlier: Vec<VersionRecord> = customer_versions::table
                 .filter(customer_versions::company_id.eq(company))
                 .filter(customer_versions::customer_id.eq_any(ids.clone()))
                 .filter(customer_versions::end_date.is_not_null())
-                .filter(
-                    customer_versions::start_date
-                        .eq_any(dates.clone())
-                        .or(customer_versions::end_date.eq_any(dates.clone())),
-                )
+                .filter(customer_versions::start_date.le(last))
                 .select(columns::<VersionRecord>())
                 .load(conn)
                 .await?;
@@ -298,6 +296,27 @@ macro_rules! load_company {
 }
 
 impl SqlCustomerStore {
+    /// Refreshes the planner's statistics of the customer tables: a large import grows
+    /// them faster than (or, where autovacuum is off, without) the database's own
+    /// analysis, and statements planned for small tables would read every row of a
+    /// company for each batch.
+    ///
+    /// # Errors
+    /// The [`InfraError`] of the statement.
+    pub async fn refresh_statistics(&self) -> Result<(), InfraError> {
+        let sql = match self.db.backend() {
+            Backend::Postgres => {
+                "ANALYZE customers, customer_versions, customer_contacts, customer_references, \
+                 customer_contacts_history, customer_references_history"
+            }
+            Backend::Sqlite => "ANALYZE",
+        };
+        with_connection!(&self.db, |conn| {
+            diesel::sql_query(sql).execute(conn).await?;
+            Ok(())
+        })
+    }
+
     /// Writes `changes` in one transaction; rolled back after planning in a dry run.
     async fn write_batch(
         &self,

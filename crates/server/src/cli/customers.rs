@@ -68,6 +68,11 @@ fn parse_moment(input: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| "must be RFC 3339 with an offset, e.g. 2025-01-01T00:00:00Z".to_owned())
 }
 
+/// The versions written before the tables' statistics are first refreshed, and how
+/// much they grow before each next refresh: the plans of a batch's statements stay
+/// those of the tables' size (see `SqlCustomerStore::refresh_statistics`).
+const FIRST_ANALYSIS: u64 = 10_000;
+const ANALYSIS_GROWTH: u64 = 2;
 /// Batches of lines read ahead of the writer.
 const BATCHES_AHEAD: usize = 2;
 /// How often progress is written as a plain line when stderr is not a terminal.
@@ -88,10 +93,12 @@ pub async fn import(command: ImportCommand, settings: &Settings) -> Result<(), C
         (Box::new(file), size)
     };
     let db = open_database(settings).await?;
-    let store = SqlCustomerStore::new(db, settings.database.reference_ttl)
-        .with_local_time_offset(settings.database.local_time_offset);
+    let store = Arc::new(
+        SqlCustomerStore::new(db, settings.database.reference_ttl)
+            .with_local_time_offset(settings.database.local_time_offset),
+    );
     let import = CustomerImport::new(
-        Arc::new(store),
+        store.clone(),
         Arc::new(SystemClock),
         settings.database.local_time_offset,
     );
@@ -105,6 +112,7 @@ pub async fn import(command: ImportCommand, settings: &Settings) -> Result<(), C
     let mut progress = Progress::new(size);
     let mut summary = ImportSummary::default();
     let mut out = std::io::stdout().lock();
+    let mut next_analysis = FIRST_ANALYSIS;
     while let Some((lines, bytes)) = batches.recv().await {
         let reports = import
             .apply_batch(&book, &lines, command.dry_run)
@@ -117,6 +125,14 @@ pub async fn import(command: ImportCommand, settings: &Settings) -> Result<(), C
         }
         summary.add(&reports);
         progress.advance(lines.len() as u64, bytes);
+        let written = summary.created + summary.changed;
+        if written >= next_analysis && !command.dry_run {
+            store
+                .refresh_statistics()
+                .await
+                .map_err(|e| CliError::Store(e.to_string()))?;
+            next_analysis = written.saturating_mul(ANALYSIS_GROWTH);
+        }
     }
     let read = reader
         .join()

@@ -28,8 +28,8 @@ pub(super) struct Stored {
     pub last_end: Option<NaiveDateTime>,
     pub contacts: Vec<ContactRow>,
     pub references: Vec<ReferenceRow>,
-    /// Its closed versions that began or ended at an effective time the batch names:
-    /// a change already applied (a file imported again) finds its version there.
+    /// Its closed versions begun by the latest effective time the batch names: a change
+    /// already true at its time (a file imported again) finds its version there.
     pub earlier: Vec<VersionRecord>,
 }
 
@@ -170,12 +170,13 @@ impl Plan {
         };
         let start = match (document.effective, floor) {
             (Some(at), Some(floor)) if at <= floor => {
-                // Applied before: the version it made began then, and holds the same.
-                if let Some(version) = state
-                    .earlier
-                    .iter()
-                    .find(|v| v.start_date == at && same_profile(v, &candidate))
-                {
+                // Already true then: the version valid at that moment holds the same
+                // (the version it made, when the file was imported before).
+                if let Some(version) = state.earlier.iter().find(|v| {
+                    v.start_date <= at
+                        && v.end_date.is_none_or(|end| at < end)
+                        && same_profile(v, &candidate)
+                }) {
                     return WriteOutcome::Unchanged(stamp(version));
                 }
                 return WriteOutcome::Refused(WriteRefusal::NotAfterCurrent {

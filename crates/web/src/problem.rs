@@ -414,7 +414,7 @@ impl ApiError {
                     .map(|(field, problems)| {
                         let messages = problems
                             .iter()
-                            .map(|problem| problem.message().text(language))
+                            .map(|problem| problem.message_for(field).text(language))
                             .collect();
                         // A problem with the whole body is under `body`.
                         let field = if field.is_empty() { "body" } else { field };

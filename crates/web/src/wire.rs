@@ -436,7 +436,7 @@ impl ImportReportJson {
                                     field.to_owned(),
                                     problems
                                         .iter()
-                                        .map(|p| p.message().text(language).into_owned())
+                                        .map(|p| p.message_for(field).text(language).into_owned())
                                         .collect(),
                                 )
                             })

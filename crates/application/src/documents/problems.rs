@@ -44,6 +44,18 @@ pub enum DocumentProblem {
 }
 
 impl DocumentProblem {
+    /// The message that explains this problem with `field`: a phone number's length is
+    /// counted in digits, as the lookup's `mobileNumber` says.
+    pub fn message_for(self, field: &str) -> Message {
+        let phone = ["mobileNumber", "MobileNumber", "contactNumber"]
+            .iter()
+            .any(|name| field.ends_with(name));
+        match self {
+            Self::Invalid(Violation::TooLong { max }) if phone => Message::TooManyDigits { max },
+            _ => self.message(),
+        }
+    }
+
     /// The message that explains this problem.
     pub fn message(self) -> Message {
         match self {
@@ -77,11 +89,18 @@ impl DocumentProblem {
             }
             Self::Refused(WriteRefusal::NotAfterCurrent { current_start }) => {
                 Message::NotAfterCurrentVersion {
-                    current_start: current_start.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+                    current_start: wire_time(current_start),
                 }
             }
         }
     }
+}
+
+/// `at` as the wire writes date-times: seconds, then the fraction without its trailing
+/// zeros (`2026-05-14T14:24:50.61`).
+fn wire_time(at: chrono::NaiveDateTime) -> String {
+    let text = at.format("%Y-%m-%dT%H:%M:%S%.9f").to_string();
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Every problem of one document, by field (`mobileNumber`,
@@ -129,5 +148,46 @@ impl DocumentErrors {
             .iter()
             .find(|(name, _)| name == field)
             .map_or(&[], |(_, problems)| problems.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Timelike};
+    use customer_domain::Language;
+
+    use super::*;
+
+    #[test]
+    fn a_phone_number_is_too_long_in_digits_other_fields_in_characters() {
+        let long = DocumentProblem::Invalid(Violation::TooLong { max: 15 });
+        for field in [
+            "mobileNumber",
+            "additionalMobileNumber",
+            "customerContacts[2].contactNumber",
+        ] {
+            assert_eq!(long.message_for(field), Message::TooManyDigits { max: 15 });
+        }
+        assert_eq!(
+            long.message_for("firstName"),
+            Message::TooManyCharacters { max: 15 }
+        );
+    }
+
+    #[test]
+    fn a_refusal_names_the_start_as_the_wire_writes_it() {
+        let start = NaiveDate::from_ymd_opt(2026, 5, 14)
+            .and_then(|d| d.and_hms_milli_opt(14, 24, 50, 500))
+            .expect("a time");
+        let problem = DocumentProblem::Refused(WriteRefusal::NotAfterCurrent {
+            current_start: start,
+        });
+        let text = problem.message().text(Language::English).into_owned();
+        assert!(text.ends_with("2026-05-14T14:24:50.5"), "{text}");
+        let whole = DocumentProblem::Refused(WriteRefusal::NotAfterCurrent {
+            current_start: start.with_nanosecond(0).expect("a time"),
+        });
+        let text = whole.message().text(Language::English).into_owned();
+        assert!(text.ends_with("2026-05-14T14:24:50"), "{text}");
     }
 }

@@ -206,7 +206,7 @@ fn rejection_text(report: &LineReport, language: Language) -> String {
         .map(|(field, problems)| {
             let texts: Vec<String> = problems
                 .iter()
-                .map(|p| p.message().text(language).into_owned())
+                .map(|p| p.message_for(field).text(language).into_owned())
                 .collect();
             if field.is_empty() {
                 texts.join(", ")

@@ -4,17 +4,19 @@
     python3 bench/import_rates.py                     # 1,000,000 customers, 1 run
     BENCH_SIZE=100000 BENCH_RUNS=3 python3 bench/import_rates.py
     BENCH_SQLITE=1 python3 bench/import_rates.py       # SQLite too
+    BENCH_BATCHED=1 python3 bench/import_rates.py      # and batch by batch into PostgreSQL
 
 Each run, on PostgreSQL at BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432):
 1. `customer-synthetic --customers N` into an empty database: the reference time;
 2. `customer-api export` of every company of it into one JSON Lines file (time, peak memory);
 3. `customer-api import` of that file into another empty database holding the same
-   companies (time, peak memory); every line must be applied;
+   companies (time, peak memory): an initial load; every line must be applied;
 4. the same import again: every line unchanged;
 5. an export of the imported database: every line of step 2's but those that repeat
    the version before them (the synthetic data has a few), which the import keeps as
    one version.
-With BENCH_SQLITE, steps 3 to 5 run on a SQLite file as well.
+With BENCH_SQLITE, steps 3 to 5 run on a SQLite file as well; with BENCH_BATCHED, step 3
+runs once more into PostgreSQL with --no-initial-load (a transaction per batch).
 Prints medians over BENCH_RUNS runs and the ratio of the import to the seed.
 """
 
@@ -35,6 +37,7 @@ ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:543
 SIZE = int(os.environ.get("BENCH_SIZE", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "1"))
 SQLITE = bool(os.environ.get("BENCH_SQLITE"))
+BATCHED = bool(os.environ.get("BENCH_BATCHED"))
 
 
 def log(message):
@@ -99,9 +102,9 @@ def export_all(url, codes, path):
     return seconds, memory
 
 
-def import_file(url, path):
+def import_file(url, path, *args):
     with open(path) as source, tempfile.TemporaryFile("w+") as report:
-        seconds, memory = run([API, "import", "-"], url, stdin=source, stdout=report)
+        seconds, memory = run([API, "import", "-", *args], url, stdin=source, stdout=report)
         report.seek(0)
         summary = report.read().strip().splitlines()[-1]
     counts = dict((k, int(v)) for v, k in ((m.group(2), m.group(1)) for m in re.finditer(r"(\w+) (\d+)", summary)))
@@ -147,6 +150,12 @@ def one_run(index, work):
         figures[f"{backend}_import"] = import_s
         figures[f"{backend}_import_mib"] = import_mib
         figures[f"{backend}_again"] = again_s
+    if BATCHED:
+        url = fresh_database(f"customer_bench_import_batched_{SIZE}")
+        add_companies(url, listed)
+        batched_s, _, counts = import_file(url, exported, "--no-initial-load")
+        log(f"  postgres import, batch by batch: {batched_s:.1f} s, {counts}")
+        figures["batched"] = batched_s
     return figures
 
 
@@ -166,6 +175,9 @@ def main():
         print(f"  import ({backend:8})    {imp:8.1f} s  {median['lines'] / imp:10.0f} lines/s   peak {median[backend + '_import_mib']:.0f} MiB   {imp / median['seed']:.2f} x seed")
         print(f"  import again          {again:8.1f} s  {median['lines'] / again:10.0f} lines/s   {again / imp:.2f} x first import")
         print(f"  (lines repeating the version before them, kept as one version: {median[backend + '_merged']:.0f})")
+    if "batched" in median:
+        batched = median["batched"]
+        print(f"  import (postgres, --no-initial-load) {batched:8.1f} s  {median['lines'] / batched:10.0f} lines/s   {batched / median['seed']:.2f} x seed")
 
 
 if __name__ == "__main__":

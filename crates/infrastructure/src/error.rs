@@ -45,6 +45,10 @@ pub enum InfraError {
          lookups off the primary)"
     )]
     NoHealthyReplica,
+    /// An initial load was used after a batch of it failed: its transaction is gone and
+    /// nothing of it was committed.
+    #[error("the initial load was abandoned after a failed batch: nothing of it was committed")]
+    LoadAbandoned,
 }
 
 /// What a failed statement says about the database, read from the driver's error when
@@ -157,9 +161,11 @@ impl InfraError {
             | Self::DeadlineExceeded => FailureKind::TimedOut,
             Self::Query { failure, .. } => failure.kind(),
             Self::Inconsistent(_) => FailureKind::Inconsistent,
-            Self::Configuration(_) | Self::Pool(_) | Self::Migration(_) | Self::Io(_) => {
-                FailureKind::Other
-            }
+            Self::Configuration(_)
+            | Self::Pool(_)
+            | Self::Migration(_)
+            | Self::Io(_)
+            | Self::LoadAbandoned => FailureKind::Other,
         }
     }
 

@@ -6,6 +6,8 @@
 
 mod audit;
 mod breaker;
+mod bulk_indexes;
+mod bulk_insert;
 mod clients;
 mod companies;
 mod database;
@@ -26,6 +28,8 @@ mod tls;
 
 pub use audit::{SqlAuditTrail, audit_hmac_key};
 pub use breaker::{Attempt, BreakerCounts, BreakerSettings, BreakerState, CircuitBreaker, Refused};
+pub use bulk_indexes::{IndexRebuild, postgres_index_rebuild, sqlite_index_rebuild};
+pub use bulk_insert::insert_postgres;
 pub use clients::SqlClientRegistry;
 pub use companies::SqlCompanyRegistry;
 pub use database::{Backend, Database, PgPool, PoolSettings, PoolStatus};
@@ -40,5 +44,5 @@ pub use replicas::{
 };
 pub use seed::{POSTGRES_IDENTITY_FIX, company_codes, is_empty, seed_demo};
 pub use setup_lock::SetupLock;
-pub use store::{DEFAULT_LOCAL_TIME_OFFSET, QueryObserver, SqlCustomerStore};
+pub use store::{DEFAULT_LOCAL_TIME_OFFSET, InitialLoad, QueryObserver, SqlCustomerStore};
 pub use tls::{PgTlsSettings, RootCerts, SslMode};

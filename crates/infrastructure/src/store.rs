@@ -5,6 +5,8 @@ mod export;
 mod history;
 mod writer;
 
+pub use writer::InitialLoad;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

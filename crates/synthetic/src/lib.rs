@@ -50,7 +50,6 @@
 //! locked: a service reading the same database waits. `ANALYZE` follows in every case.
 
 mod generate;
-mod indexes;
 mod load;
 mod options;
 mod prepare;

@@ -8,18 +8,16 @@ use customer_infrastructure::schema::{
     customer_contacts, customer_references, customer_versions, customers,
 };
 use customer_infrastructure::{
-    Backend, Database, InfraError, POSTGRES_IDENTITY_FIX, with_connection,
+    Backend, Database, IndexRebuild, InfraError, POSTGRES_IDENTITY_FIX, insert_postgres,
+    postgres_index_rebuild, sqlite_index_rebuild, with_connection,
 };
 use diesel::query_builder::InsertStatement;
 use diesel::{Insertable, QueryResult, SqliteConnection, Table};
-use diesel_async::methods::ExecuteDsl;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::mpsc;
 
 use crate::generate::Generator;
-use crate::indexes::{
-    SqliteAsync, create_indexes_sql, drop_indexes_sql, postgres_rebuild_statements, sqlite_indexes,
-};
 use crate::options::SyntheticProgress;
 use crate::rows::{Batch, NewContact, NewCustomer, NewReference, NewVersion};
 
@@ -179,38 +177,7 @@ pub(crate) async fn load(
     Ok((progress.tally, load_time))
 }
 
-/// Inserts `rows` into `table` on PostgreSQL in statements of `N` rows, the last one
-/// shorter. Full statements take fixed-size arrays, which diesel prepares once and caches
-/// (a slice is prepared anew at each execution); only the last rows go as a slice.
-async fn insert_postgres<'a, T, R, const N: usize>(
-    conn: &mut AsyncPgConnection,
-    table: T,
-    rows: &'a [R],
-) -> QueryResult<()>
-where
-    T: Table + Copy,
-    &'a [R; N]: Insertable<T>,
-    &'a [R]: Insertable<T>,
-    InsertStatement<T, <&'a [R; N] as Insertable<T>>::Values>: ExecuteDsl<AsyncPgConnection> + 'a,
-    InsertStatement<T, <&'a [R] as Insertable<T>>::Values>: ExecuteDsl<AsyncPgConnection> + 'a,
-{
-    let (full, rest) = rows.as_chunks::<N>();
-    for chunk in full {
-        diesel::insert_into(table)
-            .values(chunk)
-            .execute(conn)
-            .await?;
-    }
-    if !rest.is_empty() {
-        diesel::insert_into(table)
-            .values(rest)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// [`insert_postgres`] on SQLite's synchronous connection (diesel implements multi-row
+/// `insert_postgres` on SQLite's synchronous connection (diesel implements multi-row
 /// `INSERT`s for SQLite, which has no `DEFAULT` in `VALUES`, on `SqliteConnection` only).
 fn insert_sqlite<'a, T, R, const N: usize>(
     conn: &mut SqliteConnection,
@@ -294,16 +261,16 @@ async fn write_postgres(
 ) -> Result<Duration, InfraError> {
     conn.transaction(async |conn| {
         conn.batch_execute(POSTGRES_SETTINGS).await?;
-        let restore = if rebuild {
-            let (drop, restore) = postgres_rebuild_statements(conn).await?;
+        let rebuild = if rebuild {
+            let rebuild = postgres_index_rebuild(conn, &[]).await?;
             progress.step(format!(
                 "dropping {} secondary indexes and foreign keys",
-                drop.len()
+                rebuild.drop.len()
             ));
-            conn.batch_execute(&drop.join(";\n")).await?;
-            restore
+            conn.batch_execute(&rebuild.drop_sql()).await?;
+            rebuild
         } else {
-            Vec::new()
+            IndexRebuild::default()
         };
         progress.start();
         while let Some(batch) = batches.recv().await {
@@ -312,12 +279,12 @@ async fn write_postgres(
             progress.add(&batch);
         }
         let load_time = progress.complete()?;
-        if !restore.is_empty() {
+        if !rebuild.restore.is_empty() {
             progress.step(format!(
                 "creating {} secondary indexes and foreign keys",
-                restore.len()
+                rebuild.restore.len()
             ));
-            conn.batch_execute(&restore.join(";\n")).await?;
+            conn.batch_execute(&rebuild.restore_sql()).await?;
         }
         conn.batch_execute(POSTGRES_IDENTITY_FIX).await?;
         progress.step("committing".to_owned());
@@ -329,19 +296,19 @@ async fn write_postgres(
 /// The SQLite writer: the whole load in one transaction, each batch written by the
 /// synchronous connection in a blocking task (see [`insert_sqlite`]).
 async fn write_sqlite(
-    conn: &mut SqliteAsync,
+    conn: &mut SyncConnectionWrapper<SqliteConnection>,
     batches: &mut Batches,
     rebuild: bool,
     progress: &mut Progress<'_>,
 ) -> Result<Duration, InfraError> {
     conn.transaction(async |conn| {
-        let indexes = if rebuild {
-            let indexes = sqlite_indexes(conn).await?;
-            progress.step(format!("dropping {} secondary indexes", indexes.len()));
-            conn.batch_execute(&drop_indexes_sql(&indexes)).await?;
-            indexes
+        let rebuild = if rebuild {
+            let rebuild = sqlite_index_rebuild(conn, &[]).await?;
+            progress.step(format!("dropping {} secondary indexes", rebuild.drop.len()));
+            conn.batch_execute(&rebuild.drop_sql()).await?;
+            rebuild
         } else {
-            Vec::new()
+            IndexRebuild::default()
         };
         progress.start();
         while let Some(batch) = batches.recv().await {
@@ -355,9 +322,12 @@ async fn write_sqlite(
             progress.add(&batch);
         }
         let load_time = progress.complete()?;
-        if !indexes.is_empty() {
-            progress.step(format!("creating {} secondary indexes", indexes.len()));
-            conn.batch_execute(&create_indexes_sql(&indexes)).await?;
+        if !rebuild.restore.is_empty() {
+            progress.step(format!(
+                "creating {} secondary indexes",
+                rebuild.restore.len()
+            ));
+            conn.batch_execute(&rebuild.restore_sql()).await?;
         }
         progress.step("committing".to_owned());
         Ok(load_time)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::FixedOffset;
+use chrono::{DateTime, FixedOffset, Utc};
 use customer_domain::{
     Clock, CodeBook, CompanyCode, CustomerId, CustomerWriter, PendingChange, RepositoryError,
     WriteOutcome,
@@ -144,6 +144,20 @@ impl CustomerImport {
         dry_run: bool,
         permitted: &(dyn Fn(&CompanyCode) -> bool + Sync),
     ) -> Result<Vec<LineReport>, RepositoryError> {
+        let batch = self.check_batch(book, lines, permitted);
+        self.write_checked(batch, dry_run).await
+    }
+
+    /// Reads and checks every line of `lines`, rejecting those of companies `permitted`
+    /// refuses, without writing: the first half of [`Self::apply_batch_filtered`], which
+    /// needs no database, so that an import can check the next batch while the writer
+    /// writes this one. Undated changes take effect at the clock's now, read here.
+    pub fn check_batch(
+        &self,
+        book: &CodeBook,
+        lines: &[ImportLine],
+        permitted: &(dyn Fn(&CompanyCode) -> bool + Sync),
+    ) -> CheckedBatch {
         let now = self.clock.now();
         let context = DocumentContext {
             book,
@@ -152,7 +166,6 @@ impl CustomerImport {
         };
         let mut reports = Vec::with_capacity(lines.len());
         let mut changes = Vec::with_capacity(lines.len());
-        // The index in `reports` of each change sent to the writer.
         let mut applied = Vec::with_capacity(lines.len());
         for line in lines.iter().filter(|line| !line.text.trim().is_empty()) {
             match read_line(&line.text, &context) {
@@ -191,6 +204,30 @@ impl CustomerImport {
                 }),
             }
         }
+        CheckedBatch {
+            now,
+            reports,
+            changes,
+            applied,
+        }
+    }
+
+    /// Writes the changes of a [`CheckedBatch`] in one transaction (rolled back when
+    /// `dry_run`): a report per line, in order.
+    ///
+    /// # Errors
+    /// When the store fails: then nothing of the batch is written.
+    pub async fn write_checked(
+        &self,
+        batch: CheckedBatch,
+        dry_run: bool,
+    ) -> Result<Vec<LineReport>, RepositoryError> {
+        let CheckedBatch {
+            now,
+            mut reports,
+            changes,
+            applied,
+        } = batch;
         if !changes.is_empty() {
             let outcomes = self.writer.apply(changes, now, dry_run).await?;
             for (index, outcome) in applied.into_iter().zip(outcomes) {
@@ -204,6 +241,31 @@ impl CustomerImport {
             }
         }
         Ok(reports)
+    }
+}
+
+/// A batch of lines read and checked by [`CustomerImport::check_batch`], not yet written.
+#[derive(Debug)]
+pub struct CheckedBatch {
+    now: DateTime<Utc>,
+    /// A report per line; those of the changes are completed by the write.
+    reports: Vec<LineReport>,
+    changes: Vec<PendingChange>,
+    /// The index in `reports` of each change.
+    applied: Vec<usize>,
+}
+
+impl CheckedBatch {
+    /// How many lines it holds, blank ones aside.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.reports.len()
+    }
+
+    /// Whether it holds no line but blank ones.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
     }
 }
 

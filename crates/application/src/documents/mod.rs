@@ -9,7 +9,7 @@ mod read;
 mod write;
 
 pub use export::{CustomerExporter, ExportEntry, ExportError, ExportSummary};
-pub use import::{CustomerImport, ImportLine, ImportSummary, LineReport, LineResult};
+pub use import::{CheckedBatch, CustomerImport, ImportLine, ImportSummary, LineReport, LineResult};
 pub use problems::{DocumentErrors, DocumentProblem};
 pub use read::{Addressed, DocumentContext, MAX_TEXT_LEN, parse_date_time, read_change, read_line};
 pub use write::{CustomerWrites, WriteError, Written};

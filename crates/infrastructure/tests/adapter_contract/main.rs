@@ -149,6 +149,8 @@ fn main() -> std::process::ExitCode {
             a_batch_that_fails_part_of_the_way_writes_nothing,
             export_reads_whole_histories_by_pages,
             export_as_of_shows_what_was_known_then,
+            an_initial_load_writes_as_batches_do_and_rebuilds_what_it_dropped,
+            an_unfinished_initial_load_leaves_the_tables_as_they_were,
         ],
     ];
     let postgres_only: &[(&'static str, SuiteTest)] = suite![

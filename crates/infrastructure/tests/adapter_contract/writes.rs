@@ -4,7 +4,8 @@
 //! changes refused; a dated sequence applied again changing nothing; a dry run and a
 //! failed batch writing nothing. What was written is read back through the lookups
 //! (`CustomerRepository`, `CustomerHistory`) and the row counts of the tables. Refusals
-//! and batches are in the child module `batches`, the export port in `export`.
+//! and batches are in the child module `batches`, the export port in `export`, the
+//! initial load in `initial_load`.
 //!
 //! Each test has a database of its own with the two companies and the reference data
 //! and no customer; its store reads stored times as UTC, so that the moments the tests
@@ -23,6 +24,7 @@ use crate::support::{JFC, JTC, by_id, by_mobile, by_reference, count_rows, execu
 
 mod batches;
 mod export;
+mod initial_load;
 
 pub use batches::{
     a_batch_that_fails_part_of_the_way_writes_nothing,
@@ -32,6 +34,10 @@ pub use batches::{
     if_match_is_checked_against_the_current_version,
 };
 pub use export::{export_as_of_shows_what_was_known_then, export_reads_whole_histories_by_pages};
+pub use initial_load::{
+    an_initial_load_writes_as_batches_do_and_rebuilds_what_it_dropped,
+    an_unfinished_initial_load_leaves_the_tables_as_they_were,
+};
 
 /// The moment every batch is applied at, unless a test says otherwise.
 const NOW: &str = "2026-06-01T12:00:00Z";

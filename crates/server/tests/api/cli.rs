@@ -31,7 +31,8 @@ use self::audit::{
 use self::customers::{
     an_export_imported_into_an_empty_database_exports_the_same,
     an_export_moves_between_sqlite_and_postgresql,
-    an_import_killed_part_of_the_way_completes_when_run_again, import_dry_run_writes_nothing,
+    an_import_killed_part_of_the_way_completes_when_run_again,
+    an_initial_load_killed_part_of_the_way_commits_nothing, import_dry_run_writes_nothing,
     import_reads_standard_input, import_reports_each_rejected_line_and_applies_the_others,
     importing_a_file_again_changes_nothing,
 };
@@ -56,6 +57,7 @@ suite_tests!("cli":
     import_reads_standard_input,
     an_export_imported_into_an_empty_database_exports_the_same,
     an_import_killed_part_of_the_way_completes_when_run_again,
+    an_initial_load_killed_part_of_the_way_commits_nothing,
 );
 
 /// Both backends in one test: it runs where PostgreSQL is.

@@ -1,6 +1,7 @@
-//! `CustomerImport::apply_batch` over a mocked writer: only the lines that read well
-//! reach it, in order and in one call; what it refuses is reported under a field; blank
-//! lines are skipped; the dry run, the clock and the local offset are passed on.
+//! `CustomerImport::apply_batch` (and its halves, `check_batch` and `write_checked`) over
+//! a mocked writer: only the lines that read well reach it, in order and in one call;
+//! what it refuses is reported under a field; blank lines are skipped; the dry run, the
+//! clock and the local offset are passed on.
 
 use std::sync::{Arc, Mutex};
 
@@ -377,4 +378,34 @@ async fn lines_of_one_customer_are_sent_in_order() {
             Some(local("2026-03-01 00:00:00")),
         ]
     );
+}
+
+/// A batch checked on its own reaches no writer (an import checks the next batch while
+/// the writer writes this one); written later, it gives the reports `apply_batch` gives,
+/// its undated changes taking effect at the moment it was checked.
+#[tokio::test]
+async fn a_checked_batch_is_written_later_as_apply_batch_writes_it() {
+    let (writer, calls) = recording_writer(all_created);
+    let clock = Arc::new(ManualClock::new(now()));
+    let import = CustomerImport::new(Arc::new(writer), clock.clone(), riyadh());
+    let texts = [GOOD_1, "", BAD_2, CLOSE_4];
+    let checked = import.check_batch(&book(), &lines(&texts), &|_| true);
+    assert_eq!(checked.len(), 3, "the blank line aside");
+    assert!(
+        calls.lock().expect("not poisoned").is_empty(),
+        "nothing written yet"
+    );
+    clock.advance(std::time::Duration::from_secs(30));
+    let written = import
+        .write_checked(checked, false)
+        .await
+        .expect("the batch is written");
+
+    let (writer, _) = recording_writer(all_created);
+    let at_once = apply(&import_with(writer, riyadh()), &texts, false).await;
+    assert_eq!(written, at_once);
+    let calls = calls.lock().expect("not poisoned");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(customer_ids(&calls[0].0), [1, 4]);
+    assert_eq!(calls[0].1, now(), "now as the batch was checked");
 }

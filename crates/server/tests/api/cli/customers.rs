@@ -480,6 +480,41 @@ pub(super) async fn an_export_moves_between_sqlite_and_postgresql(_: TestBackend
     assert_eq!(started[0], started[1], "the same history on either backend");
 }
 
+/// A customer's two versions for each id of `ids` of `jtc`, all first versions first.
+fn two_versions_each(ids: std::ops::Range<i64>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (start, name) in [
+        ("2025-01-01T00:00:00", "First"),
+        ("2025-06-01T00:00:00", "Second"),
+    ] {
+        for customer in ids.clone() {
+            lines.push(line(&json!({"companyCode": "jtc", "customerId": customer,
+                "firstName": name, "mobileNumber": format!("5{customer:08}"),
+                "referenceNos": [format!("{name}-{customer}")], "startDate": start})));
+        }
+    }
+    lines
+}
+
+/// `customer-api import PATH --batch-size 50` on the database at `url`, running, its
+/// stderr written to `errors`.
+fn spawn_import(
+    url: &customer_infrastructure::DatabaseUrl,
+    path: &Path,
+    errors: &Path,
+) -> std::process::Child {
+    let path = path.to_str().expect("a UTF-8 path");
+    let args: Vec<String> = ["import", path, "--batch-size", "50"]
+        .map(str::to_owned)
+        .to_vec();
+    let folder = errors.parent().expect("a folder");
+    command(folder, &url_string(url), &args, &[])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(errors).expect("a file for stderr"))
+        .spawn()
+        .expect("customer-api runs")
+}
+
 /// An import killed part of the way leaves the batches it committed; running it again
 /// applies every line once: the lines applied before are unchanged (a first version
 /// found among the earlier ones, a second as the current one), each customer ends with
@@ -491,32 +526,14 @@ pub(super) async fn an_import_killed_part_of_the_way_completes_when_run_again(
     const FIRST: i64 = 300_000;
     let database = TestDatabase::with_demo_data(backend).await;
     let url = database.url().clone();
-    let mut lines = Vec::new();
-    for (start, name) in [
-        ("2025-01-01T00:00:00", "First"),
-        ("2025-06-01T00:00:00", "Second"),
-    ] {
-        for customer in FIRST..FIRST + CUSTOMERS {
-            lines.push(line(&json!({"companyCode": "jtc", "customerId": customer,
-                "firstName": name, "mobileNumber": format!("5{customer:08}"),
-                "referenceNos": [format!("{name}-{customer}")], "startDate": start})));
-        }
-    }
+    let lines = two_versions_each(FIRST..FIRST + CUSTOMERS);
     let total = i64::try_from(lines.len()).expect("a count");
     let files = folder();
     let path = file(files.path(), "large.jsonl", &lines);
     let mine = format!("customer_versions WHERE customer_id >= {FIRST}");
-    let path_text = path.to_str().expect("a UTF-8 path").to_owned();
-    let args: Vec<String> = ["import", path_text.as_str(), "--batch-size", "50"]
-        .map(str::to_owned)
-        .to_vec();
     let work = folder();
     let errors = work.path().join("stderr");
-    let mut child = command(work.path(), &url_string(&url), &args, &[])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&errors).expect("a file for stderr"))
-        .spawn()
-        .expect("customer-api runs");
+    let mut child = spawn_import(&url, &path, &errors);
     let started = Instant::now();
     // Killed (SIGKILL: no chance to finish anything) once a batch of second versions is
     // committed: every customer has its first version, some their second too.
@@ -577,5 +594,87 @@ pub(super) async fn an_import_killed_part_of_the_way_completes_when_run_again(
     assert_eq!(
         summary(&third),
         format!("read {total}, created 0, changed 0, unchanged {total}, closed 0, rejected 0")
+    );
+}
+
+/// The indexes of the database at `url`, and (PostgreSQL) its foreign keys.
+async fn schema_objects(url: &customer_infrastructure::DatabaseUrl, backend: TestBackend) -> i64 {
+    match backend {
+        TestBackend::Postgres => {
+            db::count(url, "pg_indexes WHERE schemaname = current_schema()").await
+                + db::count(url, "pg_constraint WHERE contype = 'f'").await
+        }
+        TestBackend::Sqlite => db::count(url, "sqlite_master WHERE type = 'index'").await,
+    }
+}
+
+/// Into a database without customers, the import is an initial load, said on stderr: one
+/// transaction. Killed part of the way, it has committed nothing and left every index and
+/// foreign key; run again, it loads the whole file.
+pub(super) async fn an_initial_load_killed_part_of_the_way_commits_nothing(backend: TestBackend) {
+    const CUSTOMERS: i64 = 4000;
+    let database = empty_with_companies(backend).await;
+    let url = database.url().clone();
+    let before = schema_objects(&url, backend).await;
+    let lines = two_versions_each(1..CUSTOMERS + 1);
+    let files = folder();
+    let path = file(files.path(), "initial.jsonl", &lines);
+    let work = folder();
+    let errors = work.path().join("stderr");
+    let mut child = spawn_import(&url, &path, &errors);
+    let started = Instant::now();
+    while !std::fs::read_to_string(&errors)
+        .unwrap_or_default()
+        .contains("an initial load")
+    {
+        assert!(
+            child.try_wait().expect("the child's status").is_none(),
+            "the import ended without saying it is an initial load: {}",
+            std::fs::read_to_string(&errors).unwrap_or_default()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no initial load in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Some batches in: the import of 8,000 lines takes seconds.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        child.try_wait().expect("the child's status").is_none(),
+        "the import ended before it could be killed part of the way"
+    );
+    child.kill().expect("the import is killed");
+    let status = child.wait().expect("the import ends");
+    assert_eq!(status.code(), None, "killed, not finished: {status:?}");
+    assert_eq!(db::count(&url, "customers").await, 0, "nothing committed");
+    assert_eq!(db::count(&url, "customer_versions").await, 0);
+    assert_eq!(
+        schema_objects(&url, backend).await,
+        before,
+        "every index kept"
+    );
+
+    let rerun = import(&database, &path, &["--batch-size", "50"]).await;
+    rerun.ok();
+    assert!(rerun.stderr.contains("an initial load"), "{}", rerun.stderr);
+    assert_eq!(
+        summary(&rerun),
+        format!(
+            "read {}, created {CUSTOMERS}, changed {CUSTOMERS}, unchanged 0, closed 0, rejected 0",
+            2 * CUSTOMERS
+        )
+    );
+    assert_eq!(db::count(&url, "customer_versions").await, 2 * CUSTOMERS);
+    assert_eq!(
+        schema_objects(&url, backend).await,
+        before,
+        "every index rebuilt"
+    );
+    let again = import(&database, &path, &[]).await;
+    again.ok();
+    assert!(
+        !again.stderr.contains("an initial load"),
+        "customers are stored: batch by batch"
     );
 }

@@ -1,19 +1,19 @@
 //! Dropping and creating again the secondary indexes and foreign keys of the customer
-//! tables around a large load, so that each is built or checked once over all rows
-//! rather than row by row. The indexes are created again with the very statements of the
-//! migrations that define them, included at compile time (the last statement of each
-//! name); the foreign keys as the catalogue defines them.
+//! tables around a large load (`customer-synthetic`, an import into empty tables), so
+//! that each is built or checked once over all rows rather than row by row. The indexes
+//! are created again with the very statements of the migrations that define them,
+//! included at compile time (the last statement of each name); the foreign keys as the
+//! catalogue defines them. Both run inside the load's transaction: a load that fails
+//! leaves the schema as it was.
 
 use std::collections::HashSet;
 
-use customer_infrastructure::InfraError;
 use diesel::sql_types::Text as SqlText;
 use diesel::{QueryableByName, SqliteConnection};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-/// The SQLite connection of the pool.
-pub(crate) type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
+use crate::error::InfraError;
 
 /// The migrations that create or drop indexes of the customer tables, in order: their
 /// `CREATE INDEX` statements are replayed after a load.
@@ -36,9 +36,9 @@ const LOADED_TABLES: [&str; 3] = [
 
 /// A `CREATE INDEX` statement of the schema migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Index {
-    pub(crate) name: String,
-    pub(crate) statement: String,
+struct Index {
+    name: String,
+    statement: String,
 }
 
 #[derive(QueryableByName)]
@@ -71,11 +71,12 @@ WHERE contype = 'f'
 ORDER BY 1, 2";
 
 /// The secondary indexes of the migrations `schema` on the loaded tables that the
-/// database has.
+/// database has, but those named in `keep`.
 async fn present_indexes<C>(
     conn: &mut C,
     sql: &str,
     schema: &[&str],
+    keep: &[&str],
 ) -> Result<Vec<Index>, InfraError>
 where
     C: AsyncConnection,
@@ -85,40 +86,62 @@ where
     let present: HashSet<String> = present.into_iter().map(|i| i.name).collect();
     Ok(index_statements(schema, &LOADED_TABLES)
         .into_iter()
-        .filter(|index| present.contains(&index.name))
+        .filter(|index| present.contains(&index.name) && !keep.contains(&index.name.as_str()))
         .collect())
 }
 
-/// The SQLite script that drops `indexes`.
-pub(crate) fn drop_indexes_sql(indexes: &[Index]) -> String {
-    indexes
-        .iter()
-        .map(|index| format!("DROP INDEX {}", index.name))
-        .collect::<Vec<_>>()
-        .join(";\n")
+/// The statements that drop the secondary indexes (and, on PostgreSQL, the foreign keys)
+/// of the loaded tables, and those that create them again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexRebuild {
+    /// Run before the rows go in.
+    pub drop: Vec<String>,
+    /// Run after them, in the same transaction.
+    pub restore: Vec<String>,
 }
 
-/// The SQLite script that creates `indexes` again.
-pub(crate) fn create_indexes_sql(indexes: &[Index]) -> String {
-    indexes
-        .iter()
-        .map(|index| index.statement.as_str())
-        .collect::<Vec<_>>()
-        .join(";\n")
+impl IndexRebuild {
+    /// The statements of [`Self::drop`] as one script.
+    #[must_use]
+    pub fn drop_sql(&self) -> String {
+        self.drop.join(";\n")
+    }
+
+    /// The statements of [`Self::restore`] as one script.
+    #[must_use]
+    pub fn restore_sql(&self) -> String {
+        self.restore.join(";\n")
+    }
 }
 
-/// The secondary indexes of the loaded tables in a SQLite database (its foreign keys
-/// stay: SQLite drops one only by rebuilding its table).
-pub(crate) async fn sqlite_indexes(conn: &mut SqliteAsync) -> Result<Vec<Index>, InfraError> {
-    present_indexes(conn, SQLITE_INDEXES_SQL, &SQLITE_SCHEMA).await
+/// The [`IndexRebuild`] of a SQLite database, sparing the indexes named in `keep` (its
+/// foreign keys stay: SQLite drops one only by rebuilding its table).
+///
+/// # Errors
+/// The [`InfraError`] of reading the catalogue.
+pub async fn sqlite_index_rebuild(
+    conn: &mut SyncConnectionWrapper<SqliteConnection>,
+    keep: &[&str],
+) -> Result<IndexRebuild, InfraError> {
+    let indexes = present_indexes(conn, SQLITE_INDEXES_SQL, &SQLITE_SCHEMA, keep).await?;
+    Ok(IndexRebuild {
+        drop: indexes
+            .iter()
+            .map(|index| format!("DROP INDEX {}", index.name))
+            .collect(),
+        restore: indexes.into_iter().map(|index| index.statement).collect(),
+    })
 }
 
-/// The statements that drop the secondary indexes and foreign keys of the loaded tables
-/// of a PostgreSQL database, and those that create them again.
-pub(crate) async fn postgres_rebuild_statements(
+/// The [`IndexRebuild`] of a PostgreSQL database, sparing the indexes named in `keep`.
+///
+/// # Errors
+/// The [`InfraError`] of reading the catalogue.
+pub async fn postgres_index_rebuild(
     conn: &mut AsyncPgConnection,
-) -> Result<(Vec<String>, Vec<String>), InfraError> {
-    let indexes = present_indexes(conn, POSTGRES_INDEXES_SQL, &POSTGRES_SCHEMA).await?;
+    keep: &[&str],
+) -> Result<IndexRebuild, InfraError> {
+    let indexes = present_indexes(conn, POSTGRES_INDEXES_SQL, &POSTGRES_SCHEMA, keep).await?;
     let foreign_keys: Vec<ForeignKey> = diesel::sql_query(POSTGRES_FOREIGN_KEYS_SQL)
         .load(conn)
         .await?;
@@ -138,13 +161,13 @@ pub(crate) async fn postgres_rebuild_statements(
             fk.table_name, fk.name, fk.definition
         )
     }));
-    Ok((drop, restore))
+    Ok(IndexRebuild { drop, restore })
 }
 
 /// The `CREATE [UNIQUE] INDEX` statements of the migrations `schema` on `tables`,
 /// verbatim (SQLite keeps their text in its catalogue), in order: of an index created
 /// again by a later migration, its last statement; of one dropped (`DROP INDEX`), none.
-pub(crate) fn index_statements(schema: &[&str], tables: &[&str]) -> Vec<Index> {
+fn index_statements(schema: &[&str], tables: &[&str]) -> Vec<Index> {
     let mut indexes: Vec<Index> = Vec::new();
     for migration in schema {
         let without_comments: String = migration

@@ -50,6 +50,8 @@ pub enum Message {
     InTheFuture,
     /// A line of JSON Lines that is not JSON.
     NotJson,
+    /// A bulk import's body holds no line.
+    NoLines,
     /// A document (or one of its contacts) that is not a JSON object.
     NotAnObject,
     /// A document field that is not a JSON string.
@@ -227,6 +229,10 @@ impl Message {
             ),
             Self::InTheFuture => fixed("must not be in the future", "يجب ألا يكون في المستقبل"),
             Self::NotJson => fixed("is not valid JSON", "ليس JSON صالحاً"),
+            Self::NoLines => fixed(
+                "holds no line: send one customer document per line (JSON Lines)",
+                "لا يحتوي على أي سطر: أرسل مستند عميل واحداً في كل سطر (JSON Lines)",
+            ),
             Self::NotAnObject => fixed("must be a JSON object", "يجب أن يكون كائن JSON"),
             Self::NotAString => fixed("must be a string", "يجب أن يكون نصاً"),
             Self::NotABoolean => fixed(

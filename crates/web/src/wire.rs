@@ -314,9 +314,8 @@ impl<'a> ContactJson<'a> {
 /// code of its company and the references it holds. It is what `customer-api export`
 /// writes, one per line, and what `customer-api import` and the write API read (see
 /// `docs/customer-documents.md`).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[schema(as = CustomerDocument)]
 pub struct CustomerDocumentJson<'a> {
     #[serde(flatten)]
     customer: CustomerJson<'a>,
@@ -324,6 +323,51 @@ pub struct CustomerDocumentJson<'a> {
     company_code: &'a str,
     /// The customer's references (policy, contract...) in this version.
     reference_nos: Vec<&'a str>,
+}
+
+/// The `Customer` schema with the two fields more, as one object: `allOf` of `Customer`
+/// (which allows no other field) and the two would allow no document at all.
+impl PartialSchema for CustomerDocumentJson<'_> {
+    fn schema() -> RefOr<Schema> {
+        let RefOr::T(Schema::Object(mut object)) = CustomerJson::schema() else {
+            unreachable!("Customer is an object schema");
+        };
+        object.description = Some(
+            "A customer document: one version of a customer as the lookup answers it, plus \
+             the code of its company and the references it holds (`docs/customer-documents.md`)."
+                .to_owned(),
+        );
+        object.properties.insert(
+            "companyCode".to_owned(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The code of the customer's company."))
+                .into(),
+        );
+        object.properties.insert(
+            "referenceNos".to_owned(),
+            utoipa::openapi::schema::ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(
+                    "The customer's references (policy, contract...) in this version.",
+                ))
+                .into(),
+        );
+        object
+            .required
+            .extend(["companyCode".to_owned(), "referenceNos".to_owned()]);
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl ToSchema for CustomerDocumentJson<'_> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("CustomerDocument")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        CustomerJson::schemas(schemas);
+    }
 }
 
 impl<'a> CustomerDocumentJson<'a> {

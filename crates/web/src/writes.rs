@@ -62,7 +62,7 @@ fn request_id(req: &HttpRequest) -> String {
         ("companyCode" = String, Path, description = "The customer's company.", example = "jtc"),
         ("customerId" = i64, Path, minimum = 1, description = "The customer.", example = 54218),
         ("lang" = Option<String>, Query, description = "`ar` or `en`: the language of names and error messages (default `en`).", example = "en"),
-        ("If-Match" = Option<String>, Header, description = "`\"N\"`: write only if the customer's current version is N (the `ETag` a write or `GET .../versions` gave); `412` otherwise."),
+        ("If-Match" = Option<String>, Header, pattern = r#"^(?:W/)?"[1-9][0-9]{0,8}"$"#, description = "`\"N\"`: write only if the customer's current version is N (the `ETag` a write or `GET .../versions` gave); `412` otherwise."),
     ),
     request_body(content = CustomerDocumentJson<'_>, content_type = "application/json", description = "A customer document (`docs/customer-documents.md`): the lookup's object for one customer plus `referenceNos`; `companyCode` and `customerId` may be left out, and may not differ from the path. Names next to `*Id` fields, `versionId`, `customerVersionId`, `companyId` and `endDate` are ignored; `startDate`, when given, is when the change took effect."),
     security(("bearer" = [])),
@@ -115,16 +115,18 @@ pub async fn put_customer(
         ("companyCode" = String, Path, description = "The customer's company.", example = "jtc"),
         ("customerId" = i64, Path, minimum = 1, description = "The customer.", example = 54218),
         ("lang" = Option<String>, Query, description = "`ar` or `en`: the language of error messages (default `en`).", example = "ar"),
-        ("If-Match" = Option<String>, Header, description = "`\"N\"`: close only if the current version is N; `412` otherwise."),
+        ("If-Match" = Option<String>, Header, pattern = r#"^(?:W/)?"[1-9][0-9]{0,8}"$"#, description = "`\"N\"`: close only if the current version is N; `412` otherwise."),
     ),
     security(("bearer" = [])),
     description = "Needs a client allowed to write for the company. The current version's `endDate` becomes now. Audited.",
     responses(
         (status = 200, description = "Closed: the closing, as `customer-api export` writes it.", body = ClosingJson<'_>),
         (status = 400, description = "Invalid address or `If-Match`.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
+        (status = 401, description = "No credential, or one that is not valid.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 403, description = "The caller may not write for this company.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 404, description = "The company has no current customer with this id.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` named another version than the current one.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
+        (status = 429, description = "The caller's rate limit is spent.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 503, description = "The database cannot be reached, or the audit record cannot be written.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
     )
 )]
@@ -174,6 +176,7 @@ pub async fn delete_customer(
     description = "Every line is read and checked; the good ones are written in one transaction, each as `PUT` would; a line with problems, or of a company the caller may not write for, is reported and not written. The report lists each line's outcome.",
     responses(
         (status = 200, description = "What each line did; `rejected` counts the lines not written.", body = ImportReportJson),
+        (status = 400, description = "A body that is not UTF-8, or holds no line.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 401, description = "No credential, or one that is not valid.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 413, description = "Body over `server.max_import_bytes`.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
         (status = 429, description = "The caller's rate limit is spent.", body = crate::problem::ProblemJson, content_type = "application/problem+json"),
@@ -198,6 +201,15 @@ pub async fn import_customers(
             ),
         });
     };
+    if text.trim().is_empty() {
+        return Err(ApiError::InvalidDocument {
+            language,
+            errors: customer_application::documents::DocumentErrors::single(
+                "",
+                customer_application::documents::DocumentProblem::NoLines,
+            ),
+        });
+    }
     let reports = state
         .writes
         .import_as(&caller, &request_id(&req), &text)

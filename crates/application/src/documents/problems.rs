@@ -9,6 +9,8 @@ use crate::messages::Message;
 pub enum DocumentProblem {
     /// The line is not JSON.
     NotJson,
+    /// A bulk import's body holds no line but blank ones.
+    NoLines,
     /// The line (or a contact) is not a JSON object.
     NotAnObject,
     /// The field names another customer than the request's address.
@@ -60,6 +62,7 @@ impl DocumentProblem {
     pub fn message(self) -> Message {
         match self {
             Self::NotJson => Message::NotJson,
+            Self::NoLines => Message::NoLines,
             Self::NotAnObject => Message::NotAnObject,
             Self::DiffersFromAddress => Message::DiffersFromAddress,
             Self::NotAnETag => Message::NotAnETag,

@@ -366,15 +366,16 @@ impl CustomerWrites {
 
 /// The version an `If-Match` value names: `"3"` (or weak, `W/"3"`), as the `ETag` of a
 /// write or lookup gave it.
+/// A version number in quotes, as the API's `ETag`s are (`"3"`; weak, `W/"3"`, too): no
+/// sign, no leading zero, at most 9 digits, as the OpenAPI document's pattern says.
 fn parse_etag(value: &str) -> Option<i32> {
     let value = value.trim();
     let value = value.strip_prefix("W/").unwrap_or(value);
-    value
-        .strip_prefix('"')?
-        .strip_suffix('"')?
-        .parse::<i32>()
-        .ok()
-        .filter(|version| *version > 0)
+    let digits = value.strip_prefix('"')?.strip_suffix('"')?;
+    let well_formed = (1..=9).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| digits.parse().ok()).flatten()
 }
 
 /// The companies a caller may write for, as a refusal names them (none when it may not

@@ -199,13 +199,30 @@ async fn if_match_makes_a_write_conditional(backend: TestBackend) {
     let current = put(&app, &key, &[("if-match", "\"1\"")], &document("Omar", &[])).await;
     assert_eq!(current.status, 200, "{}", current.body);
     assert_eq!(current.header("etag"), Some("\"2\""));
-    let malformed = put(&app, &key, &[("if-match", "two")], &document("Ali", &[])).await;
-    assert_eq!(malformed.status, 400, "{}", malformed.body);
-    assert!(
-        malformed.validation_errors().contains_key("If-Match"),
-        "{}",
-        malformed.body
-    );
+    // The document's pattern: quoted, no sign, no leading zero, at most 9 digits.
+    for malformed in ["two", "2", "\"02\"", "\"+2\"", "\"1234567890\"", "null"] {
+        let refused = put(
+            &app,
+            &key,
+            &[("if-match", malformed)],
+            &document("Ali", &[]),
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{malformed}: {}", refused.body);
+        assert!(
+            refused.validation_errors().contains_key("If-Match"),
+            "{}",
+            refused.body
+        );
+    }
+    let weak = put(
+        &app,
+        &key,
+        &[("if-match", "W/\"2\"")],
+        &document("Ali", &[]),
+    )
+    .await;
+    assert_eq!(weak.status, 200, "{}", weak.body);
 }
 
 /// `DELETE` closes the current version: lookups no longer find the customer, the
@@ -400,6 +417,23 @@ async fn a_bulk_import_reports_each_line_and_writes_the_good_ones(backend: TestB
     )
     .await;
     assert_eq!(refused.status, 413, "{}", refused.body);
+    for empty in ["", "\n \n"] {
+        let refused = send(
+            &app,
+            Method::POST,
+            "/v1/core/customers:import",
+            &key,
+            &[],
+            empty,
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{empty:?}: {}", refused.body);
+        assert!(
+            refused.body.contains("one customer document per line"),
+            "{}",
+            refused.body
+        );
+    }
 }
 
 /// Each write leaves a record: the writer, the company, the customer id as a keyed hash,

@@ -100,6 +100,35 @@ enum LangCode {
     En,
 }
 
+/// The schema of the lookup's `customerId`: a positive 64-bit integer, or blank (which
+/// counts as not given, as for every optional parameter).
+struct CustomerIdQuery;
+
+impl utoipa::PartialSchema for CustomerIdQuery {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1))
+                    .maximum(Some(i64::MAX)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\s*$"))
+                    .description(Some("Blank: not given.")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CustomerIdQuery {}
+
 /// Looks up the current profile of the customers of one company that match every
 /// identifier given.
 #[utoipa::path(
@@ -110,7 +139,7 @@ enum LangCode {
     summary = "Look up the customers of one company",
     params(
         ("companyCode" = String, Query, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9_-]{1,32}$", description = "The company to search in: 1 to 32 ASCII letters, digits, `-` or `_`, matched case-insensitively; an unknown code is a 400 on `companyCode`.", example = "jtc"),
-        ("customerId" = Option<i64>, Query, minimum = 1, maximum = 9_223_372_036_854_775_807_i64, description = "A positive integer that fits in 64 bits (1 to 9223372036854775807); Arabic-Indic digits are accepted too.", example = 54218),
+        ("customerId" = inline(Option<CustomerIdQuery>), Query, description = "A positive integer that fits in 64 bits (1 to 9223372036854775807); Arabic-Indic digits are accepted too. Blank counts as not given.", example = 54218),
         ("identificationNo" = Option<String>, Query, max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", description = "National ID, iqama, passport or commercial registration number: at most 64 characters, no control characters, matched exactly; Arabic-Indic digits are read as ASCII digits.", example = "2103232123"),
         ("mobileNumber" = Option<String>, Query, pattern = r"^(?:\s*|[-\s]*[5٥۵](?:[-\s]*[0-9٠-٩۰-۹]){0,14}[-\s]*)$", description = "Blank counts as not given. Spaces and hyphens are ignored; then digits only (ASCII or Arabic-Indic), starting with 5, at most 15 digits.", example = "568617084"),
         ("referenceNo" = Option<String>, Query, max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", description = "A policy, contract or application reference attached to the customer: at most 64 characters, no control characters; Arabic-Indic digits are read as ASCII digits.", example = "333215"),

@@ -133,16 +133,10 @@ pub async fn import(command: ImportCommand, settings: &Settings) -> Result<(), C
     let mut out = std::io::stdout().lock();
     let mut next_analysis = FIRST_ANALYSIS;
     while let Some((batch, lines, bytes)) = batches.recv().await {
-        let reports =
-            import
-                .write_checked(batch, command.dry_run)
-                .await
-                .map_err(|e| match initial {
-                    Some(_) => {
-                        CliError::Store(format!("{e} (an initial load: nothing was committed)"))
-                    }
-                    None => CliError::Store(e.to_string()),
-                })?;
+        let reports = import
+            .write_checked(batch, command.dry_run)
+            .await
+            .map_err(|error| batch_failed(&error, initial.is_some()))?;
         for report in &reports {
             if let LineResult::Rejected(_) = report.result {
                 writeln!(out, "{}", rejection_text(report, command.lang))?;
@@ -212,6 +206,16 @@ async fn begin_initial_load(
         );
     }
     Ok(load.map(Arc::new))
+}
+
+/// The error of a batch the store failed to write; in an initial load, nothing of the
+/// import was committed.
+fn batch_failed(error: &impl std::fmt::Display, initial_load: bool) -> CliError {
+    if initial_load {
+        CliError::Store(format!("{error} (an initial load: nothing was committed)"))
+    } else {
+        CliError::Store(error.to_string())
+    }
 }
 
 /// Builds what the initial load dropped and commits it, said on stderr.

@@ -200,8 +200,8 @@ async fn begin_initial_load(
     if let Some(load) = &load {
         eprintln!(
             "No customer is stored yet: an initial load, in one transaction, with {} \
-             indexes and foreign keys built at its end (--no-initial-load commits batch \
-             by batch). Lookups and writes wait until it commits.",
+             built at its end (--no-initial-load commits batch by batch). Lookups and \
+             writes wait until it commits.",
             load.rebuilt()
         );
     }
@@ -221,10 +221,7 @@ fn batch_failed(error: &impl std::fmt::Display, initial_load: bool) -> CliError 
 /// Builds what the initial load dropped and commits it, said on stderr.
 async fn finish_initial_load(load: Arc<InitialLoad>) -> Result<(), CliError> {
     let load = Arc::into_inner(load).expect("the import was the load's only other holder");
-    eprintln!(
-        "Building {} indexes and foreign keys, then committing...",
-        load.rebuilt()
-    );
+    eprintln!("Building {}, then committing...", load.rebuilt());
     let building = Instant::now();
     load.finish()
         .await

@@ -495,6 +495,12 @@ impl SqlCustomerStore {
         })
     }
 
+    /// `now` as a write stores it: a local time, to the microsecond (a finer one would not
+    /// read back the same).
+    fn stored_now(&self, now: DateTime<Utc>) -> NaiveDateTime {
+        self.local_time(now).trunc_subsecs(6)
+    }
+
     /// The coded values and companies documents are checked against.
     async fn read_code_book(&self) -> Result<CodeBook, InfraError> {
         let refs = self.references.get(&self.db).await?;
@@ -546,8 +552,8 @@ impl CustomerWriter for SqlCustomerStore {
         now: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Vec<WriteOutcome>, RepositoryError> {
-        // Stored times hold microseconds: a finer `now` would not read back the same.
-        let now = self.local_time(now).trunc_subsecs(6);
-        Ok(self.write_batch(changes, now, dry_run).await?)
+        Ok(self
+            .write_batch(changes, self.stored_now(now), dry_run)
+            .await?)
     }
 }

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use customer_domain::{CodeBook, CustomerWriter, PendingChange, RepositoryError, WriteOutcome};
 use diesel::OptionalExtension;
 use diesel::prelude::*;
@@ -226,7 +226,7 @@ impl CustomerWriter for InitialLoad {
         now: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Vec<WriteOutcome>, RepositoryError> {
-        let now = self.store.local_time(now).trunc_subsecs(6);
+        let now = self.store.stored_now(now);
         let keys = BatchKeys::of(&changes);
         let mut guard = self.conn.lock().await;
         let held = guard.as_mut().ok_or(InfraError::LoadAbandoned)?;

@@ -22,6 +22,7 @@ pub mod schema;
 mod seed;
 mod selection;
 mod setup_lock;
+mod sqlite_reader;
 mod store;
 mod timestamps;
 mod tls;
@@ -44,5 +45,6 @@ pub use replicas::{
 };
 pub use seed::{POSTGRES_IDENTITY_FIX, company_codes, is_empty, seed_demo};
 pub use setup_lock::SetupLock;
+pub use sqlite_reader::SqliteReader;
 pub use store::{DEFAULT_LOCAL_TIME_OFFSET, InitialLoad, QueryObserver, SqlCustomerStore};
 pub use tls::{PgTlsSettings, RootCerts, SslMode};

@@ -30,6 +30,7 @@ use crate::reference_data::{
 use crate::replicas::{ReplicaFallback, ReplicaSet};
 use crate::schema::{customer_contacts, customer_references, customer_versions};
 use crate::selection::{Columns, columns};
+use crate::sqlite_reader::{SqliteReader, with_reader};
 
 /// Told the duration of each statement the store runs, by statement name.
 pub type QueryObserver = Arc<dyn Fn(&'static str, Duration) + Send + Sync>;
@@ -39,6 +40,8 @@ pub struct SqlCustomerStore {
     db: Database,
     /// Where lookups are read, when there are replicas; `db` stays the primary.
     replicas: Option<Arc<ReplicaSet>>,
+    /// SQLite: where lookups are read (on the calling thread); `db` serves the rest.
+    reader: Option<SqliteReader>,
     references: ReferenceCache,
     observer: Option<QueryObserver>,
     /// The offset of the stored local times (`database.local_time_offset`).
@@ -101,10 +104,24 @@ fn customers_with_reference<'a>(company: i32, reference: Option<&'a str>) -> _ {
         .select(customer_references::customer_id)
 }
 
+/// Every version with the contacts of its customer in `company`: one row per contact,
+/// and one with no contact for a customer that has none. The contacts are bound to the
+/// company by value, like every table a lookup reads (a customer id is unique only
+/// inside its company; distributed by company, both tables sit on its shard).
+#[dsl::auto_type]
+fn versions_with_contacts(company: i32) -> _ {
+    let same_company: dsl::Eq<customer_contacts::company_id, i32> =
+        customer_contacts::company_id.eq(company);
+    let same_customer: dsl::Eq<customer_contacts::customer_id, customer_versions::customer_id> =
+        customer_contacts::customer_id.eq(customer_versions::customer_id);
+    customer_versions::table.left_join(customer_contacts::table.on(same_company.and(same_customer)))
+}
+
 /// The current versions of one company's customers that match every identifier of
-/// `binds` (an identifier not given matches all), in customer id order, read as
-/// [`VersionRecord`]s: a `find_customers` statement but for the filter of its driving
-/// identifier, which the `by_*` functions below add.
+/// `binds` (an identifier not given matches all), each with its contacts, in customer id
+/// then contact id order, read as [`VersionRecord`]s and [`ContactRecord`]s: a
+/// `find_customers` statement but for the filter of its driving identifier, which the
+/// `by_*` functions below add. One statement, so that a lookup costs one round trip.
 #[dsl::auto_type]
 fn current_versions<'a>(binds: Binds<'a>) -> _ {
     let company: i32 = binds.company;
@@ -114,8 +131,11 @@ fn current_versions<'a>(binds: Binds<'a>) -> _ {
     let reference_no: Option<&'a str> = binds.reference_no;
     let with_reference: customers_with_reference<'a> =
         customers_with_reference(company, reference_no);
-    let columns: Columns<VersionRecord> = columns();
-    customer_versions::table
+    let version: Columns<VersionRecord> = columns();
+    let contact: Columns<ContactRecord> = columns();
+    let contact: dsl::Nullable<Columns<ContactRecord>> = contact.nullable();
+    let joined: versions_with_contacts = versions_with_contacts(company);
+    joined
         .filter(customer_versions::company_id.eq(company))
         .filter(customer_versions::end_date.is_null())
         .filter(
@@ -139,8 +159,11 @@ fn current_versions<'a>(binds: Binds<'a>) -> _ {
                 .eq_any(with_reference)
                 .or(reference_no.into_sql::<Nullable<Text>>().is_null()),
         )
-        .order(customer_versions::customer_id)
-        .select(columns)
+        .order((
+            customer_versions::customer_id,
+            customer_contacts::contact_id,
+        ))
+        .select((version, contact))
 }
 
 /// `find_customers` driven by the customer id.
@@ -203,28 +226,11 @@ impl<'a> FindCustomers<'a> {
     }
 }
 
-/// The `find_contacts` statement: every contact of the customers `ids` of `company`, by
-/// customer, then contact. The company bounds it like every other table of a lookup (a
-/// customer id is unique only inside its company; distributed by company, the statement
-/// reads one shard).
-#[dsl::auto_type]
-fn contacts(company: i32, ids: Vec<i64>) -> _ {
-    let columns: Columns<ContactRecord> = columns();
-    customer_contacts::table
-        .filter(customer_contacts::company_id.eq(company))
-        .filter(customer_contacts::customer_id.eq_any(ids))
-        .order((
-            customer_contacts::customer_id,
-            customer_contacts::contact_id,
-        ))
-        .select(columns)
-}
-
-/// Loads the [`VersionRecord`]s a [`FindCustomers`] statement finds on `$conn`; a
-/// macro, since each backend's connection is a type of its own.
+/// Loads the rows a [`FindCustomers`] statement finds on `$conn`; a macro, since each
+/// backend's connection is a type of its own.
 macro_rules! load_versions {
     ($find:expr, $conn:ident) => {{
-        let versions: Vec<VersionRecord> = match $find {
+        let versions: Vec<(VersionRecord, Option<ContactRecord>)> = match $find {
             FindCustomers::CustomerId(query) => query.load($conn).await?,
             FindCustomers::IdentificationNo(query) => query.load($conn).await?,
             FindCustomers::ReferenceNo(query) => query.load($conn).await?,
@@ -266,6 +272,7 @@ impl SqlCustomerStore {
         Self {
             db,
             replicas: None,
+            reader: None,
             references: ReferenceCache::new(reference_ttl),
             observer: None,
             local_time_offset: DEFAULT_LOCAL_TIME_OFFSET,
@@ -290,6 +297,14 @@ impl SqlCustomerStore {
         self
     }
 
+    /// Reads lookups through `reader` (SQLite), whose connections run the lookup's
+    /// statement on the calling thread instead of a blocking pool's.
+    #[must_use]
+    pub fn with_sqlite_reader(mut self, reader: Option<SqliteReader>) -> Self {
+        self.reader = reader;
+        self
+    }
+
     /// Reports the duration of every lookup statement to `observer` (for metrics).
     #[must_use]
     pub fn with_query_observer(mut self, observer: QueryObserver) -> Self {
@@ -303,8 +318,8 @@ impl SqlCustomerStore {
         }
     }
 
-    /// Runs every statement a lookup may send (each shape of `find_customers`, then
-    /// `find_contacts`) with values no row has, on one pooled connection: the statements
+    /// Runs every statement a lookup may send (each shape of `find_customers`) with
+    /// values no row has, on one pooled connection: the statements
     /// themselves check the tables, columns and privileges a lookup needs, and stay the
     /// prepared ones, at the cost of index probes that find nothing. For readiness
     /// probes; the reference data cached in memory is not read again.
@@ -316,29 +331,31 @@ impl SqlCustomerStore {
             for binds in PROBES {
                 let _found = load_versions!(FindCustomers::new(binds), conn);
             }
-            let _contacts: Vec<ContactRecord> = contacts(0, vec![0]).load(conn).await?;
             Ok(())
         })
     }
 
-    /// Reads the current versions that match and the contacts of their customers: two
-    /// statements, whatever the number of customers.
+    /// Reads the current versions that match and the contacts of their customers: one
+    /// statement, whatever the number of customers.
     async fn load(&self, db: &Database, binds: Binds<'_>) -> Result<Rows, InfraError> {
-        with_connection!(db, |conn| {
+        let joined = with_connection!(db, |conn| {
             let started = Instant::now();
-            let versions = load_versions!(FindCustomers::new(binds), conn);
+            let joined = load_versions!(FindCustomers::new(binds), conn);
             self.observe("find_customers", started);
-            let contacts: Vec<ContactRecord> = if versions.is_empty() {
-                Vec::new()
-            } else {
-                let started = Instant::now();
-                let ids: Vec<i64> = versions.iter().map(|v| v.customer_id).collect();
-                let contacts = contacts(binds.company, ids).load(conn).await?;
-                self.observe("find_contacts", started);
-                contacts
-            };
-            Ok(Rows { versions, contacts })
-        })
+            Ok::<_, InfraError>(joined)
+        })?;
+        Ok(Rows::from_joined(joined))
+    }
+
+    /// [`Self::load`] through the SQLite `reader`.
+    async fn read(&self, reader: &SqliteReader, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        let joined = with_reader!(reader, |conn| {
+            let started = Instant::now();
+            let joined = load_versions!(FindCustomers::new(binds), conn);
+            self.observe("find_customers", started);
+            joined
+        });
+        Ok(Rows::from_joined(joined))
     }
 
     /// The rows of a lookup, from a replica in rotation when there are replicas. A
@@ -388,6 +405,15 @@ impl SqlCustomerStore {
     }
 
     async fn read_primary(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        if let Some(reader) = &self.reader {
+            return match self.read(reader, binds).await {
+                Err(error) if error.is_connection_lost() => {
+                    reader.close_idle();
+                    self.read(reader, binds).await
+                }
+                read => read,
+            };
+        }
         match self.load(&self.db, binds).await {
             // A lookup only reads: one more try on a fresh connection (the lost one was
             // closed, and the idle ones that may be lost as well), within the same
@@ -416,6 +442,23 @@ struct Codes {
 }
 
 impl Rows {
+    /// The rows of `find_customers`: a version and one of its contacts per row, the
+    /// versions in customer order, each repeated for each of its contacts.
+    fn from_joined(joined: Vec<(VersionRecord, Option<ContactRecord>)>) -> Self {
+        let mut versions: Vec<VersionRecord> = Vec::new();
+        let mut contacts = Vec::new();
+        for (version, contact) in joined {
+            if versions
+                .last()
+                .is_none_or(|last| last.customer_id != version.customer_id)
+            {
+                versions.push(version);
+            }
+            contacts.extend(contact);
+        }
+        Self { versions, contacts }
+    }
+
     /// The coded values of every row, or the first value `refs` does not hold.
     fn resolve(&self, refs: &ReferenceData) -> Result<Codes, MissingReference> {
         Ok(Codes {
@@ -551,8 +594,6 @@ mod tests {
             })
             .collect();
         assert_eq!(ids.len(), 4, "one statement per driving identifier");
-        // SQLite writes one placeholder per id: diesel finds this one by its text.
-        assert!(query_id(&contacts(1, vec![1, 2])).is_none());
     }
 }
 
@@ -564,7 +605,7 @@ mod inspection {
     use diesel::query_builder::QueryFragment;
     use diesel::sqlite::Sqlite;
 
-    use super::{Binds, FindCustomers, SqlCustomerStore, contacts};
+    use super::{Binds, FindCustomers, SqlCustomerStore};
     use crate::database::Backend;
 
     /// `(sql, binds)` of `query` as sent to `backend`.
@@ -595,13 +636,13 @@ mod inspection {
     }
 
     impl SqlCustomerStore {
-        /// The two statements a lookup of `criteria` in `company` sends to `backend`, as
-        /// `(name, sql, binds)`: `find_customers`, built by the very functions the lookup
-        /// uses (same driving identifier, same filters and order), and `find_contacts` for
-        /// the customers `found`. `sql` is the text sent, with the backend's placeholders
-        /// (`$1`... or `?`); `binds` lists the bind values in placeholder order as diesel's
-        /// `debug_query` shows them (Rust debug notation: `1`, `Some(54218)`, `None`,
-        /// `Some("2103232123")`, `[54218]`).
+        /// The statements a lookup of `criteria` in `company` sends to `backend`, as
+        /// `(name, sql, binds)`: `find_customers` alone (it reads the contacts too), built
+        /// by the very functions the lookup uses (same driving identifier, same join,
+        /// filters and order). `sql` is the text sent, with the backend's placeholders
+        /// (`$1`... or `?`); `binds` lists the bind values in placeholder order as
+        /// diesel's `debug_query` shows them (Rust debug notation: `1`, `Some(54218)`,
+        /// `None`, `Some("2103232123")`).
         ///
         /// For tests and diagnosis: query plan checks need the statements of the adapter
         /// itself, not copies written by hand.
@@ -609,15 +650,9 @@ mod inspection {
             backend: Backend,
             company: CompanyId,
             criteria: &SearchCriteria,
-            found: &[i64],
         ) -> Vec<(&'static str, String, String)> {
             let (sql, binds) = FindCustomers::new(Binds::new(company, criteria)).render(backend);
-            let (contacts_sql, contacts_binds) =
-                render(&contacts(company.get(), found.to_vec()), backend);
-            vec![
-                ("find_customers", sql, binds),
-                ("find_contacts", contacts_sql, contacts_binds),
-            ]
+            vec![("find_customers", sql, binds)]
         }
     }
 }

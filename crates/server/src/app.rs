@@ -7,14 +7,14 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use customer_application::audit::{AuditCounters, AuditWriter};
+use customer_application::audit::{AuditCounters, AuditMode, AuditWriter};
 use customer_application::documents::CustomerWrites;
 use customer_application::{Authenticator, CustomerSearch};
 use customer_domain::{ApiKey, KeyLookup, SystemClock, TokenVerifier};
 use customer_identity::{JwksTokenVerifier, JwtSettings};
 use customer_infrastructure::{
     CircuitBreaker, Database, DatabaseUrl, PoolSettings, SqlAuditTrail, SqlClientRegistry,
-    SqlCustomerStore,
+    SqlCustomerStore, SqliteReader,
 };
 use customer_web::{
     AccessControl, AppState, CUSTOMER_PATH, Draining, Metrics, Readiness, RequestTimeout,
@@ -344,7 +344,9 @@ async fn lookups(
 ) -> Result<(Database, Option<ReadReplicas>, Arc<SqlCustomerStore>), StartError> {
     let db = Database::connect(url, &settings.database.pool(workers))?;
     let replicas = ReadReplicas::start(settings, url, workers).await?;
+    let reader = SqliteReader::open(url, &settings.database.pool(workers))?;
     let store = SqlCustomerStore::new(db.clone(), settings.database.reference_ttl)
+        .with_sqlite_reader(reader)
         .with_query_observer(metrics.query_observer())
         .with_local_time_offset(settings.database.local_time_offset);
     let store = match &replicas {
@@ -452,6 +454,9 @@ fn audited(
         &PoolSettings {
             max_size: trail_settings.writers,
             name: "audit",
+            // In async mode the lookups do not wait for their records' commit, and a crash
+            // of the service loses what is queued: a commit need not wait for the disk.
+            wait_for_flush: trail_settings.mode == AuditMode::Sync,
             ..settings.database.pool(1)
         },
     )?;

@@ -50,6 +50,11 @@ pub struct PoolSettings {
     pub name: &'static str,
     /// PostgreSQL: when opening connections stops for a while (see [`CircuitBreaker`]).
     pub breaker: BreakerSettings,
+    /// PostgreSQL: whether a commit waits for its WAL to reach the disk. `false` sets
+    /// `synchronous_commit = off` for the pool's sessions: a crash of the server may then
+    /// lose the last few hundred milliseconds of commits, never corrupt them. For writers
+    /// whose callers do not wait for durability anyway (the asynchronous audit trail).
+    pub wait_for_flush: bool,
 }
 
 impl Default for PoolSettings {
@@ -65,6 +70,7 @@ impl Default for PoolSettings {
             tcp_user_timeout: Duration::from_secs(10),
             name: "lookups",
             breaker: BreakerSettings::default(),
+            wait_for_flush: true,
         }
     }
 }
@@ -437,7 +443,10 @@ impl PgPools {
     }
 
     fn build(&self) -> Result<Pool<AsyncPgConnection>, InfraError> {
-        let statement_timeout = self.settings.statement_timeout.as_millis();
+        let session = Session {
+            statement_timeout_ms: self.settings.statement_timeout.as_millis(),
+            wait_for_flush: self.settings.wait_for_flush,
+        };
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         // The default recycling runs `SELECT 1` at every checkout: a round trip per
         // request. A broken connection is caught by its error instead (503), and
@@ -454,7 +463,7 @@ impl PgPools {
                 let attempt = breaker
                     .admit()
                     .map_err(|refused| ConnectionError::BadConnection(refused.to_string()))?;
-                match open_postgres(url, &tls, socket, statement_timeout).await {
+                match open_postgres(url, &tls, socket, session).await {
                     Ok(conn) => {
                         attempt.succeeded();
                         Ok(conn)
@@ -494,6 +503,13 @@ impl SocketSettings {
     }
 }
 
+/// The settings of a PostgreSQL session that the pool's settings give.
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    statement_timeout_ms: u128,
+    wait_for_flush: bool,
+}
+
 /// Opens a PostgreSQL connection whose socket has TCP keepalive and a user timeout (a
 /// peer gone without a word is found without traffic), with the URL's TLS, then sets
 /// the session up.
@@ -501,7 +517,7 @@ async fn open_postgres(
     url: &str,
     tls: &PgTls,
     socket: SocketSettings,
-    statement_timeout_ms: u128,
+    session: Session,
 ) -> ConnectionResult<AsyncPgConnection> {
     let mut config: tokio_postgres::Config =
         url.parse().map_err(|error: tokio_postgres::Error| {
@@ -518,10 +534,16 @@ async fn open_postgres(
     // Every lookup statement is shaped for one generic plan (its driving identifier's
     // index, the others as filters): planning it again for each execution, as
     // PostgreSQL otherwise may, costs more than running it.
+    let synchronous_commit = if session.wait_for_flush {
+        ""
+    } else {
+        "SET synchronous_commit = off; "
+    };
     conn.batch_execute(&format!(
-        "SET statement_timeout = {statement_timeout_ms}; \
+        "SET statement_timeout = {}; \
          SET TIME ZONE 'UTC'; \
-         SET plan_cache_mode = force_generic_plan"
+         {synchronous_commit}SET plan_cache_mode = force_generic_plan",
+        session.statement_timeout_ms
     ))
     .await
     .map_err(ConnectionError::CouldntSetupConfiguration)?;

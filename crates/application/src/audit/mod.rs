@@ -10,5 +10,6 @@ pub use digest::{CriteriaHasher, random_audit_key};
 pub use key::{AuditKey, AuditKeyError};
 pub use queries::{AuditQueries, AuditQueryError};
 pub use writer::{
-    AuditCounters, AuditError, AuditMode, AuditWriter, AuditWriterSettings, AuditWriterTask,
+    ASYNC_GATHERING, AuditCounters, AuditError, AuditMode, AuditWriter, AuditWriterSettings,
+    AuditWriterTask,
 };

@@ -4,6 +4,11 @@
 //! costs about one insert per commit rather than one per lookup. Up to `writers`
 //! statements run at once, so that a record queued while an insert is under way goes
 //! out at once instead of waiting for that insert's commit.
+//!
+//! In async mode nobody waits for a commit, so nothing is gained by overlapping inserts
+//! or by writing a record the moment it is queued: one insert runs at a time, and each is
+//! followed by a pause ([`ASYNC_GATHERING`]) in which the next batch gathers. Batches are
+//! then hundreds of records under load, and the trail costs little more than its rows.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +24,11 @@ use crate::log_throttle::RateLimitedLog;
 /// How often a failure of the same kind to store audit records is logged again: a
 /// revoked privilege fails every batch, hundreds a second under load.
 const FAILURE_LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+/// In async mode, the pause after each insert in which the next batch gathers: short
+/// beside what async mode may lose anyway (the queue, at a crash), long beside an
+/// insert's own time, so that inserts carry many records each.
+pub const ASYNC_GATHERING: Duration = Duration::from_millis(20);
 
 /// When a lookup's answer may leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +48,8 @@ pub struct AuditWriterSettings {
     pub mode: AuditMode,
     /// The most records stored by one statement.
     pub batch_size: usize,
-    /// The most statements under way at once (the store needs as many connections).
+    /// The most statements under way at once in [`AuditMode::Sync`] (the store needs as
+    /// many connections); one in [`AuditMode::Async`].
     pub writers: usize,
     /// The most records waiting to be written; lookups wait for room beyond it.
     pub queue_capacity: usize,
@@ -204,7 +215,10 @@ impl AuditWriterTask {
             committer,
         } = self;
         let limit = committer.settings.batch_size.max(1);
-        let writers = committer.settings.writers.max(1);
+        let writers = match committer.settings.mode {
+            AuditMode::Sync => committer.settings.writers.max(1),
+            AuditMode::Async => 1,
+        };
         let mut stop = std::pin::pin!(stop);
         let mut stopping = false;
         let mut drained = false;
@@ -259,6 +273,10 @@ impl Committer {
         for committed in waiting.into_iter().flatten() {
             // The lookup may have been abandoned meanwhile; its record stands.
             let _ = committed.send(outcome.clone());
+        }
+        if self.settings.mode == AuditMode::Async {
+            // The insert counts as under way until the pause ends: the next batch gathers.
+            tokio::time::sleep(ASYNC_GATHERING).await;
         }
     }
 

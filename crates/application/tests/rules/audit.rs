@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use customer_application::audit::{
-    AuditError, AuditKey, AuditMode, AuditQueries, AuditQueryError, AuditWriter,
+    ASYNC_GATHERING, AuditError, AuditKey, AuditMode, AuditQueries, AuditQueryError, AuditWriter,
     AuditWriterSettings, AuditWriterTask, CriteriaHasher,
 };
 use customer_domain::{
@@ -480,6 +480,56 @@ async fn an_async_record_returns_before_it_is_committed() {
     ended(task).await;
     assert_eq!(trail.written(), ids(1..2));
     assert_eq!(counters.written.load(Ordering::SeqCst), 1);
+    assert_eq!(counters.pending(), 0);
+}
+
+/// Nobody waits in async mode: one insert at a time whatever `writers` says, and the
+/// records queued during an insert and the pause after it go out together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_records_gather_into_one_insert_at_a_time() {
+    let (gate, trail) = gated();
+    let (writer, task) = spawned(
+        &trail,
+        AuditWriterSettings {
+            writers: 3,
+            ..settings(AuditMode::Async)
+        },
+    );
+    writer.record(record(0)).await.expect("queued");
+    until("the first insert starts", || {
+        trail.appends.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    for n in 1..40 {
+        writer.record(record(n)).await.expect("queued");
+    }
+    tokio::time::sleep(ASYNC_GATHERING * 2).await;
+    assert_eq!(
+        trail.under_way.load(Ordering::SeqCst),
+        1,
+        "no second insert beside the one held"
+    );
+    gate.add_permits(1);
+    until("the first insert ends", || trail.batches().len() == 1).await;
+    let second_started = std::time::Instant::now();
+    until("the second insert starts", || {
+        trail.appends.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    assert!(
+        second_started.elapsed() >= ASYNC_GATHERING / 2,
+        "the next batch gathered for a while"
+    );
+    gate.add_permits(1);
+    let counters = Arc::clone(writer.counters());
+    drop(writer);
+    ended(task).await;
+    assert_eq!(
+        trail.batches().iter().map(Vec::len).collect::<Vec<_>>(),
+        [1, 39],
+        "the records queued meanwhile went out in one insert"
+    );
+    assert_eq!(trail.most_under_way.load(Ordering::SeqCst), 1);
     assert_eq!(counters.pending(), 0);
 }
 

@@ -5,8 +5,9 @@
 Unlike requests per second, the count does not depend on what else the machine is doing:
 the same binary, data and requests give the same figure, so a change to the hot path can
 be judged on a noisy machine. It counts user-space instructions only (not the kernel's
-work for the sockets). Uses the release binary and the 1,000,000-customer database that
-bench/run.sh prepares (BENCH_SIZE to choose another), one worker, one client connection,
+work for the sockets). Uses the release binary (BENCH_BINARY to count another build) and
+the 1,000,000-customer database that bench/run.sh prepares (BENCH_SIZE to choose another;
+BENCH_BACKEND=sqlite for a SQLite file of the same customers), one worker, one client connection,
 a warm-up of 300 requests, then BENCH_REQUESTS (default 1000) requests whose keys cycle
 through the benchmark's 128 keys. Writes the callgrind profile next to a summary line;
 `callgrind_annotate --inclusive=yes FILE` shows where the instructions go.
@@ -26,6 +27,9 @@ import bench  # noqa: E402
 
 SIZE = int(os.environ.get("BENCH_SIZE", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1000"))
+# BENCH_BACKEND=sqlite: the service on a SQLite file of the same customers
+# (bench.prepare_sqlite), whose own work then counts too: SQLite runs in the process.
+BACKEND = os.environ.get("BENCH_BACKEND", "postgres")
 WARM_UP = 300
 
 
@@ -88,11 +92,16 @@ def main():
         raise SystemExit("build the release binary first: cargo build --release -p customer-server -p customer-synthetic")
     url = bench.prepare_database(SIZE)
     keys = bench.sample_keys(url)
+    if BACKEND == "sqlite":
+        # The same customers (same generator and seed), from the embedded default.
+        path = bench.prepare_sqlite(SIZE)
+        bench.check_sqlite_keys(path, keys)
+        url = bench.sqlite_url(path)
     folder = tempfile.mkdtemp(prefix="customer-api-instructions-")
     for shape in shapes:
         per_request, statuses, dump = count(url, keys, shape, folder)
         print(f"{shape}: {per_request:,.0f} instructions per request (HTTP {sorted(statuses)}, "
-              f"{REQUESTS} requests, {SIZE:,} customers); profile: {dump}", flush=True)
+              f"{REQUESTS} requests, {SIZE:,} customers, {BACKEND}); profile: {dump}", flush=True)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ impl Default for AuditWriterSettings {
         Self {
             mode: AuditMode::Sync,
             batch_size: 512,
-            writers: 2,
+            writers: 1,
             queue_capacity: 10_000,
             retry_delay: Duration::from_millis(500),
         }

@@ -122,6 +122,14 @@ fn settings(mode: AuditMode) -> AuditWriterSettings {
     }
 }
 
+/// Sync mode with two inserts under way at most.
+fn two_writers() -> AuditWriterSettings {
+    AuditWriterSettings {
+        writers: 2,
+        ..settings(AuditMode::Sync)
+    }
+}
+
 fn writer(trail: &Arc<FakeTrail>, settings: AuditWriterSettings) -> (AuditWriter, AuditWriterTask) {
     AuditWriter::new(Arc::clone(trail) as Arc<dyn AuditLog>, settings)
 }
@@ -358,7 +366,7 @@ async fn failed_batches_of_one_cause_are_logged_once_with_a_count() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_does_not_wait_behind_the_insert_under_way() {
     let (gate, trail) = gated();
-    let (writer, task) = spawned(&trail, settings(AuditMode::Sync));
+    let (writer, task) = spawned(&trail, two_writers());
     let first = lookup(&writer, 1);
     until("the first insert starts", || {
         trail.appends.load(Ordering::SeqCst) == 1
@@ -421,7 +429,7 @@ async fn no_more_inserts_are_under_way_than_writers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_writer_finishes_the_inserts_under_way() {
     let (gate, trail) = gated();
-    let (writer, task) = writer(&trail, settings(AuditMode::Sync));
+    let (writer, task) = writer(&trail, two_writers());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(task.run_until(async {
         let _ = stopped.await;

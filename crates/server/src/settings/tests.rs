@@ -188,7 +188,7 @@ fn invalid_settings_are_named() {
     .expect_err("must fail");
     assert!(error.to_string().contains("audit.writers"), "{error}");
     let settings = load(Path::new("/nonexistent"), None, None, &[]).expect("defaults");
-    assert_eq!(settings.audit.trail.map(|trail| trail.writers), Some(2));
+    assert_eq!(settings.audit.trail.map(|trail| trail.writers), Some(1));
 }
 
 #[test]

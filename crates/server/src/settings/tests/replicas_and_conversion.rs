@@ -163,7 +163,7 @@ fn loading_converts_the_values_into_the_types_they_configure() {
     let trail = settings.audit.trail.expect("on by default");
     assert_eq!(
         (trail.batch_size, trail.writers, trail.queue_capacity),
-        (512, 2, 10_000)
+        (512, 1, 10_000)
     );
     let readiness = settings.readiness();
     assert!(readiness.authenticates && readiness.audits);

@@ -322,11 +322,19 @@ impl SqlCustomerStore {
     /// values no row has, on one pooled connection: the statements
     /// themselves check the tables, columns and privileges a lookup needs, and stay the
     /// prepared ones, at the cost of index probes that find nothing. For readiness
-    /// probes; the reference data cached in memory is not read again.
+    /// probes; the reference data cached in memory is not read again. On SQLite, through
+    /// the lookups' reader as well, whose connections are the ones lookups use.
     ///
     /// # Errors
     /// [`InfraError`] of the first statement that fails.
     pub async fn probe(&self) -> Result<(), InfraError> {
+        if let Some(reader) = &self.reader {
+            with_reader!(reader, |conn| {
+                for binds in PROBES {
+                    let _found = load_versions!(FindCustomers::new(binds), conn);
+                }
+            });
+        }
         with_connection!(&self.db, |conn| {
             for binds in PROBES {
                 let _found = load_versions!(FindCustomers::new(binds), conn);

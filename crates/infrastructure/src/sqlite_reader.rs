@@ -74,6 +74,11 @@ impl SqliteReader {
         let DatabaseUrl::Sqlite(path) = url else {
             return Ok(None);
         };
+        if settings.max_size == 0 {
+            return Err(InfraError::Configuration(
+                "the pool size must be at least 1".into(),
+            ));
+        }
         let path = path.to_str().ok_or_else(|| {
             InfraError::Configuration(format!(
                 "the SQLite path {} is not valid UTF-8",
@@ -132,6 +137,22 @@ pub(crate) use with_reader;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_has_no_reader_and_an_empty_pool_is_refused() {
+        let postgres = DatabaseUrl::parse("postgres://postgres@127.0.0.1/x").expect("a URL");
+        let settings = PoolSettings::default();
+        assert!(matches!(SqliteReader::open(&postgres, &settings), Ok(None)));
+        let sqlite = DatabaseUrl::Sqlite("unused.db".into());
+        let empty = PoolSettings {
+            max_size: 0,
+            ..settings
+        };
+        assert!(matches!(
+            SqliteReader::open(&sqlite, &empty),
+            Err(InfraError::Configuration(_))
+        ));
+    }
 
     #[test]
     fn work_runs_at_once_on_the_calling_thread() {

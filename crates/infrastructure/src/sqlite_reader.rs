@@ -115,11 +115,6 @@ impl SqliteReader {
     pub(crate) async fn get(&self) -> Result<Object<SqliteOnCaller>, PoolError> {
         self.pool.get().await
     }
-
-    /// Closes the idle connections (after an error that may have broken them).
-    pub(crate) fn close_idle(&self) {
-        drop(self.pool.retain(|_, _| false));
-    }
 }
 
 /// Opens `$body` with `$conn` bound to a connection of the [`SqliteReader`] `$reader`.

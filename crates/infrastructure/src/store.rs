@@ -413,14 +413,9 @@ impl SqlCustomerStore {
     }
 
     async fn read_primary(&self, binds: Binds<'_>) -> Result<Rows, InfraError> {
+        // An embedded SQLite connection cannot be lost: nothing to try again.
         if let Some(reader) = &self.reader {
-            return match self.read(reader, binds).await {
-                Err(error) if error.is_connection_lost() => {
-                    reader.close_idle();
-                    self.read(reader, binds).await
-                }
-                read => read,
-            };
+            return self.read(reader, binds).await;
         }
         match self.load(&self.db, binds).await {
             // A lookup only reads: one more try on a fresh connection (the lost one was

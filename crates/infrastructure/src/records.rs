@@ -10,6 +10,7 @@ use crate::schema::{customer_contacts, customer_contacts_history, customer_versi
 
 /// One version of a customer, as read and as written.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[cfg_attr(test, derive(Default))]
 #[diesel(table_name = customer_versions, treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct VersionRecord {
@@ -62,6 +63,7 @@ pub(crate) struct VersionRecord {
 
 /// One contact of a customer.
 #[derive(Debug, Clone, Queryable, Selectable)]
+#[cfg_attr(test, derive(Default))]
 #[diesel(table_name = customer_contacts)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct ContactRecord {

@@ -367,6 +367,18 @@ async fn check_sqlite(db: &TestDatabase, sample: &Sample) {
     .expect("the statistics tables"));
     assert!(stat_tables.count >= 1, "ANALYZE wrote sqlite_stat1");
     assert_eq!(stat4.count, 0, "SQLite is built without STAT4");
+    // Nor with a mutex per connection or memory statistics (`.cargo/config.toml`).
+    let options: Count = with_conn!(&pool, |conn| diesel::sql_query(
+        "SELECT count(*) AS count FROM pragma_compile_options \
+         WHERE compile_options IN ('THREADSAFE=2', 'DEFAULT_MEMSTATUS=0')"
+    )
+    .get_result(conn)
+    .await
+    .expect("the compile options"));
+    assert_eq!(
+        options.count, 2,
+        "SQLite in multi-thread mode, without memory statistics"
+    );
     let company = CompanyId::new(sample.company_id);
     for (shape, criteria) in shapes(sample) {
         let statements = SqlCustomerStore::lookup_statements(Backend::Sqlite, company, &criteria);

@@ -254,38 +254,32 @@ impl<'a> FindCustomers<'a> {
     /// family.
     fn new(binds: Binds<'a>) -> Self {
         let company = binds.company;
-        let alone = [
-            binds.customer_id.is_some(),
-            binds.identification_no.is_some(),
-            binds.mobile_number.is_some(),
-            binds.reference_no.is_some(),
-        ]
-        .into_iter()
-        .filter(|given| *given)
-        .count()
-            == 1;
-        if let Some(id) = binds.customer_id {
-            if alone {
-                Self::CustomerId(by_customer_id(company, id))
-            } else {
-                Self::CustomerIdAndMore(by_customer_id_and_more(binds, id))
-            }
-        } else if let Some(number) = binds.identification_no {
-            if alone {
+        match (
+            binds.customer_id,
+            binds.identification_no,
+            binds.reference_no,
+            binds.mobile_number,
+        ) {
+            (Some(id), None, None, None) => Self::CustomerId(by_customer_id(company, id)),
+            (Some(id), ..) => Self::CustomerIdAndMore(by_customer_id_and_more(binds, id)),
+            (None, Some(number), None, None) => {
                 Self::IdentificationNo(by_identification_no(company, number))
-            } else {
+            }
+            (None, Some(number), ..) => {
                 Self::IdentificationNoAndMore(by_identification_no_and_more(binds, number))
             }
-        } else if let Some(reference) = binds.reference_no {
-            if alone {
+            (None, None, Some(reference), None) => {
                 Self::ReferenceNo(by_reference_no(company, reference))
-            } else {
+            }
+            (None, None, Some(reference), Some(_)) => {
                 Self::ReferenceNoAndMore(by_reference_no_and_more(binds, reference))
             }
-        } else if let Some(mobile) = binds.mobile_number {
-            Self::MobileNumber(by_mobile_number(company, mobile))
-        } else {
-            unreachable!("SearchCriteria holds at least one identifier")
+            (None, None, None, Some(mobile)) => {
+                Self::MobileNumber(by_mobile_number(company, mobile))
+            }
+            (None, None, None, None) => {
+                unreachable!("SearchCriteria holds at least one identifier")
+            }
         }
     }
 }
